@@ -1,0 +1,71 @@
+//! Command-line definitions (clap).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::render::Format;
+
+/// A linter for AWS KMS key policies.
+#[derive(Debug, Parser)]
+#[command(name = "kmslint", version, about, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// `kmslint PATH...` is `kmslint check PATH...`.
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint key policies in files and directories (the default command).
+    Check(CheckArgs),
+    /// Print a rule's documentation.
+    Rule {
+        /// The rule's code (KMS003) or name (admin-can-self-grant).
+        code: String,
+    },
+    /// List every rule: code, name, severity, whether it is on by default.
+    Rules {
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+#[derive(Debug, Clone, Args, Default)]
+pub struct CheckArgs {
+    /// Files and directories to lint [default: .]
+    pub paths: Vec<PathBuf>,
+    /// Output format [default: human]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Only these rules: codes, names or code prefixes, comma-separated (`KMS00,public-access`)
+    #[arg(long, value_delimiter = ',', value_name = "CODE")]
+    pub select: Option<Vec<String>>,
+    /// Rules to add to the selection
+    #[arg(long, value_delimiter = ',', value_name = "CODE")]
+    pub extend_select: Vec<String>,
+    /// Rules to switch off
+    #[arg(long, value_delimiter = ',', value_name = "CODE")]
+    pub ignore: Vec<String>,
+    /// Lowest severity that makes the exit status 1 [default: warning]
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// The key's own account (12 digits); otherwise inferred from the policy
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
+}

@@ -1,0 +1,84 @@
+//! Which files to read: explicit paths, and directory walks that honour `.gitignore`.
+
+use std::path::{Path, PathBuf};
+
+use crate::engine::InputKind;
+
+/// Directories never walked into.
+pub const SKIPPED_DIRS: &[&str] = &[".git", "node_modules", ".terraform", "target"];
+
+/// A file to lint.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Target {
+    pub path: PathBuf,
+    /// Named on the command line (always reported when it does not parse).
+    pub explicit: bool,
+}
+
+/// A path that could not be walked.
+#[derive(Debug)]
+pub struct WalkError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+/// The files under `paths`, sorted by path. Explicit files are kept whatever their name.
+pub fn discover(paths: &[PathBuf]) -> (Vec<Target>, Vec<WalkError>) {
+    let mut targets = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        match std::fs::metadata(path) {
+            Err(e) => errors.push(WalkError {
+                path: path.clone(),
+                message: e.to_string(),
+            }),
+            Ok(meta) if meta.is_dir() => walk(path, &mut targets, &mut errors),
+            Ok(_) => targets.push(Target {
+                path: path.clone(),
+                explicit: true,
+            }),
+        }
+    }
+    targets.sort();
+    targets.dedup_by(|b, a| {
+        // The same file reached twice: keep one, explicit if either was.
+        if a.path == b.path {
+            a.explicit |= b.explicit;
+            true
+        } else {
+            false
+        }
+    });
+    (targets, errors)
+}
+
+fn walk(root: &Path, targets: &mut Vec<Target>, errors: &mut Vec<WalkError>) {
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .follow_links(false)
+        .filter_entry(|e| {
+            !(e.file_type().is_some_and(|t| t.is_dir())
+                && e.file_name()
+                    .to_str()
+                    .is_some_and(|n| SKIPPED_DIRS.contains(&n)))
+        })
+        .build();
+    for entry in walker {
+        match entry {
+            Ok(e) => {
+                if e.file_type().is_some_and(|t| t.is_file())
+                    && InputKind::from_path(e.path()).is_some()
+                {
+                    targets.push(Target {
+                        path: e.into_path(),
+                        explicit: false,
+                    });
+                }
+            }
+            Err(e) => errors.push(WalkError {
+                path: root.to_path_buf(),
+                message: e.to_string(),
+            }),
+        }
+    }
+}

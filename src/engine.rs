@@ -1,0 +1,194 @@
+//! Lint one file: parse, extract key policies, run the enabled rules, map spans to the file.
+
+use std::path::Path;
+
+use crate::diagnostic::Diagnostic;
+use crate::extract::{self, Extracted};
+use crate::model::Policy;
+use crate::rule::{Check, Finding, Reporter};
+use crate::rules::invalid_json;
+use crate::settings::Settings;
+use crate::source::SourceFile;
+use crate::tree::{Span, json};
+
+/// Files larger than this are refused: no key policy comes near it (the limit is 32 KiB).
+pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
+/// The result of linting one file.
+#[derive(Debug, Default)]
+pub struct FileReport {
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many key policies the file held.
+    pub policies: usize,
+}
+
+/// The kind of input a file is, from its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    Json,
+}
+
+impl InputKind {
+    /// The kind for a file name, `None` when kmslint does not read such files while walking.
+    pub fn from_path(path: &Path) -> Option<InputKind> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "json" => Some(InputKind::Json),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a file that failed to parse was meant to hold a key policy (RULES.md, KMS010).
+fn meant_as_policy(text: &str) -> bool {
+    text.contains("\"Statement\"") || text.contains("AWS::KMS::Key")
+}
+
+/// Lint a file's text. `explicit` is true for files named on the command line: those are
+/// always reported when they do not parse.
+pub fn lint_source(source: &SourceFile, explicit: bool, settings: &Settings) -> FileReport {
+    let mut report = FileReport::default();
+    let extracted = match json::parse(&source.text) {
+        Ok(root) => extract::plain_json(root),
+        Err(e) => {
+            if explicit || meant_as_policy(&source.text) {
+                report_parse_error(&mut report, settings, None, e.span, &e.message);
+            }
+            return report;
+        }
+    };
+    let Extracted::Found { policies, errors } = extracted else {
+        return report;
+    };
+    for e in errors {
+        report_parse_error(&mut report, settings, e.policy, e.span, &e.message);
+    }
+    report.policies = policies.len();
+    let mut findings: Vec<Finding> = Vec::new();
+    for doc in &policies {
+        let policy = Policy::new(&doc.root, doc.text(&source.text), &settings.context);
+        for rule in settings.enabled_rules() {
+            let Check::Policy(check) = rule.check else { continue };
+            findings.clear();
+            check(&policy, &mut Reporter::new(rule.code, &mut findings));
+            for f in findings.drain(..) {
+                report.diagnostics.push(Diagnostic {
+                    rule,
+                    severity: settings.severity(rule),
+                    policy: doc.name.clone(),
+                    span: doc.to_file(f.span),
+                    message: f.message,
+                    labels: f
+                        .labels
+                        .into_iter()
+                        .map(|mut l| {
+                            l.span = doc.to_file(l.span);
+                            l
+                        })
+                        .collect(),
+                    help: f.help,
+                });
+            }
+        }
+    }
+    report.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    report
+}
+
+fn report_parse_error(
+    report: &mut FileReport,
+    settings: &Settings,
+    policy: Option<String>,
+    span: Span,
+    message: &str,
+) {
+    let rule = &invalid_json::RULE;
+    if !settings.is_enabled(rule) {
+        return;
+    }
+    report.diagnostics.push(Diagnostic {
+        rule,
+        severity: settings.severity(rule),
+        policy,
+        span,
+        message: message.to_string(),
+        labels: Vec::new(),
+        help: Some("fix the syntax error; kmslint cannot check a policy it cannot parse".to_string()),
+    });
+}
+
+/// Why a file could not be read.
+#[derive(Debug)]
+pub enum ReadError {
+    Io(std::io::Error),
+    TooLarge(u64),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Io(e) => write!(f, "{e}"),
+            ReadError::TooLarge(n) => write!(
+                f,
+                "the file is {:.1} MiB, larger than the {} MiB limit (a key policy is at most 32 KiB); exclude it with --exclude",
+                *n as f64 / (1024.0 * 1024.0),
+                MAX_FILE_SIZE / (1024 * 1024)
+            ),
+        }
+    }
+}
+
+/// Read a file for linting. Invalid UTF-8 is kept (lossily) and reported by [`lint_bytes`].
+pub fn read_file(path: &Path) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if meta.is_dir() {
+        return Err(ReadError::Io(std::io::Error::other("is a directory")));
+    }
+    let mut bytes = Vec::with_capacity(meta.len().min(MAX_FILE_SIZE) as usize + 1);
+    // `take` bounds what a FIFO or a growing file can make us read.
+    file.take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(ReadError::TooLarge(meta.len().max(bytes.len() as u64)));
+    }
+    Ok(bytes)
+}
+
+/// Lint raw bytes: text that is not UTF-8 is reported where it goes wrong.
+pub fn lint_bytes(
+    display: &str,
+    bytes: Vec<u8>,
+    explicit: bool,
+    settings: &Settings,
+) -> (SourceFile, FileReport) {
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            let source = SourceFile::new(display, None, text);
+            let report = lint_source(&source, explicit, settings);
+            (source, report)
+        }
+        Err(e) => {
+            let valid_up_to = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let source = SourceFile::new(display, None, text);
+            let mut report = FileReport::default();
+            if explicit || meant_as_policy(&source.text) {
+                // The text matches the bytes up to the first invalid one, less a removed BOM.
+                let bom = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+                let at = valid_up_to.saturating_sub(bom) as u32;
+                report_parse_error(
+                    &mut report,
+                    settings,
+                    None,
+                    Span::new(at, at + 1),
+                    "the file is not valid UTF-8: key policies are UTF-8 text",
+                );
+            }
+            (source, report)
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! kmslint: a linter for AWS KMS key policies.
+//!
+//! The pipeline runs one way: discover files, read them, parse each into a span tree,
+//! extract the key policies, read each into the policy model, run the rules, and render.
+
+pub mod app;
+pub mod cli;
+pub mod diagnostic;
+pub mod discover;
+pub mod engine;
+pub mod extract;
+pub mod model;
+pub mod registry;
+pub mod render;
+pub mod rule;
+pub mod rules;
+pub mod settings;
+pub mod source;
+pub mod tree;

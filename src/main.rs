@@ -1,0 +1,45 @@
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use kmslint::app::{self, EXIT_ERROR, EXIT_OK};
+use kmslint::cli::{Cli, Command, ListFormat};
+use kmslint::registry::{self, RULES};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut err = stderr.lock();
+    let status = match cli.command {
+        None => app::check(&cli.check, &mut out, &mut err),
+        Some(Command::Check(args)) => app::check(&args, &mut out, &mut err),
+        Some(Command::Rule { code }) => match registry::find(&code) {
+            Some(rule) => {
+                let _ = out.write_all(rule.doc.as_bytes());
+                EXIT_OK
+            }
+            None => {
+                let names = RULES.iter().flat_map(|r| [r.code, r.name]);
+                let hint = kmslint::model::nearest(&code, names)
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                let _ = writeln!(err, "error: no rule `{code}`{hint}; `kmslint rules` lists them");
+                EXIT_ERROR
+            }
+        },
+        Some(Command::Rules { format }) => {
+            let text = match format {
+                ListFormat::Text => app::rules_table(),
+                ListFormat::Json => app::rules_json(),
+            };
+            let _ = out.write_all(text.as_bytes());
+            EXIT_OK
+        }
+    };
+    if out.flush().is_err() {
+        return ExitCode::from(EXIT_ERROR);
+    }
+    ExitCode::from(status)
+}

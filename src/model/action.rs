@@ -1,0 +1,332 @@
+//! Actions: the catalog entries, sets of actions, and wildcard patterns expanded against them.
+
+use std::sync::LazyLock;
+
+use super::catalog::ACTIONS;
+use crate::tree::Node;
+
+/// What an action does to the key, from the reference catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    Use,
+    Read,
+    Grant,
+    Policy,
+    Manage,
+    Destroy,
+    KeyStore,
+    Account,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Use => "use",
+            Category::Read => "read",
+            Category::Grant => "grant",
+            Category::Policy => "policy",
+            Category::Manage => "manage",
+            Category::Destroy => "destroy",
+            Category::KeyStore => "keystore",
+            Category::Account => "account",
+        }
+    }
+}
+
+/// Whether a key policy can control an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyScope {
+    /// Controlled by the key policy.
+    Key,
+    /// Only meaningful in an IAM policy: no particular key is involved.
+    Iam,
+    /// Needs permission on the key and on another resource (an alias).
+    Both,
+}
+
+/// One KMS action of the catalog.
+#[derive(Debug, Clone, Copy)]
+pub struct ActionInfo {
+    pub name: &'static str,
+    pub access_level: &'static str,
+    pub scope: PolicyScope,
+    pub category: Category,
+}
+
+impl ActionInfo {
+    /// `kms:Name`.
+    pub fn qualified(&self) -> String {
+        format!("kms:{}", self.name)
+    }
+}
+
+const _: () = assert!(ACTIONS.len() <= 64, "ActionSet is a 64-bit set");
+
+/// A set of KMS actions (bit `i` is `ACTIONS[i]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct ActionSet(u64);
+
+/// Lower-cased `kms:name` of every catalog action, for matching.
+static LOWER_NAMES: LazyLock<Vec<String>> =
+    LazyLock::new(|| ACTIONS.iter().map(|a| format!("kms:{}", a.name.to_ascii_lowercase())).collect());
+
+impl ActionSet {
+    pub const EMPTY: ActionSet = ActionSet(0);
+
+    /// Every action in the catalog.
+    pub fn all() -> ActionSet {
+        ActionSet(if ACTIONS.len() == 64 { u64::MAX } else { (1u64 << ACTIONS.len()) - 1 })
+    }
+
+    /// The actions matching a predicate on their catalog entry.
+    pub fn filter(pred: impl Fn(&ActionInfo) -> bool) -> ActionSet {
+        let mut bits = 0;
+        for (i, a) in ACTIONS.iter().enumerate() {
+            if pred(a) {
+                bits |= 1 << i;
+            }
+        }
+        ActionSet(bits)
+    }
+
+    /// The actions a key policy controls (scope `key` or `both`).
+    pub fn key_policy_actions() -> ActionSet {
+        ActionSet::filter(|a| a.scope != PolicyScope::Iam)
+    }
+
+    /// The actions of one category.
+    pub fn category(c: Category) -> ActionSet {
+        ActionSet::filter(|a| a.category == c)
+    }
+
+    /// One action by exact catalog name (`"CreateGrant"`); panics on a name not in the catalog,
+    /// so it is for constants in rules, never for input.
+    pub fn named(name: &str) -> ActionSet {
+        let i = ACTIONS
+            .iter()
+            .position(|a| a.name == name)
+            .unwrap_or_else(|| panic!("`{name}` is not in the action catalog"));
+        ActionSet(1 << i)
+    }
+
+    pub fn union(self, o: ActionSet) -> ActionSet {
+        ActionSet(self.0 | o.0)
+    }
+
+    pub fn intersect(self, o: ActionSet) -> ActionSet {
+        ActionSet(self.0 & o.0)
+    }
+
+    pub fn minus(self, o: ActionSet) -> ActionSet {
+        ActionSet(self.0 & !o.0)
+    }
+
+    pub fn complement(self) -> ActionSet {
+        ActionSet::all().minus(self)
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn contains_all(self, o: ActionSet) -> bool {
+        o.0 & !self.0 == 0
+    }
+
+    pub fn intersects(self, o: ActionSet) -> bool {
+        self.0 & o.0 != 0
+    }
+
+    pub fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    /// The catalog entries in the set, in catalog order.
+    pub fn iter(self) -> impl Iterator<Item = &'static ActionInfo> {
+        ACTIONS
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| self.0 & (1 << i) != 0)
+            .map(|(_, a)| a)
+    }
+
+    /// `kms:A`, `kms:B` and `kms:C`, for messages.
+    pub fn describe(self) -> String {
+        let names: Vec<String> = self.iter().map(|a| format!("`kms:{}`", a.name)).collect();
+        match names.len() {
+            0 => "no action".to_string(),
+            1 => names[0].clone(),
+            n => format!("{} and {}", names[..n - 1].join(", "), names[n - 1]),
+        }
+    }
+}
+
+/// Match `text` against a glob `pattern` where `*` is any run and `?` one character.
+/// Both must already be lower case. Runs in O(len(text) * len(pattern)) at worst, with no
+/// backtracking blow-up: each `*`-separated segment is matched at its leftmost position.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let segments: Vec<&[char]> = p.split(|&c| c == '*').collect();
+    let seg_match = |seg: &[char], at: usize| {
+        at + seg.len() <= t.len()
+            && seg
+                .iter()
+                .zip(&t[at..at + seg.len()])
+                .all(|(a, b)| *a == '?' || a == b)
+    };
+    if segments.len() == 1 {
+        return p.len() == t.len() && seg_match(&p, 0);
+    }
+    let first = segments[0];
+    let last = segments[segments.len() - 1];
+    if !seg_match(first, 0) || first.len() + last.len() > t.len() {
+        return false;
+    }
+    let tail_start = t.len() - last.len();
+    if !seg_match(last, tail_start) {
+        return false;
+    }
+    let mut pos = first.len();
+    for seg in &segments[1..segments.len() - 1] {
+        if seg.is_empty() {
+            continue;
+        }
+        let found = (pos..=tail_start.saturating_sub(seg.len()))
+            .take_while(|&at| at + seg.len() <= tail_start)
+            .find(|&at| seg_match(seg, at));
+        match found {
+            Some(at) => pos = at + seg.len(),
+            None => return false,
+        }
+    }
+    true
+}
+
+/// What one entry of `Action`/`NotAction` means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PatternKind {
+    /// A bare `*`: every action of every service.
+    Everything,
+    /// A `kms:` action or pattern (`wildcard` when it has `*` or `?`), with what it matches.
+    Kms { matches: ActionSet, wildcard: bool },
+    /// An action of another service (`s3:GetObject`).
+    OtherService { service: String },
+    /// No `service:` prefix and not a bare `*`.
+    NoPrefix,
+    /// Not a string, or an unresolved value.
+    NotAString,
+}
+
+/// One `Action`/`NotAction` entry and its expansion.
+#[derive(Debug, Clone)]
+pub struct ActionPattern<'a> {
+    pub node: &'a Node,
+    pub kind: PatternKind,
+}
+
+impl<'a> ActionPattern<'a> {
+    pub fn new(node: &'a Node) -> Self {
+        let kind = match node.as_str() {
+            None => PatternKind::NotAString,
+            Some(text) => classify(text),
+        };
+        ActionPattern { node, kind }
+    }
+
+    /// The pattern's text, if it is a string.
+    pub fn text(&self) -> Option<&'a str> {
+        self.node.as_str()
+    }
+
+    /// The KMS actions this entry matches.
+    pub fn matches(&self) -> ActionSet {
+        match self.kind {
+            PatternKind::Everything => ActionSet::all(),
+            PatternKind::Kms { matches, .. } => matches,
+            _ => ActionSet::EMPTY,
+        }
+    }
+
+    pub fn is_wildcard(&self) -> bool {
+        matches!(
+            self.kind,
+            PatternKind::Everything | PatternKind::Kms { wildcard: true, .. }
+        )
+    }
+}
+
+fn classify(text: &str) -> PatternKind {
+    if text == "*" {
+        return PatternKind::Everything;
+    }
+    let lower = text.to_ascii_lowercase();
+    let Some((service, _)) = lower.split_once(':') else {
+        return PatternKind::NoPrefix;
+    };
+    let wildcard = lower.contains(['*', '?']);
+    if service == "kms" || (service.contains(['*', '?']) && glob_match(service, "kms")) {
+        let mut bits = 0u64;
+        for (i, name) in LOWER_NAMES.iter().enumerate() {
+            if glob_match(&lower, name) {
+                bits |= 1 << i;
+            }
+        }
+        PatternKind::Kms {
+            matches: ActionSet(bits),
+            wildcard,
+        }
+    } else {
+        PatternKind::OtherService {
+            service: text.split(':').next().unwrap_or_default().to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_basics() {
+        assert!(glob_match("kms:*", "kms:encrypt"));
+        assert!(glob_match("kms:*grant", "kms:creategrant"));
+        assert!(glob_match("kms:create?rant", "kms:creategrant"));
+        assert!(!glob_match("kms:create?rant", "kms:createrant"));
+        assert!(glob_match("*", ""));
+        assert!(glob_match("a*b*c", "abc"));
+        assert!(!glob_match("a*b*c", "acb"));
+        assert!(glob_match("kms:re*crypt*", "kms:reencryptfrom"));
+        assert!(!glob_match("kms:encrypt", "kms:encrypt2"));
+        assert!(glob_match("*a*a", "aa"));
+        assert!(!glob_match("*a*a", "a"));
+    }
+
+    #[test]
+    fn pathological_pattern_is_fast() {
+        let p = format!("kms:{}b", "*a".repeat(5000));
+        let t = "a".repeat(10_000);
+        let start = std::time::Instant::now();
+        assert!(!glob_match(&p, &t));
+        assert!(start.elapsed().as_secs() < 5);
+    }
+
+    #[test]
+    fn patterns_expand_case_insensitively() {
+        let grant = ActionSet::named("CreateGrant");
+        let m = |s: &str| classify(s);
+        assert_eq!(
+            m("KMS:creategrant"),
+            PatternKind::Kms { matches: grant, wildcard: false }
+        );
+        let PatternKind::Kms { matches, wildcard: true } = m("kms:*Grant") else {
+            panic!()
+        };
+        assert!(matches.contains_all(grant.union(ActionSet::named("RevokeGrant"))));
+        assert_eq!(m("s3:GetObject"), PatternKind::OtherService { service: "s3".into() });
+        assert_eq!(m("Encrypt"), PatternKind::NoPrefix);
+        assert_eq!(m("*"), PatternKind::Everything);
+        let PatternKind::Kms { matches, .. } = m("kms:Encypt") else { panic!() };
+        assert!(matches.is_empty());
+    }
+}

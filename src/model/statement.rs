@@ -1,0 +1,231 @@
+//! A statement of a key policy, read into the parts rules ask about.
+
+use super::action::{ActionPattern, ActionSet};
+use super::condition::{Condition, OpBase, parse_conditions, scalar_text};
+use super::principal::{Principal, parse_principals};
+use crate::tree::{Member, Node, Span, Value};
+
+/// `Allow` or `Deny` (anything else is `None`, reported by KMS016).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+/// The statement's `Action` or `NotAction`.
+#[derive(Debug, Clone)]
+pub struct Actions<'a> {
+    /// `true` for `NotAction`.
+    pub not: bool,
+    pub member: &'a Member,
+    pub patterns: Vec<ActionPattern<'a>>,
+}
+
+impl Actions<'_> {
+    /// The KMS actions the element covers (for `NotAction`, every action it does not match).
+    pub fn covered(&self) -> ActionSet {
+        let matched = self
+            .patterns
+            .iter()
+            .fold(ActionSet::EMPTY, |acc, p| acc.union(p.matches()));
+        if self.not { matched.complement() } else { matched }
+    }
+}
+
+/// The statement's `Principal` or `NotPrincipal`.
+#[derive(Debug, Clone)]
+pub struct Principals<'a> {
+    /// `true` for `NotPrincipal`.
+    pub not: bool,
+    pub member: &'a Member,
+    pub entries: Vec<Principal<'a>>,
+}
+
+/// How a statement guards `kms:CreateGrant` (RULES.md, KMS005).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantGuard {
+    /// `kms:GrantIsForAWSResource` must be true, or `kms:ViaService` names specific services.
+    Strong,
+    /// `BoolIfExists kms:GrantIsForAWSResource true`: passes when the key is absent.
+    IfExists,
+    None,
+}
+
+/// One statement.
+#[derive(Debug, Clone)]
+pub struct Statement<'a> {
+    pub node: &'a Node,
+    /// Position in the `Statement` list.
+    pub index: usize,
+    pub sid: Option<&'a Node>,
+    pub effect: Option<Effect>,
+    pub principals: Option<Principals<'a>>,
+    pub actions: Option<Actions<'a>>,
+    pub conditions: Vec<Condition<'a>>,
+    /// The `Condition` member, when there is one.
+    pub condition_member: Option<&'a Member>,
+}
+
+impl<'a> Statement<'a> {
+    pub fn new(node: &'a Node, index: usize) -> Self {
+        let mut st = Statement {
+            node,
+            index,
+            sid: None,
+            effect: None,
+            principals: None,
+            actions: None,
+            conditions: Vec::new(),
+            condition_member: None,
+        };
+        // The first occurrence of an element wins; duplicates are KMS011's business.
+        for m in node.members() {
+            match m.key.as_str() {
+                "Sid" if st.sid.is_none() => st.sid = Some(&m.value),
+                "Effect" if st.effect.is_none() => {
+                    st.effect = match m.value.as_str() {
+                        Some("Allow") => Some(Effect::Allow),
+                        Some("Deny") => Some(Effect::Deny),
+                        _ => None,
+                    }
+                }
+                "Principal" | "NotPrincipal" if st.principals.is_none() => {
+                    st.principals = Some(Principals {
+                        not: m.key == "NotPrincipal",
+                        member: m,
+                        entries: parse_principals(&m.value),
+                    })
+                }
+                "Action" | "NotAction" if st.actions.is_none() => {
+                    st.actions = Some(Actions {
+                        not: m.key == "NotAction",
+                        member: m,
+                        patterns: m.value.one_or_many().iter().map(ActionPattern::new).collect(),
+                    })
+                }
+                "Condition" if st.condition_member.is_none() => {
+                    st.condition_member = Some(m);
+                    st.conditions = parse_conditions(&m.value);
+                }
+                _ => {}
+            }
+        }
+        st
+    }
+
+    /// Where statement-level findings point: the `Sid` value, else the opening `{`.
+    pub fn anchor(&self) -> Span {
+        match self.sid {
+            Some(sid) => sid.span,
+            None => Span::new(self.node.span.start, self.node.span.start + 1),
+        }
+    }
+
+    /// The Sid as text, for messages.
+    pub fn sid_text(&self) -> Option<&'a str> {
+        self.sid.and_then(Node::as_str)
+    }
+
+    pub fn is_allow(&self) -> bool {
+        self.effect == Some(Effect::Allow)
+    }
+
+    pub fn is_deny(&self) -> bool {
+        self.effect == Some(Effect::Deny)
+    }
+
+    /// Whether the statement has any condition (an empty `Condition: {}` is none).
+    pub fn is_conditional(&self) -> bool {
+        self.condition_member
+            .is_some_and(|m| !matches!(&m.value.value, Value::Object(o) if o.is_empty()))
+    }
+
+    /// The KMS actions the statement covers.
+    pub fn covered_actions(&self) -> ActionSet {
+        self.actions.as_ref().map_or(ActionSet::EMPTY, Actions::covered)
+    }
+
+    /// Whether the statement covers every action in `set`.
+    pub fn covers(&self, set: ActionSet) -> bool {
+        self.covered_actions().contains_all(set)
+    }
+
+    /// The `Action` entries that match any action of `set`, or, for `NotAction`, the
+    /// `NotAction` element itself when it leaves any of `set` allowed (as `None`).
+    pub fn patterns_covering(&self, set: ActionSet) -> Vec<Option<&ActionPattern<'a>>> {
+        match &self.actions {
+            None => Vec::new(),
+            Some(a) if a.not => {
+                if a.covered().intersects(set) {
+                    vec![None]
+                } else {
+                    Vec::new()
+                }
+            }
+            Some(a) => a
+                .patterns
+                .iter()
+                .filter(|p| p.matches().intersects(set))
+                .map(Some)
+                .collect(),
+        }
+    }
+
+    /// The principal entries (empty for a statement without `Principal`/`NotPrincipal`).
+    pub fn principal_entries(&self) -> &[Principal<'a>] {
+        self.principals.as_ref().map_or(&[], |p| &p.entries)
+    }
+
+    /// Whether the statement uses `NotPrincipal`.
+    pub fn has_not_principal(&self) -> bool {
+        self.principals.as_ref().is_some_and(|p| p.not)
+    }
+
+    /// The conditions on a key (case-insensitive).
+    pub fn conditions_on(&self, key: &str) -> impl Iterator<Item = &Condition<'a>> {
+        self.conditions.iter().filter(move |c| c.key_is(key))
+    }
+
+    /// How this statement guards `kms:CreateGrant`.
+    pub fn grant_guard(&self) -> GrantGuard {
+        let mut guard = GrantGuard::None;
+        for c in self.conditions_on("kms:GrantIsForAWSResource") {
+            let Some(op) = c.operator else { continue };
+            let requires_true = c
+                .values()
+                .iter()
+                .all(|v| scalar_text(v).is_some_and(|t| t.eq_ignore_ascii_case("true")));
+            let fits = matches!(
+                op.base,
+                OpBase::Bool | OpBase::StringEquals | OpBase::StringEqualsIgnoreCase
+            );
+            if fits && requires_true && !c.values().is_empty() {
+                if op.if_exists {
+                    guard = GrantGuard::IfExists;
+                } else {
+                    return GrantGuard::Strong;
+                }
+            }
+        }
+        if self.via_service_pins() {
+            return GrantGuard::Strong;
+        }
+        guard
+    }
+
+    /// Whether a `kms:ViaService` condition names specific services (no bare `*`).
+    pub fn via_service_pins(&self) -> bool {
+        self.conditions_on("kms:ViaService").any(|c| {
+            c.operator.is_some_and(|op| {
+                !op.if_exists
+                    && matches!(
+                        op.base,
+                        OpBase::StringEquals | OpBase::StringEqualsIgnoreCase | OpBase::StringLike
+                    )
+            }) && !c.values().is_empty()
+                && c.value_texts()
+                    .iter()
+                    .all(|t| t.is_some_and(|t| !t.is_empty() && t != "*"))
+        })
+    }
+}

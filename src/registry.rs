@@ -1,0 +1,46 @@
+//! Every rule, sorted by code, and selection by code, name or prefix.
+
+use crate::rule::Rule;
+use crate::rules;
+
+/// All rules, sorted by code.
+pub static RULES: &[&Rule] = &[
+    &rules::missing_root_access::RULE,
+    &rules::group_principal::RULE,
+    &rules::admin_can_self_grant::RULE,
+    &rules::missing_principal_type_guard::RULE,
+    &rules::grant_without_aws_resource_guard::RULE,
+    &rules::invalid_json::RULE,
+    &rules::duplicate_key::RULE,
+];
+
+/// A rule by exact code (`KMS003`, any case) or name (`admin-can-self-grant`).
+pub fn find(code_or_name: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+}
+
+/// The rules a selector names: `ALL`, a code, a name, or a code prefix (`KMS00`).
+pub fn matching(selector: &str) -> Vec<&'static Rule> {
+    if selector.eq_ignore_ascii_case("ALL") {
+        return RULES.to_vec();
+    }
+    if let Some(rule) = find(selector) {
+        return vec![rule];
+    }
+    let upper = selector.to_ascii_uppercase();
+    if upper.starts_with("KMS") {
+        return RULES.iter().copied().filter(|r| r.code.starts_with(&upper)).collect();
+    }
+    Vec::new()
+}
+
+/// The index of a rule in [`RULES`].
+pub fn index_of(rule: &Rule) -> usize {
+    RULES
+        .iter()
+        .position(|r| r.code == rule.code)
+        .unwrap_or_default()
+}

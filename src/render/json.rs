@@ -1,0 +1,76 @@
+//! The JSON report: `{"version": 1, "diagnostics": [...], "summary": {...}}`.
+
+use serde::Serialize;
+
+use super::Summary;
+use crate::diagnostic::Diagnostic;
+use crate::source::SourceFile;
+
+#[derive(Serialize)]
+struct JsonLabel<'a> {
+    message: &'a str,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    path: &'a str,
+    policy: Option<&'a str>,
+    code: &'a str,
+    name: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    labels: Vec<JsonLabel<'a>>,
+    help: Option<&'a str>,
+}
+
+pub fn begin() -> String {
+    "{\"version\":1,\"diagnostics\":[\n".to_string()
+}
+
+pub fn render(source: &SourceFile, d: &Diagnostic) -> String {
+    let (start, end) = (source.line_col(d.span.start), source.line_col(d.span.end));
+    let value = JsonDiagnostic {
+        path: &source.path,
+        policy: d.policy.as_deref(),
+        code: d.rule.code,
+        name: d.rule.name,
+        severity: d.severity.as_str(),
+        message: &d.message,
+        line: start.line,
+        column: start.column,
+        end_line: end.line,
+        end_column: end.column,
+        labels: d
+            .labels
+            .iter()
+            .map(|l| {
+                let (s, e) = (source.line_col(l.span.start), source.line_col(l.span.end));
+                JsonLabel {
+                    message: &l.message,
+                    line: s.line,
+                    column: s.column,
+                    end_line: e.line,
+                    end_column: e.column,
+                }
+            })
+            .collect(),
+        help: d.help.as_deref(),
+    };
+    serde_json::to_string(&value).unwrap_or_default()
+}
+
+pub fn end(summary: &Summary, entries: usize) -> String {
+    let newline = if entries > 0 { "\n" } else { "" };
+    format!(
+        "{newline}],\"summary\":{{\"files\":{},\"policies\":{},\"errors\":{},\"warnings\":{},\"infos\":{}}}}}\n",
+        summary.files, summary.policies, summary.errors, summary.warnings, summary.infos
+    )
+}

@@ -1,0 +1,105 @@
+//! One small renderer per output format over the same diagnostics.
+
+mod compact;
+mod human;
+mod json;
+
+use crate::diagnostic::Diagnostic;
+use crate::rule::Severity;
+use crate::source::SourceFile;
+
+pub use human::render_one as render_human_one;
+
+/// The output formats of `kmslint check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Reports with the source snippet, labels and help.
+    Human,
+    /// `path:line:col: severity[CODE] message`, one a line.
+    Compact,
+    /// One JSON document (schema in the README).
+    Json,
+}
+
+/// Counts over a whole run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub files: usize,
+    pub policies: usize,
+    pub files_with_findings: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Summary {
+    pub fn add(&mut self, diagnostics: &[Diagnostic], policies: usize) {
+        self.files += 1;
+        self.policies += policies;
+        if !diagnostics.is_empty() {
+            self.files_with_findings += 1;
+        }
+        for d in diagnostics {
+            match d.severity {
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+                Severity::Info => self.infos += 1,
+            }
+        }
+    }
+}
+
+/// `1 error`, `2 errors`.
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// A format bound to its options.
+#[derive(Debug, Clone, Copy)]
+pub struct Renderer {
+    pub format: Format,
+    pub color: bool,
+}
+
+impl Renderer {
+    /// Text written before the first file.
+    pub fn begin(&self) -> String {
+        match self.format {
+            Format::Json => json::begin(),
+            _ => String::new(),
+        }
+    }
+
+    /// One file's diagnostics, rendered (each entry one diagnostic). Runs on worker threads.
+    pub fn file(&self, source: &SourceFile, diagnostics: &[Diagnostic]) -> Vec<String> {
+        match self.format {
+            Format::Human => diagnostics
+                .iter()
+                .map(|d| human::render_one(source, d, self.color))
+                .collect(),
+            Format::Compact => diagnostics.iter().map(|d| compact::render(source, d)).collect(),
+            Format::Json => diagnostics.iter().map(|d| json::render(source, d)).collect(),
+        }
+    }
+
+    /// What goes between two entries.
+    pub fn separator(&self) -> &'static str {
+        match self.format {
+            Format::Json => ",\n",
+            _ => "",
+        }
+    }
+
+    /// Text written after the last file.
+    pub fn end(&self, summary: &Summary, entries: usize) -> String {
+        match self.format {
+            Format::Human => human::summary(summary, self.color),
+            Format::Compact => String::new(),
+            Format::Json => json::end(summary, entries),
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! Source text and the mapping from byte offsets to lines and columns.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// A file's text as kmslint reads it (byte-order mark removed) and its display path.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as shown in reports (relative when the user gave a relative path).
+    pub path: String,
+    /// The file system path, when the text came from a file.
+    pub fs_path: Option<PathBuf>,
+    pub text: String,
+    line_starts: OnceLock<Vec<u32>>,
+}
+
+/// A position as reported to users: 1-based line and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    pub line: u32,
+    pub column: u32,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<String>, fs_path: Option<PathBuf>, mut text: String) -> Self {
+        if text.starts_with('\u{feff}') {
+            text.drain(..'\u{feff}'.len_utf8());
+        }
+        SourceFile {
+            path: path.into(),
+            fs_path,
+            text,
+            line_starts: OnceLock::new(),
+        }
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0u32];
+            starts.extend(
+                self.text
+                    .bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(i, _)| (i + 1) as u32),
+            );
+            starts
+        })
+    }
+
+    /// Clamp an offset into the text and onto a character boundary.
+    fn clamp(&self, offset: u32) -> usize {
+        let mut o = (offset as usize).min(self.text.len());
+        while !self.text.is_char_boundary(o) {
+            o -= 1;
+        }
+        o
+    }
+
+    fn line_of(&self, offset: usize) -> (usize, usize) {
+        let starts = self.line_starts();
+        let idx = match starts.binary_search(&(offset as u32)) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        (idx, starts[idx] as usize)
+    }
+
+    /// Line and column (in Unicode scalar values) of a byte offset, both 1-based.
+    pub fn line_col(&self, offset: u32) -> LineCol {
+        let o = self.clamp(offset);
+        let (line, start) = self.line_of(o);
+        let column = self.text[start..o].chars().count() + 1;
+        LineCol {
+            line: line as u32 + 1,
+            column: column as u32,
+        }
+    }
+
+    /// Line (0-based) and column in UTF-16 code units (0-based), as LSP and SARIF count them.
+    pub fn line_col_utf16(&self, offset: u32) -> (u32, u32) {
+        let o = self.clamp(offset);
+        let (line, start) = self.line_of(o);
+        let column: usize = self.text[start..o].chars().map(char::len_utf16).sum();
+        (line as u32, column as u32)
+    }
+
+    /// Byte offset of a 0-based line and UTF-16 column (for editors), clamped to the line.
+    pub fn offset_of_utf16(&self, line: u32, column: u32) -> u32 {
+        let starts = self.line_starts();
+        let Some(&start) = starts.get(line as usize) else {
+            return self.text.len() as u32;
+        };
+        let end = starts
+            .get(line as usize + 1)
+            .map_or(self.text.len(), |&e| e as usize);
+        let mut units = 0u32;
+        for (i, c) in self.text[start as usize..end].char_indices() {
+            if units >= column || c == '\n' || c == '\r' {
+                return start + i as u32;
+            }
+            units += c.len_utf16() as u32;
+        }
+        end as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_characters_and_crlf_keeps_lines() {
+        let f = SourceFile::new("a", None, "ab\r\n\u{e9}x\ny".to_string());
+        assert_eq!(f.line_col(0), LineCol { line: 1, column: 1 });
+        // 'x' follows a two-byte character: column 2 in characters.
+        assert_eq!(f.line_col(6), LineCol { line: 2, column: 2 });
+        assert_eq!(f.line_col(8), LineCol { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn bom_is_removed_and_utf16_counts_surrogates() {
+        let f = SourceFile::new("a", None, "\u{feff}\u{1F600}z".to_string());
+        assert_eq!(f.text, "\u{1F600}z");
+        assert_eq!(f.line_col_utf16(4), (0, 2));
+        assert_eq!(f.offset_of_utf16(0, 2), 4);
+        assert_eq!(f.line_col(4).column, 2);
+    }
+}

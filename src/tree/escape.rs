@@ -1,0 +1,176 @@
+//! Decoding of JSON string escapes with a map from each decoded byte back to its source offset.
+//!
+//! A policy embedded as a JSON string (`aws kms get-key-policy` output, a CloudFormation
+//! `KeyPolicy` string, a Terraform plan's `policy`) is decoded, parsed as JSON, and every span
+//! of the parsed tree is mapped back through [`Decoded::map`] into the original file.
+
+use super::Span;
+
+/// A string escape that is not valid JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EscapeError {
+    /// Byte offset (in the source) where the bad escape starts.
+    pub offset: u32,
+    pub message: String,
+}
+
+/// Decode the body of a JSON string literal (the text between the quotes) into `out`.
+/// `on_piece(out_len, src_offset)` is called before each decoded character is appended, with
+/// the output length so far and the source offset (relative to `raw`) of what produced it.
+pub fn decode_into(
+    raw: &str,
+    out: &mut String,
+    mut on_piece: impl FnMut(usize, usize),
+) -> Result<(), EscapeError> {
+    let bytes = raw.as_bytes();
+    let mut i = 0;
+    let err = |offset: usize, message: &str| EscapeError {
+        offset: offset as u32,
+        message: message.to_string(),
+    };
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b != b'\\' {
+            // Copy the run up to the next backslash in one go.
+            let run_end = bytes[i..]
+                .iter()
+                .position(|&c| c == b'\\')
+                .map_or(bytes.len(), |p| i + p);
+            for (k, ch) in raw[i..run_end].char_indices() {
+                on_piece(out.len(), i + k);
+                out.push(ch);
+            }
+            i = run_end;
+            continue;
+        }
+        let start = i;
+        let Some(&esc) = bytes.get(i + 1) else {
+            return Err(err(start, "unfinished escape at the end of the string"));
+        };
+        let simple = match esc {
+            b'"' => Some('"'),
+            b'\\' => Some('\\'),
+            b'/' => Some('/'),
+            b'b' => Some('\u{8}'),
+            b'f' => Some('\u{c}'),
+            b'n' => Some('\n'),
+            b'r' => Some('\r'),
+            b't' => Some('\t'),
+            b'u' => None,
+            _ => return Err(err(start, "invalid escape sequence")),
+        };
+        if let Some(ch) = simple {
+            on_piece(out.len(), start);
+            out.push(ch);
+            i += 2;
+            continue;
+        }
+        let hex = |at: usize| -> Result<u32, EscapeError> {
+            let digits = raw
+                .get(at..at + 4)
+                .ok_or_else(|| err(start, "`\\u` needs four hex digits"))?;
+            if !digits.bytes().all(|d| d.is_ascii_hexdigit()) {
+                return Err(err(start, "`\\u` needs four hex digits"));
+            }
+            u32::from_str_radix(digits, 16).map_err(|_| err(start, "`\\u` needs four hex digits"))
+        };
+        let first = hex(i + 2)?;
+        i += 6;
+        let code = if (0xD800..0xDC00).contains(&first) {
+            if bytes.get(i) == Some(&b'\\') && bytes.get(i + 1) == Some(&b'u') {
+                let second = hex(i + 2)?;
+                if !(0xDC00..0xE000).contains(&second) {
+                    return Err(err(start, "unpaired UTF-16 surrogate in `\\u` escape"));
+                }
+                i += 6;
+                0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+            } else {
+                return Err(err(start, "unpaired UTF-16 surrogate in `\\u` escape"));
+            }
+        } else if (0xDC00..0xE000).contains(&first) {
+            return Err(err(start, "unpaired UTF-16 surrogate in `\\u` escape"));
+        } else {
+            first
+        };
+        let ch = char::from_u32(code).ok_or_else(|| err(start, "invalid `\\u` escape"))?;
+        on_piece(out.len(), start);
+        out.push(ch);
+    }
+    Ok(())
+}
+
+/// A decoded string and, for every decoded byte, the source offset of what produced it.
+#[derive(Debug, Clone)]
+pub struct Decoded {
+    pub text: String,
+    /// `offsets[i]` is the source offset of decoded byte `i`; one extra entry for the end.
+    offsets: Vec<u32>,
+}
+
+impl Decoded {
+    /// Decode `raw`, the body of a string literal that starts at offset `base` in its file.
+    pub fn new(raw: &str, base: u32) -> Result<Decoded, EscapeError> {
+        let mut text = String::with_capacity(raw.len());
+        let mut offsets = Vec::with_capacity(raw.len() + 1);
+        decode_into(raw, &mut text, |out_len, src| {
+            // Every byte of a multi-byte character maps to where the character came from.
+            offsets.resize(out_len, offsets.last().copied().unwrap_or(base));
+            offsets.push(base + src as u32);
+        })
+        .map_err(|e| EscapeError {
+            offset: base + e.offset,
+            ..e
+        })?;
+        let last = offsets.last().copied().unwrap_or(base);
+        offsets.resize(text.len(), last);
+        offsets.push(base + raw.len() as u32);
+        Ok(Decoded { text, offsets })
+    }
+
+    /// Map a span of the decoded text to the span of the source text that produced it.
+    pub fn map(&self, span: Span) -> Span {
+        let at = |o: u32| {
+            let o = (o as usize).min(self.offsets.len() - 1);
+            self.offsets[o]
+        };
+        let start = at(span.start);
+        let end = if span.is_empty() {
+            start
+        } else {
+            // The end is where the next decoded character starts.
+            at(span.end).max(start)
+        };
+        Span::new(start, end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_through_escapes() {
+        // source: a\"b\u00e9\nc  (offsets from 10)
+        let raw = r#"a\"b\u00e9\nc"#;
+        let d = Decoded::new(raw, 10).unwrap();
+        assert_eq!(d.text, "a\"b\u{e9}\nc");
+        // `b` is decoded byte 2, written at raw offset 3
+        assert_eq!(d.map(Span::new(2, 3)), Span::new(13, 14));
+        // `é` (2 bytes decoded) comes from `\u00e9` (6 source bytes)
+        assert_eq!(d.map(Span::new(3, 5)), Span::new(14, 20));
+        // `c` at the end
+        assert_eq!(d.map(Span::new(6, 7)), Span::new(22, 23));
+        assert_eq!(d.map(Span::new(0, 7)), Span::new(10, 23));
+    }
+
+    #[test]
+    fn surrogate_pairs_and_errors() {
+        let d = Decoded::new(r"\ud83d\ude00!", 0).unwrap();
+        assert_eq!(d.text, "\u{1F600}!");
+        assert_eq!(d.map(Span::new(4, 5)), Span::new(12, 13));
+        assert!(Decoded::new(r"\ud83d", 0).is_err());
+        assert!(Decoded::new(r"\x", 0).is_err());
+        assert!(Decoded::new(r"\u12", 0).is_err());
+        assert_eq!(Decoded::new(r"ab\q", 5).unwrap_err().offset, 7);
+    }
+}

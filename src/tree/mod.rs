@@ -1,0 +1,148 @@
+//! The span tree: every parsed value with the byte range of its text (and of its key).
+//!
+//! All parsers (JSON, and later YAML and HCL) produce this tree, so the policy model and the
+//! rules never see what kind of file a policy came from.
+
+pub mod escape;
+pub mod json;
+
+/// A byte range in a policy's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub const fn new(start: u32, end: u32) -> Self {
+        Span { start, end }
+    }
+
+    /// An empty span at an offset.
+    pub const fn at(offset: u32) -> Self {
+        Span {
+            start: offset,
+            end: offset,
+        }
+    }
+
+    pub fn len(&self) -> u32 {
+        self.end - self.start
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+}
+
+/// A parsed value and the span of its text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub span: Span,
+    pub value: Value,
+}
+
+/// An object member: its key (decoded), the key's span and the value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    pub key: String,
+    pub key_span: Span,
+    pub value: Node,
+}
+
+/// A value whose content kmslint cannot know (a template parameter, an interpolation).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unknown {
+    /// How the value was written, for messages (`!Ref KeyAdminArn`, `${var.admin}`).
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    /// A number as written.
+    Number(String),
+    String(String),
+    Array(Vec<Node>),
+    /// Members in source order; duplicate keys are kept (KMS011 reports them).
+    Object(Vec<Member>),
+    Unknown(Unknown),
+}
+
+impl Node {
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn members(&self) -> &[Member] {
+        match &self.value {
+            Value::Object(m) => m,
+            _ => &[],
+        }
+    }
+
+    pub fn is_object(&self) -> bool {
+        matches!(self.value, Value::Object(_))
+    }
+
+    /// The first member with exactly this key.
+    pub fn get(&self, key: &str) -> Option<&Member> {
+        self.members().iter().find(|m| m.key == key)
+    }
+
+    /// A value that is a single element or an array of elements, as a list.
+    pub fn one_or_many(&self) -> &[Node] {
+        match &self.value {
+            Value::Array(items) => items,
+            _ => std::slice::from_ref(self),
+        }
+    }
+
+    /// A short name of the value's type, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+            Value::Unknown(_) => "an unresolved value",
+        }
+    }
+
+    /// Visit this node and every node below it, depth first.
+    pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Node)) {
+        let mut stack = vec![self];
+        while let Some(node) = stack.pop() {
+            f(node);
+            match &node.value {
+                Value::Array(items) => stack.extend(items.iter().rev()),
+                Value::Object(members) => stack.extend(members.iter().rev().map(|m| &m.value)),
+                _ => {}
+            }
+        }
+    }
+
+    /// Apply `f` to every span in the tree (keys included), e.g. to map spans to another text.
+    pub fn map_spans(&mut self, f: &impl Fn(Span) -> Span) {
+        let mut stack = vec![self];
+        while let Some(node) = stack.pop() {
+            node.span = f(node.span);
+            match &mut node.value {
+                Value::Array(items) => stack.extend(items.iter_mut()),
+                Value::Object(members) => {
+                    for m in members.iter_mut() {
+                        m.key_span = f(m.key_span);
+                        stack.push(&mut m.value);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
