@@ -8,7 +8,12 @@ use crate::render::Format;
 
 /// A linter for AWS KMS key policies.
 #[derive(Debug, Parser)]
-#[command(name = "kmslint", version, about, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "kmslint",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -68,7 +68,9 @@ pub fn lint_source(source: &SourceFile, explicit: bool, settings: &Settings) -> 
     for doc in &policies {
         let policy = Policy::new(&doc.root, doc.text(&source.text), &settings.context);
         for rule in settings.enabled_rules() {
-            let Check::Policy(check) = rule.check else { continue };
+            let Check::Policy(check) = rule.check else {
+                continue;
+            };
             findings.clear();
             check(&policy, &mut Reporter::new(rule.code, &mut findings));
             for f in findings.drain(..) {
@@ -91,7 +93,9 @@ pub fn lint_source(source: &SourceFile, explicit: bool, settings: &Settings) -> 
             }
         }
     }
-    report.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    report
+        .diagnostics
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     report
 }
 
@@ -113,7 +117,9 @@ fn report_parse_error(
         span,
         message: message.to_string(),
         labels: Vec::new(),
-        help: Some("fix the syntax error; kmslint cannot check a policy it cannot parse".to_string()),
+        help: Some(
+            "fix the syntax error; kmslint cannot check a policy it cannot parse".to_string(),
+        ),
     });
 }
 
@@ -178,7 +184,11 @@ pub fn lint_bytes(
             let mut report = FileReport::default();
             if explicit || meant_as_policy(&source.text) {
                 // The text matches the bytes up to the first invalid one, less a removed BOM.
-                let bom = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+                let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
+                    3
+                } else {
+                    0
+                };
                 let at = valid_up_to.saturating_sub(bom) as u32;
                 report_parse_error(
                     &mut report,

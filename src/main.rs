@@ -25,7 +25,10 @@ fn main() -> ExitCode {
                 let hint = kmslint::model::nearest(&code, names)
                     .map(|s| format!(" (did you mean `{s}`?)"))
                     .unwrap_or_default();
-                let _ = writeln!(err, "error: no rule `{code}`{hint}; `kmslint rules` lists them");
+                let _ = writeln!(
+                    err,
+                    "error: no rule `{code}`{hint}; `kmslint rules` lists them"
+                );
                 EXIT_ERROR
             }
         },

@@ -32,7 +32,11 @@ pub fn matching(selector: &str) -> Vec<&'static Rule> {
     }
     let upper = selector.to_ascii_uppercase();
     if upper.starts_with("KMS") {
-        return RULES.iter().copied().filter(|r| r.code.starts_with(&upper)).collect();
+        return RULES
+            .iter()
+            .copied()
+            .filter(|r| r.code.starts_with(&upper))
+            .collect();
     }
     Vec::new()
 }

@@ -82,9 +82,10 @@ impl Settings {
 
     /// Only these rules (for tests and `rules/*.md` examples).
     pub fn only(codes: &[&str]) -> Settings {
-        let mut s = Settings::default();
-        s.enabled = RULES.iter().map(|r| codes.contains(&r.code)).collect();
-        s
+        Settings {
+            enabled: RULES.iter().map(|r| codes.contains(&r.code)).collect(),
+            ..Settings::default()
+        }
     }
 
     pub fn is_enabled(&self, rule: &Rule) -> bool {

@@ -16,7 +16,9 @@ pub struct PolicyDoc {
 impl PolicyDoc {
     /// The text the policy's spans index into.
     pub fn text<'a>(&'a self, file_text: &'a str) -> &'a str {
-        self.embedded.as_ref().map_or(file_text, |d| d.text.as_str())
+        self.embedded
+            .as_ref()
+            .map_or(file_text, |d| d.text.as_str())
     }
 
     /// Map a span of the policy's text to the file.
@@ -53,7 +55,12 @@ pub fn looks_like_key_policy(root: &Node) -> bool {
     };
     members
         .iter()
-        .filter(|m| matches!(m.key.to_ascii_lowercase().as_str(), "statement" | "statements"))
+        .filter(|m| {
+            matches!(
+                m.key.to_ascii_lowercase().as_str(),
+                "statement" | "statements"
+            )
+        })
         .flat_map(|m| m.value.one_or_many())
         .any(|st| {
             st.members().iter().any(|m| {

@@ -67,15 +67,23 @@ const _: () = assert!(ACTIONS.len() <= 64, "ActionSet is a 64-bit set");
 pub struct ActionSet(u64);
 
 /// Lower-cased `kms:name` of every catalog action, for matching.
-static LOWER_NAMES: LazyLock<Vec<String>> =
-    LazyLock::new(|| ACTIONS.iter().map(|a| format!("kms:{}", a.name.to_ascii_lowercase())).collect());
+static LOWER_NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
+    ACTIONS
+        .iter()
+        .map(|a| format!("kms:{}", a.name.to_ascii_lowercase()))
+        .collect()
+});
 
 impl ActionSet {
     pub const EMPTY: ActionSet = ActionSet(0);
 
     /// Every action in the catalog.
     pub fn all() -> ActionSet {
-        ActionSet(if ACTIONS.len() == 64 { u64::MAX } else { (1u64 << ACTIONS.len()) - 1 })
+        ActionSet(if ACTIONS.len() == 64 {
+            u64::MAX
+        } else {
+            (1u64 << ACTIONS.len()) - 1
+        })
     }
 
     /// The actions matching a predicate on their catalog entry.
@@ -317,16 +325,30 @@ mod tests {
         let m = |s: &str| classify(s);
         assert_eq!(
             m("KMS:creategrant"),
-            PatternKind::Kms { matches: grant, wildcard: false }
+            PatternKind::Kms {
+                matches: grant,
+                wildcard: false
+            }
         );
-        let PatternKind::Kms { matches, wildcard: true } = m("kms:*Grant") else {
+        let PatternKind::Kms {
+            matches,
+            wildcard: true,
+        } = m("kms:*Grant")
+        else {
             panic!()
         };
         assert!(matches.contains_all(grant.union(ActionSet::named("RevokeGrant"))));
-        assert_eq!(m("s3:GetObject"), PatternKind::OtherService { service: "s3".into() });
+        assert_eq!(
+            m("s3:GetObject"),
+            PatternKind::OtherService {
+                service: "s3".into()
+            }
+        );
         assert_eq!(m("Encrypt"), PatternKind::NoPrefix);
         assert_eq!(m("*"), PatternKind::Everything);
-        let PatternKind::Kms { matches, .. } = m("kms:Encypt") else { panic!() };
+        let PatternKind::Kms { matches, .. } = m("kms:Encypt") else {
+            panic!()
+        };
         assert!(matches.is_empty());
     }
 }

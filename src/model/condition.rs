@@ -78,7 +78,10 @@ const OP_NAMES: &[(&str, OpBase)] = &[
     ("StringEquals", OpBase::StringEquals),
     ("StringNotEquals", OpBase::StringNotEquals),
     ("StringEqualsIgnoreCase", OpBase::StringEqualsIgnoreCase),
-    ("StringNotEqualsIgnoreCase", OpBase::StringNotEqualsIgnoreCase),
+    (
+        "StringNotEqualsIgnoreCase",
+        OpBase::StringNotEqualsIgnoreCase,
+    ),
     ("StringLike", OpBase::StringLike),
     ("StringNotLike", OpBase::StringNotLike),
     ("NumericEquals", OpBase::NumericEquals),
@@ -178,7 +181,10 @@ impl Operator {
             Some(r) => (r, true),
             None => (rest, false),
         };
-        let base = OP_NAMES.iter().find(|(n, _)| *n == rest).map(|(_, op)| *op)?;
+        let base = OP_NAMES
+            .iter()
+            .find(|(n, _)| *n == rest)
+            .map(|(_, op)| *op)?;
         if if_exists && base == OpBase::Null {
             return None;
         }
@@ -279,7 +285,10 @@ mod tests {
 
     #[test]
     fn keys_are_case_insensitive_and_prefixes_match() {
-        assert_eq!(lookup_key("KMS:CALLERACCOUNT").unwrap().name, "kms:CallerAccount");
+        assert_eq!(
+            lookup_key("KMS:CALLERACCOUNT").unwrap().name,
+            "kms:CallerAccount"
+        );
         assert_eq!(
             lookup_key("kms:EncryptionContext:Department").unwrap().name,
             "kms:EncryptionContext:"

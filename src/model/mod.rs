@@ -177,7 +177,9 @@ impl<'a> Policy<'a> {
     /// Whether some Allow statement may give `who` any of `set` (unresolved principals count).
     pub fn may_be_allowed(&self, who: Who<'_, '_>, set: ActionSet) -> bool {
         self.statements.iter().any(|st| {
-            st.is_allow() && st.covered_actions().intersects(set) && self.applies_to(st, who).possible()
+            st.is_allow()
+                && st.covered_actions().intersects(set)
+                && self.applies_to(st, who).possible()
         })
     }
 }

@@ -34,12 +34,28 @@ pub enum PrincipalKind {
     Everyone,
     /// An account (`arn:…:iam::ACCOUNT:root` or a bare 12-digit id), which AWS treats as the
     /// account's root: every principal of the account that IAM policies allow.
-    Account { account: String },
-    User { account: String, name: String },
-    Role { account: String, name: String },
-    Group { account: String, name: String },
-    AssumedRole { account: String, role: String },
-    FederatedUser { account: String },
+    Account {
+        account: String,
+    },
+    User {
+        account: String,
+        name: String,
+    },
+    Role {
+        account: String,
+        name: String,
+    },
+    Group {
+        account: String,
+        name: String,
+    },
+    AssumedRole {
+        account: String,
+        role: String,
+    },
+    FederatedUser {
+        account: String,
+    },
     /// An IAM unique id (`AIDA…`, `AROA…`): what AWS shows once the user or role is deleted.
     UniqueId,
     /// A service principal (`logs.amazonaws.com`).
@@ -154,7 +170,9 @@ fn classify(ptype: PrincipalType, node: &Node) -> PrincipalKind {
     let s = match &node.value {
         Value::String(s) => s.as_str(),
         Value::Unknown(_) => return PrincipalKind::Unknown,
-        _ => return PrincipalKind::Invalid(format!("expected a string, found {}", node.type_name())),
+        _ => {
+            return PrincipalKind::Invalid(format!("expected a string, found {}", node.type_name()));
+        }
     };
     if s.is_empty() {
         return PrincipalKind::Invalid("the principal is an empty string".to_string());
@@ -179,7 +197,8 @@ fn is_unique_id(s: &str) -> bool {
     const PREFIXES: &[&str] = &["AIDA", "AROA", "AIPA", "ANPA", "ANVA", "ASIA", "AGPA"];
     s.len() >= 20
         && PREFIXES.iter().any(|p| s.starts_with(p))
-        && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && s.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 fn classify_aws(s: &str) -> PrincipalKind {
@@ -199,9 +218,7 @@ fn classify_aws(s: &str) -> PrincipalKind {
         return PrincipalKind::Unknown;
     }
     let Some(rest) = s.strip_prefix("arn:") else {
-        return PrincipalKind::Invalid(
-            "expected an ARN, a 12-digit account id or `*`".to_string(),
-        );
+        return PrincipalKind::Invalid("expected an ARN, a 12-digit account id or `*`".to_string());
     };
     let parts: Vec<&str> = rest.splitn(5, ':').collect();
     let [partition, service, region, account, resource] = parts[..] else {
@@ -282,7 +299,10 @@ mod tests {
     fn aws_principal_forms() {
         let acct = |a: &str| PrincipalKind::Account { account: a.into() };
         assert_eq!(kind("111122223333"), acct("111122223333"));
-        assert_eq!(kind("arn:aws-us-gov:iam::111122223333:root"), acct("111122223333"));
+        assert_eq!(
+            kind("arn:aws-us-gov:iam::111122223333:root"),
+            acct("111122223333")
+        );
         assert!(matches!(
             kind("arn:aws-cn:iam::111122223333:group/division/app/Admins"),
             PrincipalKind::Group { ref name, .. } if name == "Admins"
@@ -296,10 +316,22 @@ mod tests {
             PrincipalKind::AssumedRole { .. }
         ));
         assert_eq!(kind("AIDAJQABLZS4A3QDU576Q"), PrincipalKind::UniqueId);
-        assert!(matches!(kind("arn:aws:iam::*:root"), PrincipalKind::Invalid(_)));
-        assert!(matches!(kind("arn:aws:iam::111122223333:role/*"), PrincipalKind::Invalid(_)));
-        assert!(matches!(kind("arn:aws-xx:iam::111122223333:root"), PrincipalKind::Invalid(_)));
+        assert!(matches!(
+            kind("arn:aws:iam::*:root"),
+            PrincipalKind::Invalid(_)
+        ));
+        assert!(matches!(
+            kind("arn:aws:iam::111122223333:role/*"),
+            PrincipalKind::Invalid(_)
+        ));
+        assert!(matches!(
+            kind("arn:aws-xx:iam::111122223333:root"),
+            PrincipalKind::Invalid(_)
+        ));
         assert!(matches!(kind("11112222333"), PrincipalKind::Invalid(_)));
-        assert_eq!(kind("arn:aws:iam::${AWS::AccountId}:root"), PrincipalKind::Unknown);
+        assert_eq!(
+            kind("arn:aws:iam::${AWS::AccountId}:root"),
+            PrincipalKind::Unknown
+        );
     }
 }

@@ -28,7 +28,11 @@ impl Actions<'_> {
             .patterns
             .iter()
             .fold(ActionSet::EMPTY, |acc, p| acc.union(p.matches()));
-        if self.not { matched.complement() } else { matched }
+        if self.not {
+            matched.complement()
+        } else {
+            matched
+        }
     }
 }
 
@@ -100,7 +104,12 @@ impl<'a> Statement<'a> {
                     st.actions = Some(Actions {
                         not: m.key == "NotAction",
                         member: m,
-                        patterns: m.value.one_or_many().iter().map(ActionPattern::new).collect(),
+                        patterns: m
+                            .value
+                            .one_or_many()
+                            .iter()
+                            .map(ActionPattern::new)
+                            .collect(),
                     })
                 }
                 "Condition" if st.condition_member.is_none() => {
@@ -142,7 +151,9 @@ impl<'a> Statement<'a> {
 
     /// The KMS actions the statement covers.
     pub fn covered_actions(&self) -> ActionSet {
-        self.actions.as_ref().map_or(ActionSet::EMPTY, Actions::covered)
+        self.actions
+            .as_ref()
+            .map_or(ActionSet::EMPTY, Actions::covered)
     }
 
     /// Whether the statement covers every action in `set`.

@@ -95,7 +95,10 @@ fn span_of(source: &SourceFile, s: crate::tree::Span) -> SourceSpan {
 
 /// Render one diagnostic as miette does, with the file's snippet.
 pub fn render_one(source: &SourceFile, d: &Diagnostic, color: bool) -> String {
-    let mut labels = vec![LabeledSpan::new_primary_with_span(None, span_of(source, d.span))];
+    let mut labels = vec![LabeledSpan::new_primary_with_span(
+        None,
+        span_of(source, d.span),
+    )];
     labels.extend(
         d.labels
             .iter()

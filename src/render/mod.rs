@@ -81,8 +81,14 @@ impl Renderer {
                 .iter()
                 .map(|d| human::render_one(source, d, self.color))
                 .collect(),
-            Format::Compact => diagnostics.iter().map(|d| compact::render(source, d)).collect(),
-            Format::Json => diagnostics.iter().map(|d| json::render(source, d)).collect(),
+            Format::Compact => diagnostics
+                .iter()
+                .map(|d| compact::render(source, d))
+                .collect(),
+            Format::Json => diagnostics
+                .iter()
+                .map(|d| json::render(source, d))
+                .collect(),
         }
     }
 

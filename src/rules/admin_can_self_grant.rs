@@ -1,6 +1,8 @@
 //! KMS003: a principal that can change the policy or create grants can give itself use.
 
-use crate::model::{ActionPattern, ActionSet, Category, GrantGuard, Policy, PrincipalKind, PrincipalType, Tri, Who};
+use crate::model::{
+    ActionPattern, ActionSet, Category, GrantGuard, Policy, PrincipalKind, PrincipalType, Tri, Who,
+};
 use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
 
 pub const RULE: Rule = Rule {
@@ -23,10 +25,20 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
         .statements
         .iter()
         .filter(|st| st.is_allow())
-        .filter(|st| st.principal_entries().iter().any(|p| policy.is_root(p) == Tri::No))
-        .fold(ActionSet::EMPTY, |acc, st| acc.union(st.covered_actions().intersect(use_actions)));
+        .filter(|st| {
+            st.principal_entries()
+                .iter()
+                .any(|p| policy.is_root(p) == Tri::No)
+        })
+        .fold(ActionSet::EMPTY, |acc, st| {
+            acc.union(st.covered_actions().intersect(use_actions))
+        });
 
-    for st in policy.statements.iter().filter(|st| st.is_allow() && !st.has_not_principal()) {
+    for st in policy
+        .statements
+        .iter()
+        .filter(|st| st.is_allow() && !st.has_not_principal())
+    {
         let mut escalating = put;
         if st.grant_guard() != GrantGuard::Strong {
             escalating = escalating.union(grant);
@@ -66,7 +78,10 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
                 continue;
             }
             let (who, itself) = match escalators.as_slice() {
-                [one] => (format!("`{}`", one.node.as_str().unwrap_or_default()), "itself"),
+                [one] => (
+                    format!("`{}`", one.node.as_str().unwrap_or_default()),
+                    "itself",
+                ),
                 many => (format!("{} principals", many.len()), "themselves"),
             };
             let how = if via == put {
@@ -77,8 +92,15 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
                 format!("give {itself} use of the key through a grant or the key policy")
             };
             let (span, source) = match pattern {
-                Some(ActionPattern { node, .. }) => (node.span, node.as_str().unwrap_or_default().to_string()),
-                None => (st.actions.as_ref().map_or(st.anchor(), |a| a.member.key_span), "NotAction".to_string()),
+                Some(ActionPattern { node, .. }) => {
+                    (node.span, node.as_str().unwrap_or_default().to_string())
+                }
+                None => (
+                    st.actions
+                        .as_ref()
+                        .map_or(st.anchor(), |a| a.member.key_span),
+                    "NotAction".to_string(),
+                ),
             };
             let lead = if pattern.is_some_and(|p| !p.is_wildcard()) {
                 format!("`{source}` lets")
@@ -87,7 +109,10 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
             };
             let f = r.report(span, format!("{lead} {who} {how}"));
             for p in &escalators {
-                f.label(p.node.span, "has no use of the key but can give it to itself");
+                f.label(
+                    p.node.span,
+                    "has no use of the key but can give it to itself",
+                );
             }
             f.help(if via == grant {
                 "list the administrative actions explicitly instead of a wildcard, or add `\"Condition\": {\"Bool\": {\"kms:GrantIsForAWSResource\": \"true\"}}` to the grant"

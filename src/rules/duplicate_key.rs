@@ -18,7 +18,7 @@ pub const RULE: Rule = Rule {
 };
 
 /// For each member that repeats an earlier key (as `norm` maps it), the earlier member.
-fn repeats<'a>(members: &'a [Member], norm: impl Fn(&str) -> String) -> Vec<(&'a Member, &'a Member)> {
+fn repeats(members: &[Member], norm: impl Fn(&str) -> String) -> Vec<(&Member, &Member)> {
     let mut seen: HashMap<String, &Member> = HashMap::with_capacity(members.len());
     let mut out = Vec::new();
     for m in members {
@@ -41,7 +41,10 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
             for (first, second) in repeats(members, str::to_string) {
                 r.report(
                     second.key_span,
-                    format!("`{}` is defined twice: AWS keeps only one of them", second.key),
+                    format!(
+                        "`{}` is defined twice: AWS keeps only one of them",
+                        second.key
+                    ),
                 )
                 .label(first.key_span, "first defined here")
                 .help("merge the two into one, or remove the one that is wrong");
@@ -50,7 +53,9 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
     });
     // Condition keys are case-insensitive: one operator block may not name a key twice.
     for st in &policy.statements {
-        let Some(cond) = st.condition_member else { continue };
+        let Some(cond) = st.condition_member else {
+            continue;
+        };
         for op in cond.value.members() {
             for (first, second) in repeats(op.value.members(), str::to_ascii_lowercase) {
                 if first.key != second.key {

@@ -47,7 +47,9 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
         let silenced = !st.has_not_principal()
             && policy.statements.iter().any(|d| {
                 denies_non_aws_grants(d)
-                    && non_root.iter().all(|p| policy.applies_to(d, Who::Entry(p)) == Tri::Yes)
+                    && non_root
+                        .iter()
+                        .all(|p| policy.applies_to(d, Who::Entry(p)) == Tri::Yes)
             });
         if silenced {
             continue;
@@ -59,7 +61,12 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
         for pattern in st.patterns_covering(grant) {
             let (span, text) = match pattern {
                 Some(p) => (p.node.span, p.node.as_str().unwrap_or_default()),
-                None => (st.actions.as_ref().map_or(st.anchor(), |a| a.member.key_span), "NotAction"),
+                None => (
+                    st.actions
+                        .as_ref()
+                        .map_or(st.anchor(), |a| a.member.key_span),
+                    "NotAction",
+                ),
             };
             let subject = if pattern.is_some_and(|p| !p.is_wildcard()) {
                 format!("`{text}`")

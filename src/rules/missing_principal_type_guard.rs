@@ -16,7 +16,13 @@ pub const RULE: Rule = Rule {
     check: Check::Policy(check),
 };
 
-const PRINCIPAL_TYPES: &[&str] = &["Account", "User", "FederatedUser", "AssumedRole", "Anonymous"];
+const PRINCIPAL_TYPES: &[&str] = &[
+    "Account",
+    "User",
+    "FederatedUser",
+    "AssumedRole",
+    "Anonymous",
+];
 
 /// What the statement's `aws:PrincipalType` guards admit: `None` when there is no guard or
 /// a guard value is unresolved (then nothing can be said), else the admitted types.
@@ -33,7 +39,10 @@ fn guard(st: &Statement<'_>) -> Guard {
         if op.set != SetOp::None {
             continue;
         }
-        if !matches!(op.base, OpBase::StringEquals | OpBase::StringEqualsIgnoreCase | OpBase::StringLike) {
+        if !matches!(
+            op.base,
+            OpBase::StringEquals | OpBase::StringEqualsIgnoreCase | OpBase::StringLike
+        ) {
             continue;
         }
         if c.has_unknown_value() {
@@ -62,11 +71,19 @@ fn guard(st: &Statement<'_>) -> Guard {
 
 fn check(policy: &Policy<'_>, r: &mut Reporter) {
     let all = ActionSet::key_policy_actions();
-    for st in policy.statements.iter().filter(|st| st.is_allow() && !st.has_not_principal()) {
+    for st in policy
+        .statements
+        .iter()
+        .filter(|st| st.is_allow() && !st.has_not_principal())
+    {
         if !st.covers(all) {
             continue;
         }
-        let Some(root) = st.principal_entries().iter().find(|p| policy.is_root(p) == Tri::Yes) else {
+        let Some(root) = st
+            .principal_entries()
+            .iter()
+            .find(|p| policy.is_root(p) == Tri::Yes)
+        else {
             continue;
         };
         let fix = "add `\"Condition\": {\"StringEquals\": {\"aws:PrincipalType\": \"Account\"}}` to the root statement, or ignore KMS004 where IAM policies are meant to grant this key";

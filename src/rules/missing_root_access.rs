@@ -20,15 +20,12 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
         return;
     }
     let put = ActionSet::named("PutKeyPolicy");
-    let deny = policy
-        .statements
-        .iter()
-        .find(|st| {
-            st.is_deny()
-                && !st.is_conditional()
-                && st.covers(put)
-                && policy.applies_to(st, Who::Root) == Tri::Yes
-        });
+    let deny = policy.statements.iter().find(|st| {
+        st.is_deny()
+            && !st.is_conditional()
+            && st.covers(put)
+            && policy.applies_to(st, Who::Root) == Tri::Yes
+    });
     let root = match &policy.own_account {
         OwnAccount::Known(a) => format!("arn:aws:iam::{a}:root"),
         OwnAccount::Unknown => "arn:aws:iam::ACCOUNT:root".to_string(),

@@ -311,10 +311,16 @@ mod tests {
         let node = parse(text).unwrap();
         let m = node.members();
         assert_eq!(m.len(), 2, "duplicate keys are kept");
-        assert_eq!(&text[m[0].key_span.start as usize..m[0].key_span.end as usize], "\"a\"");
+        assert_eq!(
+            &text[m[0].key_span.start as usize..m[0].key_span.end as usize],
+            "\"a\""
+        );
         let arr = m[0].value.one_or_many();
         assert_eq!(arr[1].as_str(), Some("x\"y"));
-        assert_eq!(&text[arr[1].span.start as usize..arr[1].span.end as usize], r#""x\"y""#);
+        assert_eq!(
+            &text[arr[1].span.start as usize..arr[1].span.end as usize],
+            r#""x\"y""#
+        );
         assert_eq!(m[1].value.value, Value::Bool(true));
         assert_eq!(node.span, Span::new(0, text.len() as u32));
     }
@@ -327,7 +333,11 @@ mod tests {
         let e = parse("{\"a\" 1}").unwrap_err();
         assert_eq!(e.span.start, 5);
         let e = parse("[1, 2").unwrap_err();
-        assert!(e.message.ends_with("found the end of the file"), "{}", e.message);
+        assert!(
+            e.message.ends_with("found the end of the file"),
+            "{}",
+            e.message
+        );
         assert!(parse("01").is_err());
         assert!(parse("\"a\nb\"").is_err());
         assert!(parse("{} x").is_err());
