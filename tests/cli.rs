@@ -1,0 +1,190 @@
+#![allow(clippy::unwrap_used)]
+//! The command line as users run it: formats, selection, exit statuses, walking.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn kmslint() -> Command {
+    let mut cmd = Command::cargo_bin("kmslint").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1");
+    cmd
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = kmslint().args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn human_output_on_the_examples() {
+    let (code, out, err) = run(&["check", "examples/"]);
+    assert_eq!(code, 1, "{err}");
+    insta::assert_snapshot!("human_examples", out);
+}
+
+#[test]
+fn check_is_the_default_command() {
+    let (code, out, _) = run(&["examples/console-default.json", "--format", "compact"]);
+    assert_eq!(code, 1);
+    assert_eq!(out.lines().count(), 4);
+}
+
+#[test]
+fn compact_output() {
+    let (code, out, _) = run(&["check", "examples/", "--format", "compact"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("compact_examples", out);
+}
+
+#[test]
+fn json_output_follows_the_documented_schema() {
+    let (code, out, _) = run(&["check", "examples/", "--format", "json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["summary"]["files"], 5);
+    assert_eq!(v["summary"]["policies"], 4);
+    assert_eq!(v["summary"]["errors"], 1);
+    assert_eq!(v["summary"]["warnings"], 7);
+    assert_eq!(v["summary"]["infos"], 0);
+    let first = &v["diagnostics"][0];
+    for key in [
+        "path", "policy", "code", "name", "severity", "message", "line", "column", "end_line",
+        "end_column", "labels", "help",
+    ] {
+        assert!(first.get(key).is_some(), "missing {key}");
+    }
+    insta::assert_snapshot!("json_examples", out);
+}
+
+#[test]
+fn json_output_with_no_findings_is_valid() {
+    let (code, out, _) = run(&["check", "examples/least-privilege.json", "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["diagnostics"].as_array().unwrap().len(), 0);
+    assert_eq!(v["summary"]["policies"], 1);
+}
+
+#[test]
+fn clean_policy_exits_zero_with_a_summary() {
+    let (code, out, _) = run(&["check", "examples/least-privilege.json"]);
+    assert_eq!(code, 0);
+    assert_eq!(out, "no problems found (1 file checked, 1 key policy)\n");
+}
+
+#[test]
+fn fail_on_sets_the_threshold() {
+    let f = "examples/console-default.json";
+    assert_eq!(run(&["check", f, "--fail-on", "error"]).0, 0);
+    assert_eq!(run(&["check", f, "--fail-on", "warning"]).0, 1);
+    assert_eq!(run(&["check", "examples/group-principal.json", "--fail-on", "error"]).0, 1);
+}
+
+#[test]
+fn select_and_ignore_by_code_name_and_prefix() {
+    let f = "examples/console-default.json";
+    let codes = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["check", f, "--format", "compact"];
+        all.extend_from_slice(args);
+        let (_, out, _) = run(&all);
+        out.lines()
+            .map(|l| l.split('[').nth(1).unwrap().split(']').next().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(codes(&["--select", "KMS004"]), ["KMS004"]);
+    assert_eq!(codes(&["--select", "admin-can-self-grant"]), ["KMS003", "KMS003"]);
+    assert_eq!(codes(&["--ignore", "KMS003,grant-without-aws-resource-guard"]), ["KMS004"]);
+    assert_eq!(codes(&["--select", "KMS00", "--ignore", "KMS003"]), ["KMS004", "KMS005"]);
+    assert_eq!(codes(&["--select", "KMS002", "--extend-select", "KMS004"]), ["KMS004"]);
+}
+
+#[test]
+fn unknown_selector_is_a_usage_error_with_a_suggestion() {
+    let (code, out, err) = run(&["check", "examples/", "--select", "admin-can-self-grnt"]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert_eq!(
+        err,
+        "error: `admin-can-self-grnt` is not a rule code, name or prefix (did you mean `admin-can-self-grant`?)\n"
+    );
+}
+
+#[test]
+fn bad_account_is_a_usage_error() {
+    let (code, _, err) = run(&["check", "examples/", "--account", "1234"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("`--account 1234` is not a 12-digit AWS account id"), "{err}");
+}
+
+#[test]
+fn missing_path_is_reported_and_other_files_still_linted() {
+    let (code, out, err) = run(&["check", "no/such/file.json", "examples/group-principal.json", "--format", "compact"]);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("error: no/such/file.json: "), "{err}");
+    assert!(out.contains("examples/group-principal.json:15:28: error[KMS002]"), "{out}");
+}
+
+#[test]
+fn walking_skips_non_policies_and_vendored_directories() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    let bad = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/group-principal.json"),
+    )
+    .unwrap();
+    write("keys/app.json", &bad);
+    write("node_modules/x/policy.json", &bad);
+    write(".terraform/policy.json", &bad);
+    write("target/policy.json", &bad);
+    write("tsconfig.json", r#"{"compilerOptions": {"strict": true}}"#);
+    write("iam/identity.json", r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}"#);
+    write("broken/unrelated.json", "{ not json");
+    write("broken/policy.json", r#"{"Statement": [}"#);
+    let out = kmslint()
+        .args(["check", "--format", "compact"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let files: Vec<&str> = stdout
+        .lines()
+        .map(|l| l.split(':').next().unwrap().rsplit('/').take(2).collect::<Vec<_>>()[1])
+        .collect();
+    assert_eq!(files, ["broken", "keys"], "{stdout}");
+    assert!(stdout.contains("policy.json:1:16: error[KMS010]"), "{stdout}");
+    assert!(stdout.contains("app.json:15:28: error[KMS002]"), "{stdout}");
+}
+
+#[test]
+fn rule_prints_the_documentation() {
+    let (code, out, _) = run(&["rule", "KMS003"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("# admin-can-self-grant (KMS003)\n"));
+    let (_, by_name, _) = run(&["rule", "admin-can-self-grant"]);
+    assert_eq!(out, by_name);
+    let (code, _, err) = run(&["rule", "KMS0003"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean `KMS003`?"), "{err}");
+}
+
+#[test]
+fn rules_lists_every_rule() {
+    let (code, out, _) = run(&["rules"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("rules_table", out);
+    let (_, json, _) = run(&["rules", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), kmslint::registry::RULES.len());
+    assert_eq!(v[0]["code"], "KMS001");
+    assert_eq!(v[0]["default"], true);
+}
