@@ -7,7 +7,8 @@ use assert_cmd::Command;
 
 fn kmslint() -> Command {
     let mut cmd = Command::cargo_bin("kmslint").unwrap();
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1");
     cmd
 }
 
@@ -54,8 +55,18 @@ fn json_output_follows_the_documented_schema() {
     assert_eq!(v["summary"]["infos"], 0);
     let first = &v["diagnostics"][0];
     for key in [
-        "path", "policy", "code", "name", "severity", "message", "line", "column", "end_line",
-        "end_column", "labels", "help",
+        "path",
+        "policy",
+        "code",
+        "name",
+        "severity",
+        "message",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "labels",
+        "help",
     ] {
         assert!(first.get(key).is_some(), "missing {key}");
     }
@@ -83,7 +94,16 @@ fn fail_on_sets_the_threshold() {
     let f = "examples/console-default.json";
     assert_eq!(run(&["check", f, "--fail-on", "error"]).0, 0);
     assert_eq!(run(&["check", f, "--fail-on", "warning"]).0, 1);
-    assert_eq!(run(&["check", "examples/group-principal.json", "--fail-on", "error"]).0, 1);
+    assert_eq!(
+        run(&[
+            "check",
+            "examples/group-principal.json",
+            "--fail-on",
+            "error"
+        ])
+        .0,
+        1
+    );
 }
 
 #[test]
@@ -94,14 +114,34 @@ fn select_and_ignore_by_code_name_and_prefix() {
         all.extend_from_slice(args);
         let (_, out, _) = run(&all);
         out.lines()
-            .map(|l| l.split('[').nth(1).unwrap().split(']').next().unwrap().to_string())
+            .map(|l| {
+                l.split('[')
+                    .nth(1)
+                    .unwrap()
+                    .split(']')
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
             .collect()
     };
     assert_eq!(codes(&["--select", "KMS004"]), ["KMS004"]);
-    assert_eq!(codes(&["--select", "admin-can-self-grant"]), ["KMS003", "KMS003"]);
-    assert_eq!(codes(&["--ignore", "KMS003,grant-without-aws-resource-guard"]), ["KMS004"]);
-    assert_eq!(codes(&["--select", "KMS00", "--ignore", "KMS003"]), ["KMS004", "KMS005"]);
-    assert_eq!(codes(&["--select", "KMS002", "--extend-select", "KMS004"]), ["KMS004"]);
+    assert_eq!(
+        codes(&["--select", "admin-can-self-grant"]),
+        ["KMS003", "KMS003"]
+    );
+    assert_eq!(
+        codes(&["--ignore", "KMS003,grant-without-aws-resource-guard"]),
+        ["KMS004"]
+    );
+    assert_eq!(
+        codes(&["--select", "KMS00", "--ignore", "KMS003"]),
+        ["KMS004", "KMS005"]
+    );
+    assert_eq!(
+        codes(&["--select", "KMS002", "--extend-select", "KMS004"]),
+        ["KMS004"]
+    );
 }
 
 #[test]
@@ -119,15 +159,27 @@ fn unknown_selector_is_a_usage_error_with_a_suggestion() {
 fn bad_account_is_a_usage_error() {
     let (code, _, err) = run(&["check", "examples/", "--account", "1234"]);
     assert_eq!(code, 2);
-    assert!(err.contains("`--account 1234` is not a 12-digit AWS account id"), "{err}");
+    assert!(
+        err.contains("`--account 1234` is not a 12-digit AWS account id"),
+        "{err}"
+    );
 }
 
 #[test]
 fn missing_path_is_reported_and_other_files_still_linted() {
-    let (code, out, err) = run(&["check", "no/such/file.json", "examples/group-principal.json", "--format", "compact"]);
+    let (code, out, err) = run(&[
+        "check",
+        "no/such/file.json",
+        "examples/group-principal.json",
+        "--format",
+        "compact",
+    ]);
     assert_eq!(code, 2);
     assert!(err.starts_with("error: no/such/file.json: "), "{err}");
-    assert!(out.contains("examples/group-principal.json:15:28: error[KMS002]"), "{out}");
+    assert!(
+        out.contains("examples/group-principal.json:15:28: error[KMS002]"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -147,7 +199,10 @@ fn walking_skips_non_policies_and_vendored_directories() {
     write(".terraform/policy.json", &bad);
     write("target/policy.json", &bad);
     write("tsconfig.json", r#"{"compilerOptions": {"strict": true}}"#);
-    write("iam/identity.json", r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}"#);
+    write(
+        "iam/identity.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}"#,
+    );
     write("broken/unrelated.json", "{ not json");
     write("broken/policy.json", r#"{"Statement": [}"#);
     let out = kmslint()
@@ -158,10 +213,20 @@ fn walking_skips_non_policies_and_vendored_directories() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     let files: Vec<&str> = stdout
         .lines()
-        .map(|l| l.split(':').next().unwrap().rsplit('/').take(2).collect::<Vec<_>>()[1])
+        .map(|l| {
+            l.split(':')
+                .next()
+                .unwrap()
+                .rsplit('/')
+                .take(2)
+                .collect::<Vec<_>>()[1]
+        })
         .collect();
     assert_eq!(files, ["broken", "keys"], "{stdout}");
-    assert!(stdout.contains("policy.json:1:16: error[KMS010]"), "{stdout}");
+    assert!(
+        stdout.contains("policy.json:1:16: error[KMS010]"),
+        "{stdout}"
+    );
     assert!(stdout.contains("app.json:15:28: error[KMS002]"), "{stdout}");
 }
 
@@ -187,4 +252,27 @@ fn rules_lists_every_rule() {
     assert_eq!(v.as_array().unwrap().len(), kmslint::registry::RULES.len());
     assert_eq!(v[0]["code"], "KMS001");
     assert_eq!(v[0]["default"], true);
+}
+
+#[test]
+fn deep_nesting_is_a_diagnostic_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deep.json");
+    let text = format!(
+        "{{\"Statement\": {}{}}}",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    std::fs::write(&path, text).unwrap();
+    let out = kmslint()
+        .args(["check", "--format", "compact"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("error[KMS010] nesting deeper than 256 levels"),
+        "{stdout}"
+    );
 }

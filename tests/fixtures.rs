@@ -35,7 +35,10 @@ fn fixtures_report_exact_positions() {
         let expect_path = PathBuf::from(format!("{}.expect", file.display()));
         let expected_text = std::fs::read_to_string(&expect_path).unwrap_or_default();
         let mut args = vec!["kmslint".to_string()];
-        let header = expected_text.lines().next().filter(|l| l.starts_with("# args:"));
+        let header = expected_text
+            .lines()
+            .next()
+            .filter(|l| l.starts_with("# args:"));
         if let Some(h) = header {
             args.extend(h["# args:".len()..].split_whitespace().map(str::to_string));
         }
@@ -73,5 +76,9 @@ fn fixtures_report_exact_positions() {
             }
         }
     }
-    assert!(failures.is_empty(), "fixtures differ:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "fixtures differ:\n{}",
+        failures.join("\n")
+    );
 }

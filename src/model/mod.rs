@@ -247,3 +247,101 @@ pub fn nearest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) ->
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tree::json::parse;
+
+    fn policy_with(statements: &str) -> Node {
+        parse(&format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{statements}]}}"#
+        ))
+        .unwrap()
+    }
+
+    fn allow(principal: &str, action: &str) -> String {
+        format!(
+            r#"{{"Effect": "Allow", "Principal": {{"AWS": {principal}}}, "Action": "{action}", "Resource": "*"}}"#
+        )
+    }
+
+    #[test]
+    fn own_account_from_the_one_root_in_allow_statements() {
+        let root = policy_with(
+            &[
+                allow(r#""arn:aws:iam::111122223333:root""#, "kms:*"),
+                allow(
+                    r#"["arn:aws:iam::444455556666:role/A", "arn:aws:iam::444455556666:role/B"]"#,
+                    "kms:Decrypt",
+                ),
+            ]
+            .join(","),
+        );
+        let p = Policy::new(&root, "", &PolicyContext::default());
+        assert_eq!(p.own_account, OwnAccount::Known("111122223333".into()));
+    }
+
+    #[test]
+    fn own_account_from_the_most_frequent_account_or_unknown_on_a_tie() {
+        let root = policy_with(
+            &[
+                allow(
+                    r#"["arn:aws:iam::111122223333:role/A", "arn:aws:iam::111122223333:role/B"]"#,
+                    "kms:Decrypt",
+                ),
+                allow(r#""arn:aws:iam::444455556666:role/C""#, "kms:Decrypt"),
+            ]
+            .join(","),
+        );
+        let p = Policy::new(&root, "", &PolicyContext::default());
+        assert_eq!(p.own_account, OwnAccount::Known("111122223333".into()));
+
+        let tie = policy_with(
+            &[
+                allow(r#""111122223333""#, "kms:*"),
+                allow(r#""444455556666""#, "kms:*"),
+            ]
+            .join(","),
+        );
+        let p = Policy::new(&tie, "", &PolicyContext::default());
+        assert_eq!(p.own_account, OwnAccount::Unknown);
+        // With the own account unknown, an account principal may or may not be the root.
+        let entry = &p.statements[0].principal_entries()[0];
+        assert_eq!(p.is_root(entry), Tri::Maybe);
+
+        let given = PolicyContext {
+            account: Some("444455556666".into()),
+        };
+        let p = Policy::new(&tie, "", &given);
+        assert_eq!(p.is_root(&p.statements[0].principal_entries()[0]), Tri::No);
+        assert_eq!(p.is_root(&p.statements[1].principal_entries()[0]), Tri::Yes);
+    }
+
+    #[test]
+    fn effective_permissions_subtract_unconditional_denies_only() {
+        let root = policy_with(&[
+            allow(r#""arn:aws:iam::111122223333:role/A""#, "kms:*"),
+            r#"{"Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}"#.to_string(),
+            r#"{"Effect": "Deny", "Principal": "*", "Action": "kms:Encrypt", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}"#.to_string(),
+        ].join(","));
+        let p = Policy::new(&root, "", &PolicyContext::default());
+        let a = &p.statements[0].principal_entries()[0];
+        let eff = p.effective(Who::Entry(a));
+        assert!(!eff.contains_all(ActionSet::named("Decrypt")));
+        assert!(eff.contains_all(ActionSet::named("Encrypt")));
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(
+            nearest("Principals", ["Principal", "Action"]),
+            Some("Principal")
+        );
+        assert_eq!(
+            nearest("principal", ["Principal", "Action"]),
+            Some("Principal")
+        );
+        assert_eq!(nearest("zzzzzzzz", ["Principal", "Action"]), None);
+    }
+}

@@ -171,7 +171,10 @@ fn classify(ptype: PrincipalType, node: &Node) -> PrincipalKind {
         Value::String(s) => s.as_str(),
         Value::Unknown(_) => return PrincipalKind::Unknown,
         _ => {
-            return PrincipalKind::Invalid(format!("expected a string, found {}", node.type_name()));
+            return PrincipalKind::Invalid(format!(
+                "expected a string, found {}",
+                node.type_name()
+            ));
         }
     };
     if s.is_empty() {
