@@ -128,7 +128,8 @@ fn lint_target(
         Ok(b) => b,
         Err(e) => return Err(format!("{display}: {e}")),
     };
-    let (source, report) = engine::lint_bytes(&display, bytes, target.explicit, settings);
+    let (source, report) =
+        engine::lint_bytes(&display, target.kind, bytes, target.explicit, settings);
     let rendered = renderer.file(&source, &report.diagnostics);
     Ok((report, rendered))
 }

@@ -1,7 +1,19 @@
 //! A finding as reported: rule, severity, policy and spans in the file.
 
+use std::sync::Arc;
+
 use crate::rule::{Label, Rule, Severity};
 use crate::tree::Span;
+use crate::tree::escape::Decoded;
+
+/// For a policy embedded as a string: its decoded text and the finding's spans in it, so a
+/// report can show the policy as it reads rather than its escaped one-line form.
+#[derive(Debug, Clone)]
+pub struct EmbeddedView {
+    pub policy: Arc<Decoded>,
+    pub span: Span,
+    pub labels: Vec<Label>,
+}
 
 /// One reported problem, with spans in the coordinates of the file's text.
 #[derive(Debug, Clone)]
@@ -14,6 +26,7 @@ pub struct Diagnostic {
     pub message: String,
     pub labels: Vec<Label>,
     pub help: Option<String>,
+    pub embedded: Option<EmbeddedView>,
 }
 
 impl Diagnostic {

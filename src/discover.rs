@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::engine::InputKind;
+use crate::extract::InputKind;
 
 /// Directories never walked into.
 pub const SKIPPED_DIRS: &[&str] = &[".git", "node_modules", ".terraform", "target"];
@@ -11,6 +11,8 @@ pub const SKIPPED_DIRS: &[&str] = &[".git", "node_modules", ".terraform", "targe
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Target {
     pub path: PathBuf,
+    /// What to read it as (explicit files of other names are read as JSON).
+    pub kind: InputKind,
     /// Named on the command line (always reported when it does not parse).
     pub explicit: bool,
 }
@@ -35,6 +37,7 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Target>, Vec<WalkError>) {
             Ok(meta) if meta.is_dir() => walk(path, &mut targets, &mut errors),
             Ok(_) => targets.push(Target {
                 path: path.clone(),
+                kind: InputKind::from_path(path).unwrap_or(InputKind::Json),
                 explicit: true,
             }),
         }
@@ -66,11 +69,11 @@ fn walk(root: &Path, targets: &mut Vec<Target>, errors: &mut Vec<WalkError>) {
     for entry in walker {
         match entry {
             Ok(e) => {
-                if e.file_type().is_some_and(|t| t.is_file())
-                    && InputKind::from_path(e.path()).is_some()
-                {
+                let kind = InputKind::from_path(e.path());
+                if let (Some(kind), true) = (kind, e.file_type().is_some_and(|t| t.is_file())) {
                     targets.push(Target {
                         path: e.into_path(),
+                        kind,
                         explicit: false,
                     });
                 }

@@ -2,14 +2,16 @@
 
 use std::path::Path;
 
-use crate::diagnostic::Diagnostic;
-use crate::extract::{self, Extracted};
+use std::sync::Arc;
+
+use crate::diagnostic::{Diagnostic, EmbeddedView};
+use crate::extract::{self, Extracted, InputKind};
 use crate::model::Policy;
 use crate::rule::{Check, Finding, Reporter};
 use crate::rules::invalid_json;
 use crate::settings::Settings;
 use crate::source::SourceFile;
-use crate::tree::{Span, json};
+use crate::tree::Span;
 
 /// Files larger than this are refused: no key policy comes near it (the limit is 32 KiB).
 pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
@@ -22,36 +24,20 @@ pub struct FileReport {
     pub policies: usize,
 }
 
-/// The kind of input a file is, from its name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InputKind {
-    Json,
-}
-
-impl InputKind {
-    /// The kind for a file name, `None` when kmslint does not read such files while walking.
-    pub fn from_path(path: &Path) -> Option<InputKind> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        match ext.as_str() {
-            "json" => Some(InputKind::Json),
-            _ => None,
-        }
-    }
-}
-
-/// Whether a file that failed to parse was meant to hold a key policy (RULES.md, KMS010).
-fn meant_as_policy(text: &str) -> bool {
-    text.contains("\"Statement\"") || text.contains("AWS::KMS::Key")
-}
-
 /// Lint a file's text. `explicit` is true for files named on the command line: those are
 /// always reported when they do not parse.
-pub fn lint_source(source: &SourceFile, explicit: bool, settings: &Settings) -> FileReport {
+pub fn lint_source(
+    source: &SourceFile,
+    kind: InputKind,
+    explicit: bool,
+    settings: &Settings,
+) -> FileReport {
     let mut report = FileReport::default();
-    let extracted = match json::parse(&source.text) {
-        Ok(root) => extract::plain_json(root),
+    let kind = kind.refine(&source.text);
+    let extracted = match extract::extract(kind, &source.text) {
+        Ok(e) => e,
         Err(e) => {
-            if explicit || meant_as_policy(&source.text) {
+            if explicit || kind.meant_as_policy(&source.text) {
                 report_parse_error(&mut report, settings, None, e.span, &e.message);
             }
             return report;
@@ -74,7 +60,13 @@ pub fn lint_source(source: &SourceFile, explicit: bool, settings: &Settings) -> 
             findings.clear();
             check(&policy, &mut Reporter::new(rule.code, &mut findings));
             for f in findings.drain(..) {
+                let embedded = doc.embedded.as_ref().map(|d| EmbeddedView {
+                    policy: Arc::clone(d),
+                    span: f.span,
+                    labels: f.labels.clone(),
+                });
                 report.diagnostics.push(Diagnostic {
+                    embedded,
                     rule,
                     severity: settings.severity(rule),
                     policy: doc.name.clone(),
@@ -120,6 +112,7 @@ fn report_parse_error(
         help: Some(
             "fix the syntax error; kmslint cannot check a policy it cannot parse".to_string(),
         ),
+        embedded: None,
     });
 }
 
@@ -166,6 +159,7 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, ReadError> {
 /// Lint raw bytes: text that is not UTF-8 is reported where it goes wrong.
 pub fn lint_bytes(
     display: &str,
+    kind: InputKind,
     bytes: Vec<u8>,
     explicit: bool,
     settings: &Settings,
@@ -173,7 +167,7 @@ pub fn lint_bytes(
     match String::from_utf8(bytes) {
         Ok(text) => {
             let source = SourceFile::new(display, None, text);
-            let report = lint_source(&source, explicit, settings);
+            let report = lint_source(&source, kind, explicit, settings);
             (source, report)
         }
         Err(e) => {
@@ -182,7 +176,7 @@ pub fn lint_bytes(
             let text = String::from_utf8_lossy(&bytes).into_owned();
             let source = SourceFile::new(display, None, text);
             let mut report = FileReport::default();
-            if explicit || meant_as_policy(&source.text) {
+            if explicit || kind.meant_as_policy(&source.text) {
                 // The text matches the bytes up to the first invalid one, less a removed BOM.
                 let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
                     3

@@ -1,8 +1,9 @@
 //! kmslint: a linter for AWS KMS key policies.
-#![cfg_attr(test, allow(clippy::unwrap_used))]
 //!
 //! The pipeline runs one way: discover files, read them, parse each into a span tree,
 //! extract the key policies, read each into the policy model, run the rules, and render.
+
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod app;
 pub mod cli;

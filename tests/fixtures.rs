@@ -45,7 +45,10 @@ fn fixtures_report_exact_positions() {
         let cli = Cli::try_parse_from(&args).unwrap();
         let settings = settings_from(&cli.check).unwrap();
         let name = file.strip_prefix(&root).unwrap().display().to_string();
-        let (source, report) = lint_bytes(&name, std::fs::read(file).unwrap(), true, &settings);
+        let kind = kmslint::extract::InputKind::from_path(file)
+            .unwrap_or(kmslint::extract::InputKind::Json);
+        let (source, report) =
+            lint_bytes(&name, kind, std::fs::read(file).unwrap(), true, &settings);
         let mut actual: Vec<String> = report
             .diagnostics
             .iter()

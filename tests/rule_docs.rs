@@ -77,7 +77,7 @@ fn settings_for(rule: &Rule, info: &str, only: bool) -> Settings {
 }
 
 fn render(source: &SourceFile, settings: &Settings) -> (Vec<&'static str>, String) {
-    let report = lint_source(source, true, settings);
+    let report = lint_source(source, kmslint::extract::InputKind::Json, true, settings);
     let renderer = Renderer {
         format: Format::Human,
         color: false,

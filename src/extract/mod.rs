@@ -1,7 +1,14 @@
 //! Finding key policies in parsed files. Each input kind turns a file into policy documents.
 
+pub mod cfn;
+pub mod embedded;
+pub mod terraform;
+
+use std::sync::Arc;
+
 use crate::tree::escape::Decoded;
-use crate::tree::{Node, Span, Value};
+use crate::tree::json::ParseError;
+use crate::tree::{Node, Span, Value, json, yaml};
 
 /// A key policy found in a file.
 #[derive(Debug)]
@@ -10,7 +17,7 @@ pub struct PolicyDoc {
     pub name: Option<String>,
     pub root: Node,
     /// For a policy embedded as a JSON string: the decoded text and the map back to the file.
-    pub embedded: Option<Decoded>,
+    pub embedded: Option<Arc<Decoded>>,
 }
 
 impl PolicyDoc {
@@ -86,4 +93,103 @@ pub fn plain_json(root: Node) -> Extracted {
     } else {
         Extracted::Nothing
     }
+}
+
+/// The kind of input a file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum InputKind {
+    /// JSON: a key policy, `get-key-policy` output, a CloudFormation template, a plan.
+    Json,
+    /// YAML: a CloudFormation template.
+    Yaml,
+    /// Terraform configuration.
+    Hcl,
+}
+
+impl InputKind {
+    /// The kind for a file name, `None` when kmslint does not read such files while walking.
+    /// `.template` files are JSON or YAML: [`InputKind::refine`] decides by content.
+    pub fn from_path(path: &std::path::Path) -> Option<InputKind> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "json" | "template" => Some(InputKind::Json),
+            "yaml" | "yml" => Some(InputKind::Yaml),
+            "tf" => Some(InputKind::Hcl),
+            _ => None,
+        }
+    }
+
+    /// JSON files start with `{` or `[`; anything else named `.template` is YAML.
+    pub fn refine(self, text: &str) -> InputKind {
+        match self {
+            InputKind::Json if !text.trim_start().starts_with(['{', '[']) => InputKind::Yaml,
+            k => k,
+        }
+    }
+
+    /// Whether a file of this kind that fails to parse was meant to hold a key policy.
+    pub fn meant_as_policy(self, text: &str) -> bool {
+        match self {
+            InputKind::Json => text.contains("\"Statement\"") || text.contains("AWS::KMS::Key"),
+            InputKind::Yaml => {
+                text.contains("AWS::KMS::Key") || text.contains("AWS::KMS::ReplicaKey")
+            }
+            InputKind::Hcl => terraform::KEY_RESOURCES
+                .iter()
+                .any(|r| text.contains(&format!("\"{r}\""))),
+        }
+    }
+}
+
+/// Parse a file of a kind and find its key policies.
+pub fn extract(kind: InputKind, text: &str) -> Result<Extracted, ParseError> {
+    match kind {
+        InputKind::Json => {
+            let root = json::parse(text)?;
+            Ok(from_json(root, text))
+        }
+        InputKind::Yaml => {
+            let root = yaml::parse(text)?;
+            Ok(if cfn::is_template(&root) {
+                cfn::extract(&root, text, cfn::Syntax::Yaml)
+            } else {
+                Extracted::Nothing
+            })
+        }
+        InputKind::Hcl => {
+            let body = terraform::parse(text)?;
+            Ok(terraform::extract_hcl(&body, text))
+        }
+    }
+}
+
+fn from_json(root: Node, text: &str) -> Extracted {
+    if looks_like_key_policy(&root) {
+        return plain_json(root);
+    }
+    if cfn::is_template(&root) {
+        return cfn::extract(&root, text, cfn::Syntax::Json);
+    }
+    if terraform::is_plan(&root) {
+        return terraform::extract_plan(&root, text);
+    }
+    // `aws kms get-key-policy` output: the policy is an escaped JSON string.
+    if let Some(policy) = root.get("Policy")
+        && let Value::String(_) = policy.value.value
+    {
+        return match embedded::json_string(&policy.value, text)
+            .and_then(|d| embedded::parse_policy(None, d))
+        {
+            Ok(doc) if looks_like_key_policy(&doc.root) => Extracted::Found {
+                policies: vec![doc],
+                errors: Vec::new(),
+            },
+            Ok(_) => Extracted::Nothing,
+            Err(e) => Extracted::Found {
+                policies: Vec::new(),
+                errors: vec![e],
+            },
+        };
+    }
+    Extracted::Nothing
 }

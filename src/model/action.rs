@@ -200,9 +200,10 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
         if seg.is_empty() {
             continue;
         }
-        let found = (pos..=tail_start.saturating_sub(seg.len()))
-            .take_while(|&at| at + seg.len() <= tail_start)
-            .find(|&at| seg_match(seg, at));
+        if pos + seg.len() > tail_start {
+            return false;
+        }
+        let found = (pos..=tail_start - seg.len()).find(|&at| seg_match(seg, at));
         match found {
             Some(at) => pos = at + seg.len(),
             None => return false,

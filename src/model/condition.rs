@@ -143,10 +143,8 @@ impl OpBase {
 
     /// Whether `*` and `?` in values are wildcards.
     pub fn expands_wildcards(self) -> bool {
-        matches!(
-            self,
-            OpBase::StringLike | OpBase::StringNotLike | OpBase::ArnLike | OpBase::ArnNotLike
-        ) || matches!(self, OpBase::ArnEquals | OpBase::ArnNotEquals)
+        // Arn operators match each ARN component as a wildcard pattern, Equals included.
+        matches!(self, OpBase::StringLike | OpBase::StringNotLike) || self.is_arn()
     }
 }
 

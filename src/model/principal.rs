@@ -1,6 +1,41 @@
 //! Principals: what each `Principal`/`NotPrincipal` entry is.
 
-use crate::tree::{Node, Value};
+use std::borrow::Cow;
+
+use crate::tree::{Node, Referent, Value};
+
+/// The account a template deploys into (`${AWS::AccountId}` in CloudFormation,
+/// `data.aws_caller_identity.*.account_id` in Terraform), as the model writes it.
+pub const CURRENT_ACCOUNT: &str = "(current account)";
+
+/// Rewrite the template expressions that name the current account or partition to
+/// [`CURRENT_ACCOUNT`] / `aws`; any other `${…}` stays (and makes the value unknown).
+pub fn normalize_symbols(s: &str) -> Cow<'_, str> {
+    if !s.contains("${") {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(open) = rest.find("${") {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        let expr = rest[open + 2..open + close].trim();
+        let parts: Vec<&str> = expr.split('.').collect();
+        let replacement = match parts[..] {
+            _ if expr == "AWS::AccountId" => CURRENT_ACCOUNT,
+            _ if expr == "AWS::Partition" => "aws",
+            ["data", "aws_caller_identity", _, "account_id"] => CURRENT_ACCOUNT,
+            ["data", "aws_partition", _, "partition"] => "aws",
+            _ => &rest[open..open + close + 1],
+        };
+        out.push_str(replacement);
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
 
 /// The partitions AWS has.
 pub const PARTITIONS: &[&str] = &[
@@ -100,6 +135,15 @@ impl Principal<'_> {
         }
     }
 
+    /// The principal as written: the string, or how an unresolved reference was written.
+    pub fn text(&self) -> &str {
+        match &self.node.value {
+            Value::String(s) => s,
+            Value::Unknown(u) => &u.description,
+            _ => "",
+        }
+    }
+
     /// A short description of what the principal is, for messages and hovers.
     pub fn describe(&self) -> String {
         match &self.kind {
@@ -169,7 +213,24 @@ pub fn parse_principals(value: &Node) -> Vec<Principal<'_>> {
 fn classify(ptype: PrincipalType, node: &Node) -> PrincipalKind {
     let s = match &node.value {
         Value::String(s) => s.as_str(),
-        Value::Unknown(_) => return PrincipalKind::Unknown,
+        Value::Unknown(u) => {
+            let account = CURRENT_ACCOUNT.to_string();
+            return match &u.refers_to {
+                Some(Referent::IamGroup(name)) => PrincipalKind::Group {
+                    account,
+                    name: name.clone(),
+                },
+                Some(Referent::IamRole(name)) => PrincipalKind::Role {
+                    account,
+                    name: name.clone(),
+                },
+                Some(Referent::IamUser(name)) => PrincipalKind::User {
+                    account,
+                    name: name.clone(),
+                },
+                None => PrincipalKind::Unknown,
+            };
+        }
         _ => {
             return PrincipalKind::Invalid(format!(
                 "expected a string, found {}",
@@ -205,10 +266,12 @@ fn is_unique_id(s: &str) -> bool {
 }
 
 fn classify_aws(s: &str) -> PrincipalKind {
+    let normalized = normalize_symbols(s);
+    let s = normalized.as_ref();
     if s == "*" {
         return PrincipalKind::Everyone;
     }
-    if is_account_id(s) {
+    if is_account_id(s) || s == CURRENT_ACCOUNT {
         return PrincipalKind::Account {
             account: s.to_string(),
         };
@@ -238,7 +301,7 @@ fn classify_aws(s: &str) -> PrincipalKind {
     if !region.is_empty() {
         return PrincipalKind::Invalid(format!("`{service}` ARNs have no region"));
     }
-    if !is_account_id(account) {
+    if !is_account_id(account) && account != CURRENT_ACCOUNT {
         return PrincipalKind::Invalid(format!("`{account}` is not a 12-digit account id"));
     }
     let account = account.to_string();
@@ -333,7 +396,19 @@ mod tests {
         ));
         assert!(matches!(kind("11112222333"), PrincipalKind::Invalid(_)));
         assert_eq!(
-            kind("arn:aws:iam::${AWS::AccountId}:root"),
+            kind("arn:${AWS::Partition}:iam::${AWS::AccountId}:root"),
+            acct(CURRENT_ACCOUNT)
+        );
+        assert_eq!(
+            kind("arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"),
+            acct(CURRENT_ACCOUNT)
+        );
+        assert_eq!(
+            kind("arn:aws:iam::${var.account}:root"),
+            PrincipalKind::Unknown
+        );
+        assert_eq!(
+            kind("arn:aws:iam::111122223333:user/${aws:username}"),
             PrincipalKind::Unknown
         );
     }

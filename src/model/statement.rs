@@ -202,10 +202,11 @@ impl<'a> Statement<'a> {
         let mut guard = GrantGuard::None;
         for c in self.conditions_on("kms:GrantIsForAWSResource") {
             let Some(op) = c.operator else { continue };
-            let requires_true = c
-                .values()
-                .iter()
-                .all(|v| scalar_text(v).is_some_and(|t| t.eq_ignore_ascii_case("true")));
+            // An unresolved value is never assumed to be a weaker guard than it may be.
+            let requires_true = c.values().iter().all(|v| {
+                matches!(v.value, Value::Unknown(_))
+                    || scalar_text(v).is_some_and(|t| t.eq_ignore_ascii_case("true"))
+            });
             let fits = matches!(
                 op.base,
                 OpBase::Bool | OpBase::StringEquals | OpBase::StringEqualsIgnoreCase
@@ -234,9 +235,10 @@ impl<'a> Statement<'a> {
                         OpBase::StringEquals | OpBase::StringEqualsIgnoreCase | OpBase::StringLike
                     )
             }) && !c.values().is_empty()
-                && c.value_texts()
-                    .iter()
-                    .all(|t| t.is_some_and(|t| !t.is_empty() && t != "*"))
+                && c.values().iter().all(|v| {
+                    matches!(v.value, Value::Unknown(_))
+                        || scalar_text(v).is_some_and(|t| !t.is_empty() && t != "*")
+                })
         })
     }
 }

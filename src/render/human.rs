@@ -87,34 +87,63 @@ impl miette::Diagnostic for Report<'_> {
     }
 }
 
-fn span_of(source: &SourceFile, s: crate::tree::Span) -> SourceSpan {
-    let start = (s.start as usize).min(source.text.len());
-    let end = (s.end as usize).clamp(start, source.text.len());
+/// Lines longer than this are shown from the decoded policy when there is one.
+const LONG_LINE: usize = 160;
+
+fn span_in(text: &str, s: crate::tree::Span) -> SourceSpan {
+    let start = (s.start as usize).min(text.len());
+    let end = (s.end as usize).clamp(start, text.len());
     (start, end - start).into()
 }
 
-/// Render one diagnostic as miette does, with the file's snippet.
+/// Render one diagnostic as miette does, with the file's snippet; for a policy embedded as a
+/// string on a long line (plan JSON, `get-key-policy` output), with the decoded policy's.
 pub fn render_one(source: &SourceFile, d: &Diagnostic, color: bool) -> String {
+    let at = source.line_col(d.span.start);
+    let long_line = source
+        .text
+        .lines()
+        .nth(at.line as usize - 1)
+        .is_some_and(|l| l.len() > LONG_LINE);
+    let (text, span, secondary, name) = match (&d.embedded, long_line) {
+        (Some(view), true) => (
+            view.policy.text.as_str(),
+            view.span,
+            &view.labels,
+            format!(
+                "{}:{}:{}{}, decoded policy",
+                source.path,
+                at.line,
+                at.column,
+                d.policy
+                    .as_deref()
+                    .map(|p| format!(" ({p})"))
+                    .unwrap_or_default()
+            ),
+        ),
+        _ => (
+            source.text.as_str(),
+            d.span,
+            &d.labels,
+            match &d.policy {
+                Some(p) => format!("{} ({p})", source.path),
+                None => source.path.clone(),
+            },
+        ),
+    };
     let mut labels = vec![LabeledSpan::new_primary_with_span(
         None,
-        span_of(source, d.span),
+        span_in(text, span),
     )];
     labels.extend(
-        d.labels
+        secondary
             .iter()
-            .map(|l| LabeledSpan::new_with_span(Some(l.message.clone()), span_of(source, l.span))),
+            .map(|l| LabeledSpan::new_with_span(Some(l.message.clone()), span_in(text, l.span))),
     );
-    let name = match &d.policy {
-        Some(p) => format!("{} ({p})", source.path),
-        None => source.path.clone(),
-    };
     let report = Report {
         diagnostic: d,
         code: format!("{} {}", d.rule.code, d.rule.name),
-        source: Named {
-            name: &name,
-            text: &source.text,
-        },
+        source: Named { name: &name, text },
         labels,
     };
     let theme = if color {

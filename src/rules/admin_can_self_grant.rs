@@ -78,10 +78,7 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
                 continue;
             }
             let (who, itself) = match escalators.as_slice() {
-                [one] => (
-                    format!("`{}`", one.node.as_str().unwrap_or_default()),
-                    "itself",
-                ),
+                [one] => (format!("`{}`", one.text()), "itself"),
                 many => (format!("{} principals", many.len()), "themselves"),
             };
             let how = if via == put {

@@ -127,6 +127,12 @@ impl Decoded {
         Ok(Decoded { text, offsets })
     }
 
+    /// A decoded text whose every byte comes from `offsets[i]` (one extra entry for the end).
+    pub fn from_parts(text: String, offsets: Vec<u32>) -> Decoded {
+        debug_assert_eq!(offsets.len(), text.len() + 1);
+        Decoded { text, offsets }
+    }
+
     /// Map a span of the decoded text to the span of the source text that produced it.
     pub fn map(&self, span: Span) -> Span {
         let at = |o: u32| {

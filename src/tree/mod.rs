@@ -4,7 +4,9 @@
 //! rules never see what kind of file a policy came from.
 
 pub mod escape;
+pub mod hcl;
 pub mod json;
+pub mod yaml;
 
 /// A byte range in a policy's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -55,6 +57,16 @@ pub struct Member {
 pub struct Unknown {
     /// How the value was written, for messages (`!Ref KeyAdminArn`, `${var.admin}`).
     pub description: String,
+    /// What the value is known to be, when a reference names a resource of the same file.
+    pub refers_to: Option<Referent>,
+}
+
+/// A resource of the same template or configuration that a reference resolves to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Referent {
+    IamUser(String),
+    IamRole(String),
+    IamGroup(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
