@@ -76,7 +76,7 @@ pub fn lint_source(source: &SourceFile, explicit: bool, settings: &Settings) -> 
             for f in findings.drain(..) {
                 report.diagnostics.push(Diagnostic {
                     rule,
-                    severity: settings.severity(rule),
+                    severity: settings.finding_severity(rule, f.severity),
                     policy: doc.name.clone(),
                     span: doc.to_file(f.span),
                     message: f.message,

@@ -27,6 +27,22 @@ pub enum PrincipalType {
     Other,
 }
 
+impl PrincipalType {
+    /// The type keys a `Principal` object may have (case-sensitive).
+    pub const KEYS: &'static [&'static str] = &["AWS", "Service", "Federated", "CanonicalUser"];
+
+    /// The type a `Principal` object key stands for (`Other` for an unknown key).
+    pub fn from_key(key: &str) -> PrincipalType {
+        match key {
+            "AWS" => PrincipalType::Aws,
+            "Service" => PrincipalType::Service,
+            "Federated" => PrincipalType::Federated,
+            "CanonicalUser" => PrincipalType::CanonicalUser,
+            _ => PrincipalType::Other,
+        }
+    }
+}
+
 /// What an entry names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PrincipalKind {
@@ -138,13 +154,7 @@ pub fn parse_principals(value: &Node) -> Vec<Principal<'_>> {
         }),
         Value::Object(members) => {
             for m in members {
-                let ptype = match m.key.as_str() {
-                    "AWS" => PrincipalType::Aws,
-                    "Service" => PrincipalType::Service,
-                    "Federated" => PrincipalType::Federated,
-                    "CanonicalUser" => PrincipalType::CanonicalUser,
-                    _ => PrincipalType::Other,
-                };
+                let ptype = PrincipalType::from_key(&m.key);
                 for node in m.value.one_or_many() {
                     out.push(Principal {
                         node,
@@ -171,7 +181,10 @@ fn classify(ptype: PrincipalType, node: &Node) -> PrincipalKind {
         Value::String(s) => s.as_str(),
         Value::Unknown(_) => return PrincipalKind::Unknown,
         _ => {
-            return PrincipalKind::Invalid(format!("expected a string, found {}", node.type_name()));
+            return PrincipalKind::Invalid(format!(
+                "expected a string, found {}",
+                node.type_name()
+            ));
         }
     };
     if s.is_empty() {
@@ -232,8 +245,16 @@ fn classify_aws(s: &str) -> PrincipalKind {
             "wildcards are not allowed inside a principal ARN (only a whole `\"*\"`)".to_string(),
         );
     }
+    if !matches!(service, "iam" | "sts") {
+        return PrincipalKind::Invalid(format!(
+            "`{service}` ARNs are not principals (expected `iam` or `sts`)"
+        ));
+    }
     if !region.is_empty() {
         return PrincipalKind::Invalid(format!("`{service}` ARNs have no region"));
+    }
+    if account.is_empty() {
+        return PrincipalKind::Invalid("the ARN has no account id".to_string());
     }
     if !is_account_id(account) {
         return PrincipalKind::Invalid(format!("`{account}` is not a 12-digit account id"));
