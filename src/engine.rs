@@ -68,7 +68,7 @@ pub fn lint_source(
                 report.diagnostics.push(Diagnostic {
                     embedded,
                     rule,
-                    severity: settings.severity(rule),
+                    severity: settings.finding_severity(rule, f.severity),
                     policy: doc.name.clone(),
                     span: doc.to_file(f.span),
                     message: f.message,

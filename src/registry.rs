@@ -12,6 +12,17 @@ pub static RULES: &[&Rule] = &[
     &rules::grant_without_aws_resource_guard::RULE,
     &rules::invalid_json::RULE,
     &rules::duplicate_key::RULE,
+    &rules::version::RULE,
+    &rules::unknown_element::RULE,
+    &rules::missing_element::RULE,
+    &rules::conflicting_elements::RULE,
+    &rules::invalid_effect::RULE,
+    &rules::invalid_principal::RULE,
+    &rules::unknown_action::RULE,
+    &rules::non_kms_action::RULE,
+    &rules::iam_only_action::RULE,
+    &rules::resource_not_this_key::RULE,
+    &rules::duplicate_sid::RULE,
 ];
 
 /// A rule by exact code (`KMS003`, any case) or name (`admin-can-self-grant`).

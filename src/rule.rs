@@ -103,6 +103,9 @@ pub struct Finding {
     pub message: String,
     pub labels: Vec<Label>,
     pub help: Option<String>,
+    /// A severity other than the rule's for this finding (KMS012: a missing `Version` is a
+    /// warning, an invalid one an error).
+    pub severity: Option<Severity>,
 }
 
 impl Finding {
@@ -112,6 +115,12 @@ impl Finding {
             span,
             message: message.into(),
         });
+        self
+    }
+
+    /// Report this finding with another severity than the rule's default.
+    pub fn severity(&mut self, severity: Severity) -> &mut Self {
+        self.severity = Some(severity);
         self
     }
 
@@ -141,6 +150,7 @@ impl<'r> Reporter<'r> {
             message: message.into(),
             labels: Vec::new(),
             help: None,
+            severity: None,
         });
         let last = self.out.len() - 1;
         &mut self.out[last]

@@ -106,4 +106,10 @@ impl Settings {
     pub fn severity(&self, rule: &Rule) -> Severity {
         rule.severity
     }
+
+    /// The severity of one finding: the finding's own (when the rule gives one) else the
+    /// rule's. A configured per-rule override, once there is one, should take precedence.
+    pub fn finding_severity(&self, rule: &Rule, finding: Option<Severity>) -> Severity {
+        finding.unwrap_or_else(|| self.severity(rule))
+    }
 }

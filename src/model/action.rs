@@ -3,6 +3,7 @@
 use std::sync::LazyLock;
 
 use super::catalog::ACTIONS;
+use super::{edit_distance, nearest};
 use crate::tree::Node;
 
 /// What an action does to the key, from the reference catalog.
@@ -265,6 +266,46 @@ impl<'a> ActionPattern<'a> {
     }
 }
 
+/// The action a pattern that matches no KMS action most likely meant, for "did you mean"
+/// help: `kms:Encypt`, `Encrypt` and `ksm:Encrypt` all give `kms:Encrypt`; an unprefixed
+/// `Create*` gives `kms:Create*`. `None` when nothing is close.
+pub fn suggest_action(text: &str) -> Option<String> {
+    let names = || ACTIONS.iter().map(|a| a.name);
+    let exact = |name: &str| {
+        ACTIONS
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(name))
+            .map(ActionInfo::qualified)
+    };
+    match text.split_once(':') {
+        None => {
+            let prefixed = format!("kms:{text}");
+            match classify(&prefixed) {
+                PatternKind::Kms { matches, wildcard } if !matches.is_empty() => {
+                    if wildcard {
+                        Some(prefixed)
+                    } else {
+                        exact(text)
+                    }
+                }
+                _ => nearest(text, names()).map(|n| format!("kms:{n}")),
+            }
+        }
+        Some((service, name)) => match classify(text) {
+            PatternKind::Kms {
+                wildcard: false, ..
+            } => nearest(name, names()).map(|n| format!("kms:{n}")),
+            // Another service's prefix on a KMS action name: a typo of `kms` (`ksm:`, `km:`).
+            PatternKind::OtherService { .. }
+                if edit_distance(&service.to_ascii_lowercase(), "kms") <= 2 =>
+            {
+                exact(name)
+            }
+            _ => None,
+        },
+    }
+}
+
 fn classify(text: &str) -> PatternKind {
     if text == "*" {
         return PatternKind::Everything;
@@ -351,5 +392,20 @@ mod tests {
             panic!()
         };
         assert!(matches.is_empty());
+    }
+
+    #[test]
+    fn suggestions() {
+        let s = |t: &str| suggest_action(t);
+        assert_eq!(s("kms:Encypt").as_deref(), Some("kms:Encrypt"));
+        assert_eq!(s("KMS:decrpyt").as_deref(), Some("kms:Decrypt"));
+        assert_eq!(s("Encrypt").as_deref(), Some("kms:Encrypt"));
+        assert_eq!(s("encrypt").as_deref(), Some("kms:Encrypt"));
+        assert_eq!(s("Create*").as_deref(), Some("kms:Create*"));
+        assert_eq!(s("Encypt").as_deref(), Some("kms:Encrypt"));
+        assert_eq!(s("ksm:Encrypt").as_deref(), Some("kms:Encrypt"));
+        assert_eq!(s("s3:GetObject"), None);
+        assert_eq!(s("kms:Encrypt*X"), None);
+        assert_eq!(s("kms:Zzzzzzzzzzzz"), None);
     }
 }

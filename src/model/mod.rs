@@ -13,9 +13,18 @@ use std::collections::HashMap;
 pub use action::{ActionPattern, ActionSet, Category, PatternKind};
 pub use condition::{Condition, OpBase, Operator, SetOp};
 pub use principal::{Principal, PrincipalKind, PrincipalType};
-pub use statement::{Effect, GrantGuard, Statement};
+pub use statement::{
+    EFFECTS, EXCLUSIVE_ELEMENTS, Effect, GrantGuard, STATEMENT_ELEMENTS, Statement,
+    resource_is_this_key,
+};
 
 use crate::tree::{Member, Node, Span};
+
+/// The elements a policy document may have (names are case-sensitive).
+pub const POLICY_ELEMENTS: &[&str] = &["Version", "Id", "Statement"];
+
+/// The policy language versions AWS accepts; without `Version` a policy is `2008-10-17`.
+pub const VERSIONS: &[&str] = &["2012-10-17", "2008-10-17"];
 
 /// A three-valued answer: unresolved values make some questions unanswerable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -104,6 +113,11 @@ impl<'a> Policy<'a> {
             Some(m) => m.key_span,
             None => Span::new(self.root.span.start, self.root.span.start + 1),
         }
+    }
+
+    /// The `Version` member, when there is one.
+    pub fn version_member(&self) -> Option<&'a Member> {
+        self.root.get("Version")
     }
 
     /// Whether a principal entry is the key's own account root.

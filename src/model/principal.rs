@@ -62,6 +62,22 @@ pub enum PrincipalType {
     Other,
 }
 
+impl PrincipalType {
+    /// The type keys a `Principal` object may have (case-sensitive).
+    pub const KEYS: &'static [&'static str] = &["AWS", "Service", "Federated", "CanonicalUser"];
+
+    /// The type a `Principal` object key stands for (`Other` for an unknown key).
+    pub fn from_key(key: &str) -> PrincipalType {
+        match key {
+            "AWS" => PrincipalType::Aws,
+            "Service" => PrincipalType::Service,
+            "Federated" => PrincipalType::Federated,
+            "CanonicalUser" => PrincipalType::CanonicalUser,
+            _ => PrincipalType::Other,
+        }
+    }
+}
+
 /// What an entry names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PrincipalKind {
@@ -182,13 +198,7 @@ pub fn parse_principals(value: &Node) -> Vec<Principal<'_>> {
         }),
         Value::Object(members) => {
             for m in members {
-                let ptype = match m.key.as_str() {
-                    "AWS" => PrincipalType::Aws,
-                    "Service" => PrincipalType::Service,
-                    "Federated" => PrincipalType::Federated,
-                    "CanonicalUser" => PrincipalType::CanonicalUser,
-                    _ => PrincipalType::Other,
-                };
+                let ptype = PrincipalType::from_key(&m.key);
                 for node in m.value.one_or_many() {
                     out.push(Principal {
                         node,
@@ -298,8 +308,16 @@ fn classify_aws(s: &str) -> PrincipalKind {
             "wildcards are not allowed inside a principal ARN (only a whole `\"*\"`)".to_string(),
         );
     }
+    if !matches!(service, "iam" | "sts") {
+        return PrincipalKind::Invalid(format!(
+            "`{service}` ARNs are not principals (expected `iam` or `sts`)"
+        ));
+    }
     if !region.is_empty() {
         return PrincipalKind::Invalid(format!("`{service}` ARNs have no region"));
+    }
+    if account.is_empty() {
+        return PrincipalKind::Invalid("the ARN has no account id".to_string());
     }
     if !is_account_id(account) && account != CURRENT_ACCOUNT {
         return PrincipalKind::Invalid(format!("`{account}` is not a 12-digit account id"));

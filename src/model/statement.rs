@@ -1,9 +1,42 @@
 //! A statement of a key policy, read into the parts rules ask about.
 
+use super::Tri;
 use super::action::{ActionPattern, ActionSet};
 use super::condition::{Condition, OpBase, parse_conditions, scalar_text};
 use super::principal::{Principal, parse_principals};
 use crate::tree::{Member, Node, Span, Value};
+
+/// The elements a statement may have (names are case-sensitive).
+pub const STATEMENT_ELEMENTS: &[&str] = &[
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+];
+
+/// Elements a statement may have only one of: each pair excludes the other.
+pub const EXCLUSIVE_ELEMENTS: &[(&str, &str)] = &[
+    ("Principal", "NotPrincipal"),
+    ("Action", "NotAction"),
+    ("Resource", "NotResource"),
+];
+
+/// The `Effect` values AWS accepts (case-sensitive).
+pub const EFFECTS: &[&str] = &["Allow", "Deny"];
+
+/// Whether a `Resource` entry names this key: in a key policy only `"*"` does.
+pub fn resource_is_this_key(node: &Node) -> Tri {
+    match &node.value {
+        Value::String(s) if s == "*" => Tri::Yes,
+        Value::Unknown(_) => Tri::Maybe,
+        _ => Tri::No,
+    }
+}
 
 /// `Allow` or `Deny` (anything else is `None`, reported by KMS016).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,6 +161,11 @@ impl<'a> Statement<'a> {
             Some(sid) => sid.span,
             None => Span::new(self.node.span.start, self.node.span.start + 1),
         }
+    }
+
+    /// The first member with exactly this element name (`"Resource"`), if any.
+    pub fn element(&self, name: &str) -> Option<&'a Member> {
+        self.node.get(name)
     }
 
     /// The Sid as text, for messages.

@@ -1,9 +1,20 @@
 //! One file per rule; the registry lists them.
 
 pub mod admin_can_self_grant;
+pub mod conflicting_elements;
 pub mod duplicate_key;
+pub mod duplicate_sid;
 pub mod grant_without_aws_resource_guard;
 pub mod group_principal;
+pub mod iam_only_action;
+pub mod invalid_effect;
 pub mod invalid_json;
+pub mod invalid_principal;
+pub mod missing_element;
 pub mod missing_principal_type_guard;
 pub mod missing_root_access;
+pub mod non_kms_action;
+pub mod resource_not_this_key;
+pub mod unknown_action;
+pub mod unknown_element;
+pub mod version;

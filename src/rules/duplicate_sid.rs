@@ -1,0 +1,44 @@
+//! KMS022: two statements share a `Sid`.
+
+use std::collections::HashMap;
+
+use crate::model::Policy;
+use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
+use crate::tree::Node;
+
+pub const RULE: Rule = Rule {
+    code: "KMS022",
+    name: "duplicate-sid",
+    severity: Severity::Warning,
+    default_enabled: true,
+    group: RuleGroup::Validity,
+    summary: "two statements share a `Sid`",
+    doc: include_str!("../../rules/duplicate-sid.md"),
+    check: Check::Policy(check),
+};
+
+fn check(policy: &Policy<'_>, r: &mut Reporter) {
+    let mut first: HashMap<&str, &Node> = HashMap::new();
+    for st in &policy.statements {
+        // Spaces and any other characters are fine in a Sid: only repeats are reported.
+        let (Some(node), Some(sid)) = (st.sid, st.sid_text()) else {
+            continue;
+        };
+        if sid.is_empty() {
+            continue;
+        }
+        match first.get(sid) {
+            Some(earlier) => {
+                r.report(
+                    node.span,
+                    format!("another statement already has the Sid `{sid}`"),
+                )
+                .label(earlier.span, "first used here")
+                .help("give each statement its own Sid");
+            }
+            None => {
+                first.insert(sid, node);
+            }
+        }
+    }
+}

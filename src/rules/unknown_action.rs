@@ -1,0 +1,54 @@
+//! KMS018: a `kms:` action or pattern that matches no KMS action, or an action without a
+//! service prefix.
+
+use crate::model::action::suggest_action;
+use crate::model::{PatternKind, Policy};
+use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
+use crate::tree::Value;
+
+pub const RULE: Rule = Rule {
+    code: "KMS018",
+    name: "unknown-action",
+    severity: Severity::Error,
+    default_enabled: true,
+    group: RuleGroup::Validity,
+    summary: "a `kms:` action or pattern matches no KMS action, or an action has no service prefix",
+    doc: include_str!("../../rules/unknown-action.md"),
+    check: Check::Policy(check),
+};
+
+fn check(policy: &Policy<'_>, r: &mut Reporter) {
+    for st in &policy.statements {
+        let Some(actions) = &st.actions else {
+            continue;
+        };
+        for p in &actions.patterns {
+            let text = p.text().unwrap_or_default();
+            let message = match &p.kind {
+                PatternKind::Kms { matches, wildcard } if matches.is_empty() => {
+                    if *wildcard {
+                        format!("`{text}` matches no KMS action, so it allows or denies nothing")
+                    } else {
+                        format!("`{text}` is not a KMS action, so it allows or denies nothing")
+                    }
+                }
+                PatternKind::NoPrefix => {
+                    format!("`{text}` has no service prefix: AWS rejects the policy")
+                }
+                PatternKind::NotAString if !matches!(p.node.value, Value::Unknown(_)) => format!(
+                    "`{}` entries must be strings, found {}",
+                    actions.member.key,
+                    p.node.type_name()
+                ),
+                _ => continue,
+            };
+            let f = r.report(p.node.span, message);
+            match suggest_action(text) {
+                Some(s) => f.help(format!("did you mean `{s}`?")),
+                None => f.help(
+                    "use a KMS action name (`kms:Decrypt`) or a pattern that matches one (`kms:Describe*`)",
+                ),
+            };
+        }
+    }
+}
