@@ -12,6 +12,13 @@ pub static RULES: &[&Rule] = &[
     &rules::grant_without_aws_resource_guard::RULE,
     &rules::invalid_json::RULE,
     &rules::duplicate_key::RULE,
+    &rules::policy_too_large::RULE,
+    &rules::unknown_condition_operator::RULE,
+    &rules::unknown_condition_key::RULE,
+    &rules::condition_type_mismatch::RULE,
+    &rules::invalid_principal_type_value::RULE,
+    &rules::condition_key_not_allowed::RULE,
+    &rules::invalid_character::RULE,
 ];
 
 /// A rule by exact code (`KMS003`, any case) or name (`admin-can-self-grant`).
