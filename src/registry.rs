@@ -23,6 +23,13 @@ pub static RULES: &[&Rule] = &[
     &rules::iam_only_action::RULE,
     &rules::resource_not_this_key::RULE,
     &rules::duplicate_sid::RULE,
+    &rules::policy_too_large::RULE,
+    &rules::unknown_condition_operator::RULE,
+    &rules::unknown_condition_key::RULE,
+    &rules::condition_type_mismatch::RULE,
+    &rules::invalid_principal_type_value::RULE,
+    &rules::condition_key_not_allowed::RULE,
+    &rules::invalid_character::RULE,
 ];
 
 /// A rule by exact code (`KMS003`, any case) or name (`admin-can-self-grant`).

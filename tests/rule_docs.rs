@@ -8,6 +8,9 @@
 //! - each ```` ```text output ```` block after a bad block equals the rendered report;
 //! - `rules/README.md` is the generated index.
 //!
+//! A fence may carry `account=ID` (sets `--account`) and `repeat-line=N:K` (line N of the
+//! block is repeated K times before linting, for examples that must be large).
+//!
 //! `KMSLINT_BLESS=1 cargo test --test rule_docs` rewrites output blocks and the index.
 
 use std::path::{Path, PathBuf};
@@ -62,6 +65,23 @@ fn blocks(doc: &str) -> Vec<Block> {
 fn attr<'a>(info: &'a str, key: &str) -> Option<&'a str> {
     info.split_whitespace()
         .find_map(|w| w.strip_prefix(key).and_then(|r| r.strip_prefix('=')))
+}
+
+/// The text a block is linted as: `repeat-line=N:K` on the fence repeats line N (1-based)
+/// K times, so a doc can show a policy that is large (KMS023) without printing all of it.
+fn expanded(info: &str, body: &str) -> String {
+    let Some((line, times)) = attr(info, "repeat-line").and_then(|a| a.split_once(':')) else {
+        return body.to_string();
+    };
+    let (line, times): (usize, usize) = (line.parse().unwrap(), times.parse().unwrap());
+    let mut out = String::new();
+    for (i, l) in body.split_inclusive('\n').enumerate() {
+        let n = if i + 1 == line { times } else { 1 };
+        for _ in 0..n {
+            out.push_str(l);
+        }
+    }
+    out
 }
 
 fn settings_for(rule: &Rule, info: &str, only: bool) -> Settings {
@@ -168,7 +188,8 @@ fn examples_fire_and_stay_clean() {
             let fname = format!("{}.{}", rule.name, kind.first().copied().unwrap_or("json"));
             if kind.get(1) == Some(&"bad") {
                 bad_count += 1;
-                let source = SourceFile::new(fname, None, block.body.clone());
+                let body = expanded(&block.info, &block.body);
+                let source = SourceFile::new(fname, None, body);
                 let (codes, text) = render(&source, &settings_for(rule, &block.info, true));
                 if codes.is_empty() {
                     failures.push(format!("{}: a bad example does not fire", rule.code));
@@ -179,7 +200,8 @@ fn examples_fire_and_stay_clean() {
                 last_bad_output = Some(text);
             } else if kind.get(1) == Some(&"good") {
                 good_count += 1;
-                let source = SourceFile::new(fname, None, block.body.clone());
+                let body = expanded(&block.info, &block.body);
+                let source = SourceFile::new(fname, None, body);
                 let (codes, text) = render(&source, &settings_for(rule, &block.info, false));
                 if !codes.is_empty() {
                     failures.push(format!(

@@ -1,5 +1,7 @@
 //! Conditions: operators, keys and values of a statement's `Condition` block.
 
+use std::sync::LazyLock;
+
 use super::catalog::CONDITION_KEYS;
 use crate::tree::{Member, Node, Span, Value};
 
@@ -136,6 +138,32 @@ impl OpBase {
         self.name().starts_with("Date")
     }
 
+    /// `IpAddress` / `NotIpAddress`.
+    pub fn is_ip_address(self) -> bool {
+        matches!(self, OpBase::IpAddress | OpBase::NotIpAddress)
+    }
+
+    /// What the family compares, for messages (`compares strings`).
+    pub fn compares(self) -> &'static str {
+        if self.is_string() {
+            "strings"
+        } else if self.is_numeric() {
+            "numbers"
+        } else if self.is_date() {
+            "dates"
+        } else if self.is_arn() {
+            "ARNs"
+        } else if self.is_ip_address() {
+            "IP addresses"
+        } else {
+            match self {
+                OpBase::Bool => "Boolean values",
+                OpBase::BinaryEquals => "base-64 encoded binary values",
+                _ => "whether a key is present",
+            }
+        }
+    }
+
     /// A negated operator (`StringNotEquals`, `NotIpAddress`).
     pub fn is_negated(self) -> bool {
         self.name().contains("Not")
@@ -265,6 +293,249 @@ pub fn parse_conditions(value: &Node) -> Vec<Condition<'_>> {
     out
 }
 
+/// The values `aws:PrincipalType` takes (case matters under `StringEquals`).
+pub const PRINCIPAL_TYPES: &[&str] = &[
+    "Account",
+    "User",
+    "FederatedUser",
+    "AssumedRole",
+    "Anonymous",
+];
+
+/// Real global condition keys that the KMS reference does not list (they rarely matter in a
+/// key policy). They are not unknown keys; their types are not checked.
+pub const OTHER_GLOBAL_KEYS: &[&str] = &[
+    "aws:AssumedRoot",
+    "aws:ChatbotSourceArn",
+    "aws:Ec2InstanceSourcePrivateIPv4",
+    "aws:Ec2InstanceSourceVpc",
+    "aws:FederatedProvider",
+    "aws:Referer",
+    "aws:SourceVpcArn",
+    "aws:UserAgent",
+    "aws:VpceAccount",
+    "aws:VpceOrgID",
+    "aws:VpceOrgPaths",
+];
+
+impl KeyType {
+    /// The type as a noun phrase with its article, for messages (`a Boolean key`).
+    pub fn describe(self) -> &'static str {
+        match self {
+            KeyType::String => "a string key",
+            KeyType::Bool => "a Boolean key",
+            KeyType::Numeric => "a numeric key",
+            KeyType::Date => "a date key",
+            KeyType::ArrayOfString => "a multivalued string key",
+            KeyType::Arn => "an ARN key",
+        }
+    }
+}
+
+impl ConditionKeyInfo {
+    /// A multivalued key: conditions on it need `ForAnyValue:` or `ForAllValues:`.
+    pub fn is_multivalued(&self) -> bool {
+        self.key_type == KeyType::ArrayOfString
+    }
+
+    /// A string key holding an IP address (`aws:SourceIp`): IP address operators fit it.
+    pub fn is_ip_address(&self) -> bool {
+        self.note.starts_with("IP address type")
+    }
+
+    /// Whether operators of `base`'s family can compare this key's values. `Null` fits every
+    /// key. Two documented exceptions: `aws:EpochTime` takes date operators as well as numeric
+    /// ones, and `kms:ValidTo` (seconds since the epoch) takes numeric ones as well as date ones.
+    pub fn accepts(&self, base: OpBase) -> bool {
+        if base == OpBase::Null {
+            return true;
+        }
+        match self.key_type {
+            KeyType::String => base.is_string() || (self.is_ip_address() && base.is_ip_address()),
+            KeyType::ArrayOfString => base.is_string(),
+            KeyType::Arn => base.is_arn() || base.is_string(),
+            KeyType::Bool => base == OpBase::Bool,
+            KeyType::Numeric => {
+                base.is_numeric() || (self.name == "aws:EpochTime" && base.is_date())
+            }
+            KeyType::Date => base.is_date() || (self.name == "kms:ValidTo" && base.is_numeric()),
+        }
+    }
+}
+
+/// Whether kmslint judges a key's name: `kms:` and `aws:` keys (any case). Keys of other
+/// services are not in the reference.
+pub fn is_judged_key(key: &str) -> bool {
+    let lower = key.get(..4).map(str::to_ascii_lowercase);
+    matches!(lower.as_deref(), Some("kms:" | "aws:"))
+}
+
+/// Whether a key is a real global key the reference does not list ([`OTHER_GLOBAL_KEYS`]).
+pub fn is_other_global_key(key: &str) -> bool {
+    OTHER_GLOBAL_KEYS
+        .iter()
+        .any(|k| k.eq_ignore_ascii_case(key))
+}
+
+/// Whether KMS refuses a condition key in a key policy (`PutKeyPolicy` fails): the key's
+/// own tags and aliases (`aws:ResourceTag/…`, `kms:ResourceTag/…`, `kms:ResourceAliases`)
+/// can only be tested in IAM policies.
+pub fn refused_in_key_policy(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    lower.starts_with("aws:resourcetag/")
+        || lower.starts_with("kms:resourcetag/")
+        || lower == "kms:resourcealiases"
+}
+
+/// The catalog prefix a key consists of and nothing more (`aws:PrincipalTag/`): it lacks the
+/// name that must follow.
+pub fn bare_prefix(key: &str) -> Option<&'static ConditionKeyInfo> {
+    CONDITION_KEYS
+        .iter()
+        .find(|k| k.is_prefix() && k.name.eq_ignore_ascii_case(key))
+}
+
+/// The known condition key closest to an unknown one, as the user should write it. For a
+/// prefix key the user's own suffix is kept (`kms:EncryptionContxt:Dept` suggests
+/// `kms:EncryptionContext:Dept`).
+pub fn suggest_key(key: &str) -> Option<String> {
+    // Suggestions are for typos in names of ordinary length.
+    if key.len() > 128 {
+        return None;
+    }
+    let lower = key.to_ascii_lowercase();
+    let names = CONDITION_KEYS
+        .iter()
+        .map(|k| k.name)
+        .chain(OTHER_GLOBAL_KEYS.iter().copied());
+    let mut best: Option<(usize, String)> = None;
+    for name in names {
+        let cand = name.to_ascii_lowercase();
+        let (distance, suggestion) = if name.ends_with(':') || name.ends_with('/') {
+            // Compare the part of the key that stands for the prefix, allowing for a few
+            // inserted or dropped characters, and keep what follows it.
+            let n = cand.len();
+            (n.saturating_sub(2)..=n + 2)
+                .filter(|&cut| cut <= lower.len() && lower.is_char_boundary(cut))
+                .map(|cut| {
+                    let rest = &key[cut..];
+                    let rest = if rest.is_empty() { "<name>" } else { rest };
+                    (
+                        super::edit_distance(&lower[..cut], &cand),
+                        format!("{name}{rest}"),
+                    )
+                })
+                .min_by_key(|(d, _)| *d)
+                .unwrap_or((usize::MAX, String::new()))
+        } else {
+            (super::edit_distance(&lower, &cand), name.to_string())
+        };
+        let close = distance <= 3.max(cand.len() / 4);
+        if close && best.as_ref().is_none_or(|(d, _)| distance < *d) {
+            best = Some((distance, suggestion));
+        }
+    }
+    best.map(|(_, s)| s)
+}
+
+/// Whether a condition value contains `*` or `?` (the policy-variable escapes `${*}` and
+/// `${?}` are literal characters and do not count).
+pub fn has_wildcard(value: &str) -> bool {
+    value
+        .replace("${*}", "")
+        .replace("${?}", "")
+        .contains(['*', '?'])
+}
+
+/// Whether a value holds a policy variable (`${aws:username}`), known only at request time.
+pub fn has_policy_variable(value: &str) -> bool {
+    value.contains("${")
+}
+
+/// A Bool operator's value: the JSON boolean or the string `"true"`/`"false"` (any case);
+/// `None` for anything else.
+pub fn bool_value(node: &Node) -> Option<bool> {
+    match &node.value {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+        Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    }
+}
+
+/// Whether a Numeric operator's value is a number: a JSON number, or a string holding a
+/// decimal number (`"90"`, `"-1.5"`).
+pub fn is_numeric_value(node: &Node) -> bool {
+    match &node.value {
+        Value::Number(_) => true,
+        Value::String(s) => {
+            let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+            let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+            !(int.is_empty() && frac.is_empty())
+                && int.bytes().all(|b| b.is_ascii_digit())
+                && frac.bytes().all(|b| b.is_ascii_digit())
+        }
+        _ => false,
+    }
+}
+
+/// Every operator name of the grammar, set prefixes and `IfExists` included, for suggestions.
+static ALL_OPERATOR_NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let mut out = Vec::new();
+    for set in [SetOp::None, SetOp::ForAnyValue, SetOp::ForAllValues] {
+        for if_exists in [false, true] {
+            for (_, base) in OP_NAMES {
+                if !(if_exists && *base == OpBase::Null) {
+                    out.push(
+                        Operator {
+                            set,
+                            base: *base,
+                            if_exists,
+                        }
+                        .name(),
+                    );
+                }
+            }
+        }
+    }
+    out
+});
+
+impl Operator {
+    /// The operator as written in a policy (`ForAnyValue:StringLikeIfExists`).
+    pub fn name(&self) -> String {
+        let set = match self.set {
+            SetOp::None => "",
+            SetOp::ForAnyValue => "ForAnyValue:",
+            SetOp::ForAllValues => "ForAllValues:",
+        };
+        let suffix = if self.if_exists { "IfExists" } else { "" };
+        format!("{set}{}{suffix}", self.base.name())
+    }
+
+    /// The same operator with another family member (`StringEquals` → `StringLike`).
+    pub fn with_base(self, base: OpBase) -> Operator {
+        Operator { base, ..self }
+    }
+
+    /// The valid operator name closest to one that is not in the grammar.
+    pub fn suggest(text: &str) -> Option<&'static str> {
+        if text.len() > 64 {
+            return None;
+        }
+        super::nearest(text, ALL_OPERATOR_NAMES.iter().map(String::as_str))
+    }
+
+    /// Whether a name not in the grammar is `Null` with `IfExists` (and maybe a set prefix).
+    pub fn is_null_if_exists(text: &str) -> bool {
+        let rest = text
+            .strip_prefix("ForAnyValue:")
+            .or_else(|| text.strip_prefix("ForAllValues:"))
+            .unwrap_or(text);
+        rest == "NullIfExists"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,5 +564,95 @@ mod tests {
         );
         assert!(lookup_key("kms:EncryptionContext:").is_none());
         assert!(lookup_key("kms:GrantIsForAWSResources").is_none());
+    }
+
+    #[test]
+    fn operator_names_and_suggestions() {
+        let op = Operator::parse("ForAllValues:StringEqualsIfExists").unwrap();
+        assert_eq!(op.name(), "ForAllValues:StringEqualsIfExists");
+        assert_eq!(
+            op.with_base(OpBase::StringLike).name(),
+            "ForAllValues:StringLikeIfExists"
+        );
+        assert_eq!(Operator::suggest("StringEqual"), Some("StringEquals"));
+        assert_eq!(Operator::suggest("Boolean"), Some("Bool"));
+        assert_eq!(Operator::suggest("stringequals"), Some("StringEquals"));
+        assert_eq!(
+            Operator::suggest("ForAnyValues:StringLike"),
+            Some("ForAnyValue:StringLike")
+        );
+        assert_eq!(Operator::suggest("Whenever"), None);
+        assert_eq!(Operator::suggest(&"x".repeat(10_000)), None);
+        assert!(Operator::is_null_if_exists("NullIfExists"));
+        assert!(Operator::is_null_if_exists("ForAnyValue:NullIfExists"));
+        assert!(!Operator::is_null_if_exists("Null"));
+    }
+
+    #[test]
+    fn key_types_accept_their_operator_families() {
+        let key = |k| lookup_key(k).unwrap();
+        assert!(key("kms:GrantIsForAWSResource").accepts(OpBase::Bool));
+        assert!(!key("kms:GrantIsForAWSResource").accepts(OpBase::StringEquals));
+        assert!(key("aws:PrincipalArn").accepts(OpBase::ArnLike));
+        assert!(key("aws:PrincipalArn").accepts(OpBase::StringLike));
+        assert!(!key("kms:CallerAccount").accepts(OpBase::ArnEquals));
+        assert!(key("aws:SourceIp").accepts(OpBase::IpAddress));
+        assert!(!key("kms:ViaService").accepts(OpBase::IpAddress));
+        assert!(key("aws:EpochTime").accepts(OpBase::DateLessThan));
+        assert!(key("kms:ValidTo").accepts(OpBase::NumericLessThanEquals));
+        assert!(!key("aws:CurrentTime").accepts(OpBase::NumericLessThan));
+        assert!(key("kms:EncryptionContextKeys").accepts(OpBase::Null));
+        assert!(!key("kms:KeySpec").accepts(OpBase::BinaryEquals));
+        assert!(key("kms:EncryptionContextKeys").is_multivalued());
+    }
+
+    #[test]
+    fn key_names_judged_refused_and_suggested() {
+        assert!(is_judged_key("KMS:Foo") && is_judged_key("aws:x") && !is_judged_key("s3:prefix"));
+        assert!(!is_judged_key("kms") && !is_judged_key(""));
+        assert!(is_other_global_key("AWS:useragent"));
+        assert!(refused_in_key_policy("AWS:ResourceTag/Project"));
+        assert!(refused_in_key_policy("kms:resourcealiases"));
+        assert!(!refused_in_key_policy("aws:RequestTag/Project"));
+        assert_eq!(
+            bare_prefix("aws:principaltag/").unwrap().name,
+            "aws:PrincipalTag/"
+        );
+        assert!(bare_prefix("aws:PrincipalTag/x").is_none());
+        assert_eq!(
+            suggest_key("kms:GrantIsForAWSResources").as_deref(),
+            Some("kms:GrantIsForAWSResource")
+        );
+        assert_eq!(
+            suggest_key("kms:EncryptionContxt:Department").as_deref(),
+            Some("kms:EncryptionContext:Department")
+        );
+        assert_eq!(
+            suggest_key("kms:EncryptionContext").as_deref(),
+            Some("kms:EncryptionContext:<name>")
+        );
+        assert_eq!(suggest_key("aws:Whatever"), None);
+        assert_eq!(suggest_key(&"é".repeat(100)), None);
+    }
+
+    #[test]
+    fn value_shapes() {
+        assert!(has_wildcard("role/*") && has_wildcard("a?b"));
+        assert!(!has_wildcard("${*}literal${?}") && !has_wildcard("plain"));
+        let n = |v: Value| Node {
+            span: Span::default(),
+            value: v,
+        };
+        assert_eq!(bool_value(&n(Value::Bool(false))), Some(false));
+        assert_eq!(bool_value(&n(Value::String("TRUE".into()))), Some(true));
+        assert_eq!(bool_value(&n(Value::String("yes".into()))), None);
+        assert_eq!(bool_value(&n(Value::Number("1".into()))), None);
+        for ok in ["90", "-3", "1.5", ".5", "+7"] {
+            assert!(is_numeric_value(&n(Value::String(ok.into()))), "{ok}");
+        }
+        for bad in ["", "-", ".", "ninety", "1e5", "1.2.3", "NaN"] {
+            assert!(!is_numeric_value(&n(Value::String(bad.into()))), "{bad}");
+        }
+        assert!(is_numeric_value(&n(Value::Number("12".into()))));
     }
 }

@@ -120,6 +120,12 @@ impl<'a> Policy<'a> {
         self.root.get("Version")
     }
 
+    /// The policy's size written as minified JSON, in bytes, and whether unresolved values
+    /// make that a lower bound.
+    pub fn minified_size(&self) -> (u64, bool) {
+        self.root.minified_len()
+    }
+
     /// Whether a principal entry is the key's own account root.
     pub fn is_root(&self, p: &Principal<'_>) -> Tri {
         match (&p.kind, &self.own_account) {
@@ -196,6 +202,16 @@ impl<'a> Policy<'a> {
                 && self.applies_to(st, who).possible()
         })
     }
+}
+
+/// The key policy size limit in bytes (KMS returns `LimitExceededException` above it).
+pub const KEY_POLICY_MAX_BYTES: u64 = 32_768;
+
+/// Whether KMS accepts a character in a key policy document: printable ASCII (U+0020 to
+/// U+007E), printable Latin-1 (U+00A1 to U+00FF), tab, line feed and carriage return.
+/// The no-break space U+00A0 is not among them.
+pub fn is_allowed_policy_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{a1}'..='\u{ff}')
 }
 
 /// RULES.md §1: the own account is the one account of the root principals in Allow

@@ -140,6 +140,38 @@ impl Node {
         }
     }
 
+    /// The size in bytes of the value written as minified JSON (no whitespace outside
+    /// strings, strings with the shortest escapes), and whether any part is unresolved (an
+    /// unresolved value counts as nothing, so the size is then a lower bound). Linear time.
+    pub fn minified_len(&self) -> (u64, bool) {
+        let mut len = 0u64;
+        let mut unknown = false;
+        let mut stack = vec![self];
+        while let Some(node) = stack.pop() {
+            len += match &node.value {
+                Value::Null => 4,
+                Value::Bool(true) => 4,
+                Value::Bool(false) => 5,
+                Value::Number(n) => n.len() as u64,
+                Value::String(s) => json_string_len(s),
+                Value::Array(items) => {
+                    stack.extend(items.iter());
+                    2 + items.len().saturating_sub(1) as u64
+                }
+                Value::Object(members) => {
+                    stack.extend(members.iter().map(|m| &m.value));
+                    let keys: u64 = members.iter().map(|m| json_string_len(&m.key) + 1).sum();
+                    2 + keys + members.len().saturating_sub(1) as u64
+                }
+                Value::Unknown(_) => {
+                    unknown = true;
+                    0
+                }
+            };
+        }
+        (len, unknown)
+    }
+
     /// Apply `f` to every span in the tree (keys included), e.g. to map spans to another text.
     pub fn map_spans(&mut self, f: &impl Fn(Span) -> Span) {
         let mut stack = vec![self];
@@ -156,5 +188,32 @@ impl Node {
                 _ => {}
             }
         }
+    }
+}
+
+/// The length in bytes of a string written as a JSON literal, quotes included.
+fn json_string_len(s: &str) -> u64 {
+    let escapes: u64 = s
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 1,
+            c if (c as u32) < 0x20 => 5,
+            _ => 0,
+        })
+        .sum();
+    2 + s.len() as u64 + escapes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json;
+
+    #[test]
+    fn minified_len_matches_minified_text() {
+        let text = "{\n  \"a\" : [ 1, true, false, null, \"x\\\"y\" ],\n  \"b\\n\": {\"é\": \"\\u0001\"}, \"c\": {}, \"d\": []\n}";
+        // {"a":[1,true,false,null,"x\"y"],"b\n":{"é":"\u0001"},"c":{},"d":[]}
+        let minified = r#"{"a":[1,true,false,null,"x\"y"],"b\n":{"é":"\u0001"},"c":{},"d":[]}"#;
+        let node = json::parse(text).unwrap();
+        assert_eq!(node.minified_len(), (minified.len() as u64, false));
     }
 }

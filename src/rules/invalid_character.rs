@@ -1,0 +1,178 @@
+//! KMS029: a character KMS does not accept in a key policy document.
+
+use crate::model::{Policy, is_allowed_policy_char};
+use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
+use crate::tree::Span;
+
+pub const RULE: Rule = Rule {
+    code: "KMS029",
+    name: "invalid-character",
+    severity: Severity::Error,
+    default_enabled: true,
+    group: RuleGroup::Validity,
+    summary: "a character outside printable ASCII, Latin-1, tab, LF and CR, which KMS rejects",
+    doc: include_str!("../../rules/invalid-character.md"),
+    check: Check::Policy(check),
+};
+
+/// At most this many runs are reported per policy; the last one counts the rest.
+const MAX_RUNS: usize = 20;
+
+/// A run of consecutive characters KMS rejects.
+struct Run {
+    span: Span,
+    first: char,
+    chars: usize,
+}
+
+/// The name of a character people paste by accident, for messages.
+fn char_name(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\u{a0}' => "no-break space",
+        '\u{2009}' => "thin space",
+        '\u{202f}' => "narrow no-break space",
+        '\u{3000}' => "ideographic space",
+        '\u{200b}' => "zero-width space",
+        '\u{200c}' => "zero-width non-joiner",
+        '\u{200d}' => "zero-width joiner",
+        '\u{2060}' => "word joiner",
+        '\u{feff}' => "zero-width no-break space",
+        '\u{2018}' => "left single quotation mark",
+        '\u{2019}' => "right single quotation mark",
+        '\u{201c}' => "left double quotation mark",
+        '\u{201d}' => "right double quotation mark",
+        '\u{2013}' => "en dash",
+        '\u{2014}' => "em dash",
+        '\u{2026}' => "horizontal ellipsis",
+        '\u{7f}' => "delete control character",
+        c if c.is_control() => "control character",
+        _ => return None,
+    })
+}
+
+/// Whether a character can be shown as itself in a message.
+fn visible(c: char) -> bool {
+    char_name(c).is_none() && !c.is_whitespace()
+}
+
+/// `U+00A0 (no-break space)` or ``U+4E2D `中` ``.
+fn describe(c: char) -> String {
+    match char_name(c) {
+        Some(name) => format!("U+{:04X} ({name})", c as u32),
+        None if c.is_whitespace() => format!("U+{:04X} (a space character)", c as u32),
+        None => format!("U+{:04X} `{c}`", c as u32),
+    }
+}
+
+/// How to fix a run that starts with `c`.
+fn fix(c: char) -> &'static str {
+    match c {
+        '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' => "delete the invisible character",
+        c if c.is_whitespace() && !c.is_control() => "replace it with an ordinary space",
+        '\u{2018}' | '\u{2019}' | '\u{201c}' | '\u{201d}' => {
+            "replace the curly quote with a straight one (`'`)"
+        }
+        '\u{2013}' | '\u{2014}' => "replace the dash with `-`",
+        '\u{2026}' => "replace the ellipsis with `...`",
+        c if c.is_control() => "delete the control character",
+        _ => "write the text in ASCII or Latin-1 (a `Sid` included)",
+    }
+}
+
+fn check(policy: &Policy<'_>, r: &mut Reporter) {
+    let span = policy.root.span;
+    let Some(text) = policy.text.get(span.start as usize..span.end as usize) else {
+        return;
+    };
+    let mut runs: Vec<Run> = Vec::new();
+    let mut more_runs = 0usize;
+    let mut open: Option<Run> = None;
+    for (i, c) in text.char_indices() {
+        let at = span.start + i as u32;
+        if is_allowed_policy_char(c) {
+            if let Some(run) = open.take() {
+                if runs.len() < MAX_RUNS {
+                    runs.push(run);
+                } else {
+                    more_runs += 1;
+                }
+            }
+            continue;
+        }
+        let end = at + c.len_utf8() as u32;
+        match &mut open {
+            Some(run) => {
+                run.span.end = end;
+                run.chars += 1;
+            }
+            None => {
+                open = Some(Run {
+                    span: Span::new(at, end),
+                    first: c,
+                    chars: 1,
+                })
+            }
+        }
+    }
+    if let Some(run) = open {
+        if runs.len() < MAX_RUNS {
+            runs.push(run);
+        } else {
+            more_runs += 1;
+        }
+    }
+    let last = runs.len().saturating_sub(1);
+    for (n, run) in runs.iter().enumerate() {
+        let chars = policy
+            .text
+            .get(run.span.start as usize..run.span.end as usize)
+            .unwrap_or_default();
+        let what = if run.chars == 1 {
+            format!("{} is", describe(run.first))
+        } else if chars.chars().all(visible) {
+            format!("`{chars}` ({} characters) is", run.chars)
+        } else {
+            format!(
+                "{} characters, starting with {}, are",
+                run.chars,
+                describe(run.first)
+            )
+        };
+        let mut message = format!(
+            "{what} not allowed in a key policy: KMS accepts only printable ASCII and Latin-1 characters, tab, LF and CR"
+        );
+        if n == last && more_runs > 0 {
+            message.push_str(&format!(
+                " ({more_runs} more such places in this policy are not shown)"
+            ));
+        }
+        r.report(run.span, message).help(fix(run.first));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allowed_characters_are_those_kms_documents() {
+        for c in ['\t', '\n', '\r', ' ', '~', 'a', '\u{a1}', 'é', '\u{ff}'] {
+            assert!(is_allowed_policy_char(c), "{c:?}");
+        }
+        for c in [
+            '\0', '\u{1f}', '\u{7f}', '\u{85}', '\u{a0}', '\u{100}', '\u{2019}', '🔑',
+        ] {
+            assert!(!is_allowed_policy_char(c), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn characters_are_described_by_name_or_glyph() {
+        assert_eq!(describe('\u{a0}'), "U+00A0 (no-break space)");
+        assert_eq!(describe('\u{1}'), "U+0001 (control character)");
+        assert_eq!(describe('中'), "U+4E2D `中`");
+        assert_eq!(describe('\u{2003}'), "U+2003 (a space character)");
+        assert_eq!(fix('\u{a0}'), "replace it with an ordinary space");
+        assert_eq!(fix('\u{feff}'), "delete the invisible character");
+    }
+}

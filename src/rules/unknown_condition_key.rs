@@ -1,0 +1,52 @@
+//! KMS025: a `kms:` or `aws:` condition key that does not exist.
+
+use crate::model::Policy;
+use crate::model::condition::{
+    bare_prefix, is_judged_key, is_other_global_key, lookup_key, refused_in_key_policy, suggest_key,
+};
+use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
+
+pub const RULE: Rule = Rule {
+    code: "KMS025",
+    name: "unknown-condition-key",
+    severity: Severity::Warning,
+    default_enabled: true,
+    group: RuleGroup::Validity,
+    summary: "a `kms:` or `aws:` condition key does not exist",
+    doc: include_str!("../../rules/unknown-condition-key.md"),
+    check: Check::Policy(check),
+};
+
+fn check(policy: &Policy<'_>, r: &mut Reporter) {
+    for st in &policy.statements {
+        for c in &st.conditions {
+            let key = c.key();
+            // Keys KMS refuses in key policies are KMS028's finding.
+            if !is_judged_key(key)
+                || lookup_key(key).is_some()
+                || is_other_global_key(key)
+                || refused_in_key_policy(key)
+            {
+                continue;
+            }
+            if let Some(prefix) = bare_prefix(key) {
+                r.report(
+                    c.key_span(),
+                    format!(
+                        "`{key}` is only the start of a condition key: the name after it is missing"
+                    ),
+                )
+                .help(format!("name what to test: `{}<name>`", prefix.name));
+                continue;
+            }
+            let f = r.report(
+                c.key_span(),
+                format!("`{key}` is not a known condition key: no request carries it, so the condition cannot test what it names"),
+            );
+            match suggest_key(key) {
+                Some(s) => f.help(format!("did you mean `{s}`?")),
+                None => f.help("check the name against the AWS KMS condition keys and the AWS global condition keys"),
+            };
+        }
+    }
+}
