@@ -8,6 +8,9 @@
 //! - each ```` ```text output ```` block after a bad block equals the rendered report;
 //! - `rules/README.md` is the generated index.
 //!
+//! Fence attributes: `account=ID` sets `--account`, `trusted-account=ID[,ID]` sets
+//! `--trusted-account`.
+//!
 //! `KMSLINT_BLESS=1 cargo test --test rule_docs` rewrites output blocks and the index.
 
 use std::path::{Path, PathBuf};
@@ -73,6 +76,9 @@ fn settings_for(rule: &Rule, info: &str, only: bool) -> Settings {
         s
     };
     s.context.account = attr(info, "account").map(str::to_string);
+    s.context.trusted_accounts = attr(info, "trusted-account")
+        .map(|a| a.split(',').map(str::to_string).collect())
+        .unwrap_or_default();
     s
 }
 
