@@ -12,6 +12,16 @@ pub static RULES: &[&Rule] = &[
     &rules::grant_without_aws_resource_guard::RULE,
     &rules::invalid_json::RULE,
     &rules::duplicate_key::RULE,
+    &rules::public_access::RULE,
+    &rules::cross_account_access::RULE,
+    &rules::allow_with_not_principal::RULE,
+    &rules::allow_with_not_action::RULE,
+    &rules::service_principal_without_source_guard::RULE,
+    &rules::full_access_to_non_root::RULE,
+    &rules::lockout_deny::RULE,
+    &rules::deleted_principal::RULE,
+    &rules::iam_user_principal::RULE,
+    &rules::user_can_destroy::RULE,
 ];
 
 /// A rule by exact code (`KMS003`, any case) or name (`admin-can-self-grant`).
