@@ -376,6 +376,25 @@ mod tests {
     }
 
     #[test]
+    fn unresolved_values_restrict() {
+        let mut root =
+            crate::tree::json::parse(r#"{"StringEquals": {"aws:PrincipalOrgID": ["x", "y"]}}"#)
+                .unwrap();
+        // Replace the second value with an unresolved one (`!Ref OrgId`).
+        if let Value::Object(ops) = &mut root.value
+            && let Value::Object(keys) = &mut ops[0].value.value
+            && let Value::Array(values) = &mut keys[0].value.value
+        {
+            values[1].value = Value::Unknown(crate::tree::Unknown {
+                description: "!Ref OrgId".into(),
+            });
+        }
+        let conditions = parse_conditions(&root);
+        assert!(conditions[0].has_unknown_value());
+        assert_eq!(conditions[0].restriction(), Restriction::Specific);
+    }
+
+    #[test]
     fn restrictions() {
         let r = restriction_of;
         assert_eq!(
