@@ -38,6 +38,16 @@ pub fn settings_from(args: &CheckArgs) -> Result<Settings, UsageError> {
         }
         settings.context.account = Some(account.clone());
     }
+    for account in &args.trusted_accounts {
+        if !is_account_id(account) {
+            return Err(UsageError(format!(
+                "`--trusted-account {account}` is not a 12-digit AWS account id"
+            )));
+        }
+        if !settings.context.trusted_accounts.contains(account) {
+            settings.context.trusted_accounts.push(account.clone());
+        }
+    }
     if let Some(fail_on) = args.fail_on {
         settings.fail_on = match fail_on {
             FailOn::Error => Severity::Error,
@@ -178,4 +188,46 @@ pub fn rules_json() -> String {
         })
         .collect();
     serde_json::to_string_pretty(&rules).unwrap_or_default() + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::Cli;
+
+    fn settings(args: &[&str]) -> Result<Settings, UsageError> {
+        let cli = Cli::try_parse_from(std::iter::once("kmslint").chain(args.iter().copied()))
+            .map_err(|e| UsageError(e.to_string()))?;
+        settings_from(&cli.check)
+    }
+
+    #[test]
+    fn trusted_accounts_repeat_and_split_on_commas() {
+        let s = settings(&[
+            "--trusted-account",
+            "444455556666,777788889999",
+            "--trusted-account=444455556666",
+            "--trusted-account",
+            "123456789012",
+        ])
+        .map_err(|e| e.0)
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            s.context.trusted_accounts,
+            ["444455556666", "777788889999", "123456789012"]
+        );
+    }
+
+    #[test]
+    fn trusted_account_must_be_twelve_digits() {
+        let Err(UsageError(msg)) = settings(&["--trusted-account", "44445555666"]) else {
+            panic!("an 11-digit id was accepted");
+        };
+        assert_eq!(
+            msg,
+            "`--trusted-account 44445555666` is not a 12-digit AWS account id"
+        );
+    }
 }

@@ -73,4 +73,7 @@ pub struct CheckArgs {
     /// The key's own account (12 digits); otherwise inferred from the policy
     #[arg(long, value_name = "ID")]
     pub account: Option<String>,
+    /// Another account meant to have access to the key (12 digits); repeat it or separate with commas
+    #[arg(long = "trusted-account", value_delimiter = ',', value_name = "ID")]
+    pub trusted_accounts: Vec<String>,
 }

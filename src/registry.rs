@@ -30,6 +30,16 @@ pub static RULES: &[&Rule] = &[
     &rules::invalid_principal_type_value::RULE,
     &rules::condition_key_not_allowed::RULE,
     &rules::invalid_character::RULE,
+    &rules::public_access::RULE,
+    &rules::cross_account_access::RULE,
+    &rules::allow_with_not_principal::RULE,
+    &rules::allow_with_not_action::RULE,
+    &rules::service_principal_without_source_guard::RULE,
+    &rules::full_access_to_non_root::RULE,
+    &rules::lockout_deny::RULE,
+    &rules::deleted_principal::RULE,
+    &rules::iam_user_principal::RULE,
+    &rules::user_can_destroy::RULE,
 ];
 
 /// A rule by exact code (`KMS003`, any case) or name (`admin-can-self-grant`).

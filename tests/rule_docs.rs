@@ -8,8 +8,9 @@
 //! - each ```` ```text output ```` block after a bad block equals the rendered report;
 //! - `rules/README.md` is the generated index.
 //!
-//! A fence may carry `account=ID` (sets `--account`) and `repeat-line=N:K` (line N of the
-//! block is repeated K times before linting, for examples that must be large).
+//! Fence attributes: `account=ID` sets `--account`, `trusted-account=ID[,ID]` sets
+//! `--trusted-account`, and `repeat-line=N:K` repeats line N of the block K times before
+//! linting (for examples that must be large).
 //!
 //! `KMSLINT_BLESS=1 cargo test --test rule_docs` rewrites output blocks and the index.
 
@@ -93,6 +94,9 @@ fn settings_for(rule: &Rule, info: &str, only: bool) -> Settings {
         s
     };
     s.context.account = attr(info, "account").map(str::to_string);
+    s.context.trusted_accounts = attr(info, "trusted-account")
+        .map(|a| a.split(',').map(str::to_string).collect())
+        .unwrap_or_default();
     s
 }
 

@@ -222,6 +222,26 @@ impl Operator {
     }
 }
 
+/// How a condition limits the values of its key: the question behind "does this condition pin
+/// the caller" (KMS030) and "does this condition guard a service principal" (KMS034).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Restriction {
+    /// A `StringEquals`, `StringEqualsIgnoreCase`, `StringLike`, `ArnEquals` or `ArnLike`
+    /// operator (optionally `ForAnyValue:`) requires the key to have one of specific values.
+    /// Unresolved values count as specific: they are never assumed to be `*`.
+    Specific,
+    /// `…IfExists`: the condition passes when the request has no such key.
+    IfExists,
+    /// `ForAllValues:`: the condition passes when the request has no such key.
+    ForAllValues,
+    /// A value is a bare `*` (or, under an operator that expands wildcards, only `*`s):
+    /// it admits every value.
+    Wildcard,
+    /// A negated operator, `Null`, another operator family, an operator outside the grammar,
+    /// or no value at all: the key is not limited to specific values.
+    Other,
+}
+
 /// One `operator → key → values` entry of a `Condition` block.
 #[derive(Debug, Clone)]
 pub struct Condition<'a> {
@@ -256,6 +276,58 @@ impl<'a> Condition<'a> {
     /// `None` for a value that is not a scalar or is unresolved.
     pub fn value_texts(&self) -> Vec<Option<&'a str>> {
         self.values().iter().map(scalar_text).collect()
+    }
+
+    /// How this condition limits its key's values (see [`Restriction`]).
+    pub fn restriction(&self) -> Restriction {
+        let Some(op) = self.operator else {
+            return Restriction::Other;
+        };
+        let positive = matches!(
+            op.base,
+            OpBase::StringEquals
+                | OpBase::StringEqualsIgnoreCase
+                | OpBase::StringLike
+                | OpBase::ArnEquals
+                | OpBase::ArnLike
+        );
+        if !positive || self.values().is_empty() {
+            return Restriction::Other;
+        }
+        if op.if_exists {
+            return Restriction::IfExists;
+        }
+        if op.set == SetOp::ForAllValues {
+            return Restriction::ForAllValues;
+        }
+        let admits_all = |t: &str| {
+            t == "*"
+                || (op.base.expands_wildcards() && !t.is_empty() && t.bytes().all(|b| b == b'*'))
+        };
+        if self
+            .values()
+            .iter()
+            .any(|v| v.as_str().is_some_and(admits_all))
+        {
+            return Restriction::Wildcard;
+        }
+        Restriction::Specific
+    }
+
+    /// Why the condition does not limit its key to specific values, for a label (`None` when
+    /// it does).
+    pub fn why_unrestricted(&self) -> Option<String> {
+        let key = self.key();
+        let op = &self.operator_member.key;
+        match self.restriction() {
+            Restriction::Specific => None,
+            Restriction::IfExists => Some(format!("`{op}` passes when the request has no `{key}`")),
+            Restriction::ForAllValues => Some(format!(
+                "`ForAllValues:` passes when the request has no `{key}`"
+            )),
+            Restriction::Wildcard => Some(format!("`*` admits every value of `{key}`")),
+            Restriction::Other => Some(format!("`{op}` does not limit `{key}` to specific values")),
+        }
     }
 
     /// Whether any value is unresolved.
@@ -654,5 +726,76 @@ mod tests {
             assert!(!is_numeric_value(&n(Value::String(bad.into()))), "{bad}");
         }
         assert!(is_numeric_value(&n(Value::Number("12".into()))));
+    }
+
+    fn restriction_of(json: &str) -> Restriction {
+        let root = crate::tree::json::parse(json).unwrap();
+        let conditions = parse_conditions(&root);
+        conditions[0].restriction()
+    }
+
+    #[test]
+    fn unresolved_values_restrict() {
+        let mut root =
+            crate::tree::json::parse(r#"{"StringEquals": {"aws:PrincipalOrgID": ["x", "y"]}}"#)
+                .unwrap();
+        // Replace the second value with an unresolved one (`!Ref OrgId`).
+        if let Value::Object(ops) = &mut root.value
+            && let Value::Object(keys) = &mut ops[0].value.value
+            && let Value::Array(values) = &mut keys[0].value.value
+        {
+            values[1].value = Value::Unknown(crate::tree::Unknown {
+                description: "!Ref OrgId".into(),
+                refers_to: None,
+            });
+        }
+        let conditions = parse_conditions(&root);
+        assert!(conditions[0].has_unknown_value());
+        assert_eq!(conditions[0].restriction(), Restriction::Specific);
+    }
+
+    #[test]
+    fn restrictions() {
+        let r = restriction_of;
+        assert_eq!(
+            r(r#"{"StringEquals": {"aws:PrincipalOrgID": "o-abc"}}"#),
+            Restriction::Specific
+        );
+        assert_eq!(
+            r(r#"{"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": ["o-a/r-b/*"]}}"#),
+            Restriction::Specific
+        );
+        assert_eq!(
+            r(r#"{"StringEqualsIfExists": {"aws:PrincipalOrgID": "o-abc"}}"#),
+            Restriction::IfExists
+        );
+        assert_eq!(
+            r(r#"{"ForAllValues:StringLike": {"aws:PrincipalOrgPaths": ["o-a/*"]}}"#),
+            Restriction::ForAllValues
+        );
+        assert_eq!(
+            r(r#"{"StringEquals": {"aws:PrincipalAccount": ["111122223333", "*"]}}"#),
+            Restriction::Wildcard
+        );
+        assert_eq!(
+            r(r#"{"ArnLike": {"aws:PrincipalArn": "**"}}"#),
+            Restriction::Wildcard
+        );
+        assert_eq!(
+            r(r#"{"StringEquals": {"aws:PrincipalAccount": "**"}}"#),
+            Restriction::Specific
+        );
+        assert_eq!(
+            r(r#"{"StringNotEquals": {"aws:PrincipalAccount": "111122223333"}}"#),
+            Restriction::Other
+        );
+        assert_eq!(
+            r(r#"{"StringEquals": {"aws:PrincipalAccount": []}}"#),
+            Restriction::Other
+        );
+        assert_eq!(
+            r(r#"{"StringEqual": {"aws:PrincipalAccount": "111122223333"}}"#),
+            Restriction::Other
+        );
     }
 }

@@ -11,7 +11,7 @@ pub mod statement;
 use std::collections::HashMap;
 
 pub use action::{ActionPattern, ActionSet, Category, PatternKind};
-pub use condition::{Condition, OpBase, Operator, SetOp};
+pub use condition::{Condition, OpBase, Operator, Restriction, SetOp};
 pub use principal::{Principal, PrincipalKind, PrincipalType};
 pub use statement::{
     EFFECTS, EXCLUSIVE_ELEMENTS, Effect, GrantGuard, STATEMENT_ELEMENTS, Statement,
@@ -57,6 +57,9 @@ pub enum OwnAccount {
 pub struct PolicyContext {
     /// The account given by `--account` or the configuration.
     pub account: Option<String>,
+    /// Other accounts that are meant to have access (`--trusted-account`, config
+    /// `trusted-accounts`): principals of these accounts are not cross-account findings.
+    pub trusted_accounts: Vec<String>,
 }
 
 /// Who a question is about.
@@ -78,6 +81,8 @@ pub struct Policy<'a> {
     pub statement_member: Option<&'a Member>,
     pub statements: Vec<Statement<'a>>,
     pub own_account: OwnAccount,
+    /// Accounts besides the own one that are meant to have access (from the context).
+    pub trusted_accounts: Vec<String>,
 }
 
 impl<'a> Policy<'a> {
@@ -104,6 +109,7 @@ impl<'a> Policy<'a> {
             statement_member,
             statements,
             own_account,
+            trusted_accounts: context.trusted_accounts.clone(),
         }
     }
 
@@ -126,20 +132,47 @@ impl<'a> Policy<'a> {
         self.root.minified_len()
     }
 
+    /// Whether `account` is the key's own account. The symbolic current account of a
+    /// template (`${AWS::AccountId}`) always is: the template deploys the key there.
+    pub fn is_own_account(&self, account: &str) -> Tri {
+        if account == principal::CURRENT_ACCOUNT {
+            return Tri::Yes;
+        }
+        match &self.own_account {
+            OwnAccount::Known(own) if own == account => Tri::Yes,
+            // A symbolic own account with a literal account: the deployment target is unknown.
+            OwnAccount::Known(own) if own == principal::CURRENT_ACCOUNT => Tri::Maybe,
+            OwnAccount::Known(_) => Tri::No,
+            OwnAccount::Unknown => Tri::Maybe,
+        }
+    }
+
     /// Whether a principal entry is the key's own account root.
     pub fn is_root(&self, p: &Principal<'_>) -> Tri {
-        match (&p.kind, &self.own_account) {
-            (PrincipalKind::Account { account }, OwnAccount::Known(own)) => {
-                if account == own {
-                    Tri::Yes
-                } else {
-                    Tri::No
-                }
-            }
-            (PrincipalKind::Account { .. }, OwnAccount::Unknown) | (PrincipalKind::Unknown, _) => {
-                Tri::Maybe
-            }
+        match &p.kind {
+            PrincipalKind::Account { account } => self.is_own_account(account),
+            PrincipalKind::Unknown => Tri::Maybe,
             _ => Tri::No,
+        }
+    }
+
+    /// Whether a principal entry belongs to an account other than the key's own account and
+    /// the trusted accounts. `Maybe` when the own account is unknown or the entry unresolved;
+    /// `No` for entries that name no account (`*`, services, unique ids).
+    pub fn is_other_account(&self, p: &Principal<'_>) -> Tri {
+        if p.kind == PrincipalKind::Unknown {
+            return Tri::Maybe;
+        }
+        let Some(account) = p.account() else {
+            return Tri::No;
+        };
+        if self.trusted_accounts.iter().any(|t| t == account) {
+            return Tri::No;
+        }
+        match self.is_own_account(account) {
+            Tri::Yes => Tri::No,
+            Tri::No => Tri::Yes,
+            Tri::Maybe => Tri::Maybe,
         }
     }
 
@@ -148,19 +181,10 @@ impl<'a> Policy<'a> {
         let Some(principals) = &st.principals else {
             return Tri::No;
         };
-        let mut listed = Tri::No;
-        for entry in &principals.entries {
-            let m = match (&entry.kind, who) {
-                (PrincipalKind::Everyone, _) => Tri::Yes,
-                (PrincipalKind::Unknown, _) => Tri::Maybe,
-                (_, Who::Root) => self.is_root(entry),
-                (_, Who::Entry(p)) => match (entry.identity(), p.identity()) {
-                    (Some(a), Some(b)) if a == b => Tri::Yes,
-                    _ => Tri::No,
-                },
-            };
-            listed = listed.or(m);
-        }
+        let listed = principals
+            .entries
+            .iter()
+            .fold(Tri::No, |acc, entry| acc.or(self.entry_matches(entry, who)));
         if principals.not {
             match listed {
                 Tri::Yes => Tri::No,
@@ -169,6 +193,32 @@ impl<'a> Policy<'a> {
             }
         } else {
             listed
+        }
+    }
+
+    /// Whether a statement's `Principal` names `who` itself: like [`Policy::applies_to`], but
+    /// a `"*"` entry or a `NotPrincipal` list names nobody in particular.
+    pub fn names(&self, st: &Statement<'_>, who: Who<'_, '_>) -> Tri {
+        let Some(principals) = st.principals.as_ref().filter(|p| !p.not) else {
+            return Tri::No;
+        };
+        principals
+            .entries
+            .iter()
+            .filter(|entry| entry.kind != PrincipalKind::Everyone)
+            .fold(Tri::No, |acc, entry| acc.or(self.entry_matches(entry, who)))
+    }
+
+    /// Whether one principal entry covers `who`.
+    fn entry_matches(&self, entry: &Principal<'_>, who: Who<'_, '_>) -> Tri {
+        match (&entry.kind, who) {
+            (PrincipalKind::Everyone, _) => Tri::Yes,
+            (PrincipalKind::Unknown, _) => Tri::Maybe,
+            (_, Who::Root) => self.is_root(entry),
+            (_, Who::Entry(p)) => match (entry.identity(), p.identity()) {
+                (Some(a), Some(b)) if a == b => Tri::Yes,
+                _ => Tri::No,
+            },
         }
     }
 
@@ -192,6 +242,16 @@ impl<'a> Policy<'a> {
     /// Effective permissions: what Allow statements give `who`, minus unconditional Denies.
     pub fn effective(&self, who: Who<'_, '_>) -> ActionSet {
         self.allowed(who).minus(self.unconditionally_denied(who))
+    }
+
+    /// Effective permissions from the Allow statements that name `who` (see [`Policy::names`]:
+    /// grants to `"*"` and through `NotPrincipal` do not count), minus unconditional Denies.
+    pub fn effective_named(&self, who: Who<'_, '_>) -> ActionSet {
+        self.statements
+            .iter()
+            .filter(|st| st.is_allow() && self.names(st, who) == Tri::Yes)
+            .fold(ActionSet::EMPTY, |acc, st| acc.union(st.covered_actions()))
+            .minus(self.unconditionally_denied(who))
     }
 
     /// Whether some Allow statement may give `who` any of `set` (unresolved principals count).
@@ -342,6 +402,7 @@ mod tests {
 
         let given = PolicyContext {
             account: Some("444455556666".into()),
+            ..PolicyContext::default()
         };
         let p = Policy::new(&tie, "", &given);
         assert_eq!(p.is_root(&p.statements[0].principal_entries()[0]), Tri::No);

@@ -187,6 +187,18 @@ impl<'a> Statement<'a> {
             .is_some_and(|m| !matches!(&m.value.value, Value::Object(o) if o.is_empty()))
     }
 
+    /// Whether the `Condition` block, or one operator's block in it, is an unresolved value:
+    /// then nothing can be said about what the conditions require.
+    pub fn has_unresolved_condition(&self) -> bool {
+        self.condition_member.is_some_and(|m| {
+            matches!(m.value.value, Value::Unknown(_))
+                || m.value
+                    .members()
+                    .iter()
+                    .any(|op| matches!(op.value.value, Value::Unknown(_)))
+        })
+    }
+
     /// The KMS actions the statement covers.
     pub fn covered_actions(&self) -> ActionSet {
         self.actions
