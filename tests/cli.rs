@@ -276,3 +276,31 @@ fn deep_nesting_is_a_diagnostic_not_a_crash() {
         "{stdout}"
     );
 }
+
+#[test]
+fn human_header_counts_columns_in_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.json");
+    std::fs::write(
+        &path,
+        r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Zoë and Chloé", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:group/G"}, "Action": "kms:Decrypt", "Resource": "*"}]}"#,
+    )
+    .unwrap();
+    let out = kmslint()
+        .args(["check", "--select", "KMS002"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("p.json:1:106]"), "{stdout}");
+}
+
+#[test]
+fn readme_lists_every_rule() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for r in kmslint::registry::RULES {
+        let row = format!("| {} | {} | {} |", r.code, r.name, r.severity.as_str());
+        assert!(readme.contains(&row), "README.md has no row `{row}`");
+    }
+}

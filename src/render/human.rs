@@ -26,12 +26,22 @@ impl SourceCode for Named<'_> {
         after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
         let c = self.text.read_span(span, before, after)?;
+        // miette counts the header's column in bytes; users count characters.
+        let column = if before == 0 && after == 0 {
+            let offset = span.offset().min(self.text.len());
+            let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            self.text
+                .get(line_start..offset)
+                .map_or(c.column(), |s| s.chars().count())
+        } else {
+            c.column()
+        };
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.to_string(),
             c.data(),
             *c.span(),
             c.line(),
-            c.column(),
+            column,
             c.line_count(),
         )))
     }
