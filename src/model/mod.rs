@@ -52,6 +52,16 @@ pub enum OwnAccount {
     Unknown,
 }
 
+impl OwnAccount {
+    /// The account id, or `ACCOUNT` for help texts when it is unknown.
+    pub fn or_placeholder(&self) -> &str {
+        match self {
+            OwnAccount::Known(a) => a,
+            OwnAccount::Unknown => "ACCOUNT",
+        }
+    }
+}
+
 /// Facts about a policy that come from outside its text.
 #[derive(Debug, Clone, Default)]
 pub struct PolicyContext {

@@ -173,7 +173,7 @@ impl Principal<'_> {
             }
             PrincipalKind::FederatedUser { account } => format!("a federated user in {account}"),
             PrincipalKind::UniqueId => "an IAM unique id (a deleted user or role)".to_string(),
-            PrincipalKind::Service => "an AWS service principal".to_string(),
+            PrincipalKind::Service => format!("service principal `{}`", self.text()),
             PrincipalKind::Federated => "a federated identity provider".to_string(),
             PrincipalKind::CanonicalUser => "a canonical user id".to_string(),
             PrincipalKind::Unknown => "an unresolved value".to_string(),

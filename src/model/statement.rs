@@ -2,7 +2,7 @@
 
 use super::Tri;
 use super::action::{ActionPattern, ActionSet};
-use super::condition::{Condition, OpBase, parse_conditions, scalar_text};
+use super::condition::{Condition, OpBase, Restriction, parse_conditions, scalar_text};
 use super::principal::{Principal, parse_principals};
 use crate::tree::{Member, Node, Span, Value};
 
@@ -197,6 +197,17 @@ impl<'a> Statement<'a> {
                     .iter()
                     .any(|op| matches!(op.value.value, Value::Unknown(_)))
         })
+    }
+
+    /// Whether a condition on a key that `on_key` accepts restricts the request to specific
+    /// values (see [`Restriction::Specific`]); an unresolved `Condition` counts, since it is
+    /// never assumed to be weaker than it may be.
+    pub fn is_pinned_by(&self, on_key: impl Fn(&Condition<'a>) -> bool) -> bool {
+        self.has_unresolved_condition()
+            || self
+                .conditions
+                .iter()
+                .any(|c| on_key(c) && c.restriction() == Restriction::Specific)
     }
 
     /// The KMS actions the statement covers.

@@ -43,12 +43,6 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
             }
             let who = match p.kind {
                 PrincipalKind::Everyone => "`*` (every principal)".to_string(),
-                PrincipalKind::Service => {
-                    format!(
-                        "service principal `{}`",
-                        p.node.as_str().unwrap_or_default()
-                    )
-                }
                 _ => p.describe(),
             };
             let f = r.report(

@@ -1,6 +1,6 @@
 //! KMS001: nobody can manage the key through the account root.
 
-use crate::model::{ActionSet, OwnAccount, Policy, Tri, Who};
+use crate::model::{ActionSet, Policy, Tri, Who};
 use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
 
 pub const RULE: Rule = Rule {
@@ -26,10 +26,7 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
             && st.covers(put)
             && policy.applies_to(st, Who::Root) == Tri::Yes
     });
-    let root = match &policy.own_account {
-        OwnAccount::Known(a) => format!("arn:aws:iam::{a}:root"),
-        OwnAccount::Unknown => "arn:aws:iam::ACCOUNT:root".to_string(),
-    };
+    let root = format!("arn:aws:iam::{}:root", policy.own_account.or_placeholder());
     let help = format!(
         "add a statement that allows `{root}` `kms:*` on `*`, so the key stays manageable and IAM policies can grant access to it"
     );

@@ -1,8 +1,6 @@
 //! KMS030: an Allow for `*` that no condition pins to known accounts or identities.
 
-use crate::model::{
-    ActionSet, Condition, OwnAccount, PatternKind, Policy, PrincipalKind, Restriction,
-};
+use crate::model::{ActionSet, Condition, PatternKind, Policy, PrincipalKind};
 use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
 
 pub const RULE: Rule = Rule {
@@ -34,21 +32,13 @@ fn on_pinning_key(c: &Condition<'_>) -> bool {
 }
 
 fn check(policy: &Policy<'_>, r: &mut Reporter) {
-    let account = match &policy.own_account {
-        OwnAccount::Known(a) => a.as_str(),
-        OwnAccount::Unknown => "ACCOUNT",
-    };
+    let account = policy.own_account.or_placeholder();
     for st in policy
         .statements
         .iter()
         .filter(|st| st.is_allow() && !st.has_not_principal())
     {
-        if st.has_unresolved_condition()
-            || st
-                .conditions
-                .iter()
-                .any(|c| on_pinning_key(c) && c.restriction() == Restriction::Specific)
-        {
+        if st.is_pinned_by(on_pinning_key) {
             continue;
         }
         let allowed = st

@@ -1,7 +1,7 @@
 //! KMS034: a service principal without a condition naming whose resources it acts for.
 
 use crate::model::condition::lookup_key;
-use crate::model::{Condition, OwnAccount, Policy, PrincipalKind, Restriction};
+use crate::model::{Condition, Policy, PrincipalKind};
 use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
 
 pub const RULE: Rule = Rule {
@@ -30,21 +30,13 @@ fn on_source_key(c: &Condition<'_>) -> bool {
 }
 
 fn check(policy: &Policy<'_>, r: &mut Reporter) {
-    let account = match &policy.own_account {
-        OwnAccount::Known(a) => a.as_str(),
-        OwnAccount::Unknown => "ACCOUNT",
-    };
+    let account = policy.own_account.or_placeholder();
     for st in policy
         .statements
         .iter()
         .filter(|st| st.is_allow() && !st.has_not_principal())
     {
-        if st.has_unresolved_condition()
-            || st
-                .conditions
-                .iter()
-                .any(|c| on_source_key(c) && c.restriction() == Restriction::Specific)
-        {
+        if st.is_pinned_by(on_source_key) {
             continue;
         }
         for p in st

@@ -41,15 +41,7 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
             if destroys.is_empty() || uses.is_empty() {
                 continue;
             }
-            let who = match p.kind {
-                PrincipalKind::Service => {
-                    format!(
-                        "service principal `{}`",
-                        p.node.as_str().unwrap_or_default()
-                    )
-                }
-                _ => p.describe(),
-            };
+            let who = p.describe();
             let f = r.report(
                 p.node.span,
                 format!(
