@@ -85,10 +85,48 @@ pub fn lint_source(
             }
         }
     }
+    if kind != InputKind::Json {
+        apply_inline_ignores(source, &mut report.diagnostics);
+    }
     report
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     report
+}
+
+/// Drop findings whose line is preceded by a `# kmslint: ignore[CODE,…] reason` comment
+/// (or `//` in HCL) naming the rule by code or name.
+fn apply_inline_ignores(source: &SourceFile, diagnostics: &mut Vec<Diagnostic>) {
+    if !source.text.contains("kmslint:") {
+        return;
+    }
+    let lines: Vec<&str> = source.text.lines().collect();
+    diagnostics.retain(|d| {
+        let line = source.line_col(d.span.start).line as usize;
+        let Some(previous) = line.checked_sub(2).and_then(|i| lines.get(i)) else {
+            return true;
+        };
+        !ignore_comment_codes(previous)
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(d.rule.code) || *c == d.rule.name)
+    });
+}
+
+/// The rules a `# kmslint: ignore[...]` comment line names.
+fn ignore_comment_codes(line: &str) -> Vec<&str> {
+    let t = line.trim_start();
+    let comment = t.strip_prefix('#').or_else(|| t.strip_prefix("//"));
+    let codes = comment
+        .and_then(|c| c.trim_start().strip_prefix("kmslint:"))
+        .and_then(|c| c.trim_start().strip_prefix("ignore["))
+        .and_then(|c| c.split_once(']'))
+        .map(|(codes, _)| codes);
+    codes.map_or_else(Vec::new, |c| {
+        c.split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect()
+    })
 }
 
 fn report_parse_error(

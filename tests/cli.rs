@@ -304,3 +304,100 @@ fn readme_lists_every_rule() {
         assert!(readme.contains(&row), "README.md has no row `{row}`");
     }
 }
+
+#[test]
+fn every_input_kind_in_one_walk() {
+    let (code, out, err) = run(&["check", "tests/fixtures/inputs", "--format", "compact"]);
+    assert_eq!(code, 1, "{err}");
+    insta::assert_snapshot!("compact_inputs", out);
+}
+
+#[test]
+fn human_output_names_the_policy_and_decodes_one_line_policies() {
+    let (_, out, _) = run(&[
+        "check",
+        "tests/fixtures/inputs/plan.json",
+        "tests/fixtures/inputs/cfn-stack.yaml",
+        "--select",
+        "KMS002",
+    ]);
+    insta::assert_snapshot!("human_inputs", out);
+}
+
+#[test]
+fn json_output_names_the_policy() {
+    let (_, out, _) = run(&[
+        "check",
+        "tests/fixtures/inputs/plan.json",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let policies: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["policy"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        policies,
+        [
+            "aws_kms_key.root",
+            "module.kms.aws_kms_key_policy.this",
+            "module.kms.aws_kms_key_policy.this"
+        ]
+    );
+}
+
+#[test]
+fn walking_reads_by_content_and_skips_unrelated_yaml_and_hcl() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write(
+        "k8s/deploy.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n",
+    );
+    write("compose.yml", "services:\n  web: {image: nginx}\n");
+    write("broken/values.yaml", "a: [1, 2\n");
+    write(
+        "network/main.tf",
+        "resource \"aws_vpc\" \"main\" {\n  cidr_block = \"10.0.0.0/16\"\n}\n",
+    );
+    write("broken/vars.tf", "variable \"x\" {\n");
+    write(
+        "stacks/keys.template",
+        "Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      KeyPolicy: {Statement: [}\n",
+    );
+    write(
+        "stacks/key.yml",
+        "Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      KeyPolicy:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: Allow\n            Principal: {AWS: 'arn:aws:iam::111122223333:group/G'}\n            Action: kms:Decrypt\n            Resource: '*'\n",
+    );
+    let out = kmslint()
+        .args(["check", "--format", "compact"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<String> = stdout
+        .lines()
+        .map(|l| {
+            l.strip_prefix(&format!("{}/", dir.path().display()))
+                .unwrap_or(l)
+                .to_string()
+        })
+        .map(|l| l.split(' ').take(2).collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "stacks/key.yml:7:9: error[KMS001]",
+            "stacks/key.yml:9:30: error[KMS002]",
+            "stacks/keys.template:5:31: error[KMS010]",
+        ],
+        "{stdout}"
+    );
+}
