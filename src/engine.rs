@@ -178,11 +178,17 @@ impl std::fmt::Display for ReadError {
 /// Read a file for linting. Invalid UTF-8 is kept (lossily) and reported by [`lint_bytes`].
 pub fn read_file(path: &Path) -> Result<Vec<u8>, ReadError> {
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
-    let meta = file.metadata().map_err(ReadError::Io)?;
+    // Look before opening: opening a FIFO would block until something writes to it.
+    let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
     if meta.is_dir() {
         return Err(ReadError::Io(std::io::Error::other("is a directory")));
     }
+    if !meta.is_file() {
+        return Err(ReadError::Io(std::io::Error::other(
+            "not a regular file (a FIFO, socket or device); kmslint reads only files",
+        )));
+    }
+    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
     let mut bytes = Vec::with_capacity(meta.len().min(MAX_FILE_SIZE) as usize + 1);
     // `take` bounds what a FIFO or a growing file can make us read.
     file.take(MAX_FILE_SIZE + 1)

@@ -12,7 +12,19 @@ pub struct SourceFile {
     pub fs_path: Option<PathBuf>,
     pub text: String,
     line_starts: OnceLock<Vec<u32>>,
+    counts: OnceLock<Counts>,
 }
+
+/// Character and UTF-16 counts at every `CHECKPOINT` bytes, so a column on a long line (a
+/// one-line plan JSON) costs a few hundred steps, not a scan from the start of the line.
+#[derive(Debug)]
+struct Counts {
+    ascii: bool,
+    /// `(chars, utf16 units)` before byte `i * CHECKPOINT`.
+    at: Vec<(u32, u32)>,
+}
+
+const CHECKPOINT: usize = 512;
 
 /// A position as reported to users: 1-based line and column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -31,6 +43,7 @@ impl SourceFile {
             fs_path,
             text,
             line_starts: OnceLock::new(),
+            counts: OnceLock::new(),
         }
     }
 
@@ -46,6 +59,44 @@ impl SourceFile {
             );
             starts
         })
+    }
+
+    fn counts(&self) -> &Counts {
+        self.counts.get_or_init(|| {
+            let ascii = self.text.is_ascii();
+            let mut at = Vec::new();
+            if !ascii {
+                let (mut chars, mut units) = (0u32, 0u32);
+                for (i, c) in self.text.char_indices() {
+                    while at.len() * CHECKPOINT <= i {
+                        at.push((chars, units));
+                    }
+                    chars += 1;
+                    units += c.len_utf16() as u32;
+                }
+            }
+            Counts { ascii, at }
+        })
+    }
+
+    /// Characters and UTF-16 units before byte `offset` (a character boundary).
+    fn counts_before(&self, offset: usize) -> (usize, usize) {
+        let counts = self.counts();
+        if counts.ascii {
+            return (offset, offset);
+        }
+        let slot = (offset / CHECKPOINT).min(counts.at.len().saturating_sub(1));
+        let (chars, units) = counts.at.get(slot).copied().unwrap_or((0, 0));
+        // The checkpoint may fall inside a character: start from the next boundary.
+        let mut from = slot * CHECKPOINT;
+        while !self.text.is_char_boundary(from) {
+            from += 1;
+        }
+        let gap = self.text.get(from.min(offset)..offset).unwrap_or_default();
+        (
+            chars as usize + gap.chars().count(),
+            units as usize + gap.chars().map(char::len_utf16).sum::<usize>(),
+        )
     }
 
     /// Clamp an offset into the text and onto a character boundary.
@@ -70,7 +121,7 @@ impl SourceFile {
     pub fn line_col(&self, offset: u32) -> LineCol {
         let o = self.clamp(offset);
         let (line, start) = self.line_of(o);
-        let column = self.text[start..o].chars().count() + 1;
+        let column = self.counts_before(o).0 - self.counts_before(start).0 + 1;
         LineCol {
             line: line as u32 + 1,
             column: column as u32,
@@ -81,7 +132,7 @@ impl SourceFile {
     pub fn line_col_utf16(&self, offset: u32) -> (u32, u32) {
         let o = self.clamp(offset);
         let (line, start) = self.line_of(o);
-        let column: usize = self.text[start..o].chars().map(char::len_utf16).sum();
+        let column = self.counts_before(o).1 - self.counts_before(start).1;
         (line as u32, column as u32)
     }
 
@@ -116,6 +167,20 @@ mod tests {
         // 'x' follows a two-byte character: column 2 in characters.
         assert_eq!(f.line_col(6), LineCol { line: 2, column: 2 });
         assert_eq!(f.line_col(8), LineCol { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn columns_on_long_non_ascii_lines_match_a_plain_count() {
+        let text: String = (0..3000)
+            .map(|i| if i % 7 == 0 { "é😀x" } else { "ab" })
+            .collect();
+        let f = SourceFile::new("a", None, text.clone());
+        for (offset, _) in text.char_indices().step_by(37) {
+            let expected = text[..offset].chars().count() as u32 + 1;
+            assert_eq!(f.line_col(offset as u32).column, expected);
+            let units: usize = text[..offset].chars().map(char::len_utf16).sum();
+            assert_eq!(f.line_col_utf16(offset as u32).1, units as u32);
+        }
     }
 
     #[test]

@@ -174,22 +174,29 @@ impl ActionSet {
 /// Both must already be lower case. Runs in O(len(text) * len(pattern)) at worst, with no
 /// backtracking blow-up: each `*`-separated segment is matched at its leftmost position.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let segments: Vec<&[char]> = p.split(|&c| c == '*').collect();
-    let seg_match = |seg: &[char], at: usize| {
+    if pattern.is_ascii() && text.is_ascii() {
+        glob_units(pattern.as_bytes(), text.as_bytes(), b'*', b'?')
+    } else {
+        let p: Vec<char> = pattern.chars().collect();
+        let t: Vec<char> = text.chars().collect();
+        glob_units(&p, &t, '*', '?')
+    }
+}
+
+fn glob_units<T: PartialEq + Copy>(p: &[T], t: &[T], star: T, one: T) -> bool {
+    let seg_match = |seg: &[T], at: usize| {
         at + seg.len() <= t.len()
             && seg
                 .iter()
                 .zip(&t[at..at + seg.len()])
-                .all(|(a, b)| *a == '?' || a == b)
+                .all(|(a, b)| *a == one || a == b)
     };
-    if segments.len() == 1 {
-        return p.len() == t.len() && seg_match(&p, 0);
-    }
-    let first = segments[0];
-    let last = segments[segments.len() - 1];
-    if !seg_match(first, 0) || first.len() + last.len() > t.len() {
+    let mut segments = p.split(|&c| c == star);
+    let first = segments.next().unwrap_or_default();
+    let Some(last) = p.iter().rposition(|&c| c == star).map(|i| &p[i + 1..]) else {
+        return p.len() == t.len() && seg_match(p, 0);
+    };
+    if first.len() + last.len() > t.len() || !seg_match(first, 0) {
         return false;
     }
     let tail_start = t.len() - last.len();
@@ -197,15 +204,16 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
         return false;
     }
     let mut pos = first.len();
-    for seg in &segments[1..segments.len() - 1] {
+    // The middle segments: every one but the first and the last.
+    let middle_count = p.iter().filter(|&&c| c == star).count().saturating_sub(1);
+    for seg in segments.take(middle_count) {
         if seg.is_empty() {
             continue;
         }
         if pos + seg.len() > tail_start {
             return false;
         }
-        let found = (pos..=tail_start - seg.len()).find(|&at| seg_match(seg, at));
-        match found {
+        match (pos..=tail_start - seg.len()).find(|&at| seg_match(seg, at)) {
             Some(at) => pos = at + seg.len(),
             None => return false,
         }

@@ -93,6 +93,70 @@ pub struct Policy<'a> {
     pub own_account: OwnAccount,
     /// Accounts besides the own one that are meant to have access (from the context).
     pub trusted_accounts: Vec<String>,
+    index: PrincipalIndex,
+}
+
+/// Which statements can concern a principal, so per-principal questions do not scan every
+/// statement (a policy may have thousands).
+#[derive(Debug, Default)]
+struct PrincipalIndex {
+    /// Statements that list an identity in `Principal`, by identity.
+    by_identity: HashMap<String, Vec<usize>>,
+    /// Statements that list an account (candidates for the root).
+    accounts: Vec<usize>,
+    /// Statements that may concern anyone: `*`, unresolved entries, `NotPrincipal`.
+    general: Vec<usize>,
+}
+
+impl PrincipalIndex {
+    fn new(statements: &[Statement<'_>]) -> Self {
+        let mut index = PrincipalIndex::default();
+        for (i, st) in statements.iter().enumerate() {
+            let Some(principals) = &st.principals else {
+                continue;
+            };
+            let general = principals.not
+                || principals
+                    .entries
+                    .iter()
+                    .any(|e| matches!(e.kind, PrincipalKind::Everyone | PrincipalKind::Unknown));
+            if general {
+                index.general.push(i);
+                continue;
+            }
+            if principals
+                .entries
+                .iter()
+                .any(|e| matches!(e.kind, PrincipalKind::Account { .. }))
+            {
+                index.accounts.push(i);
+            }
+            for e in &principals.entries {
+                if let Some(id) = e.identity() {
+                    let list = index.by_identity.entry(id).or_default();
+                    if list.last() != Some(&i) {
+                        list.push(i);
+                    }
+                }
+            }
+        }
+        index
+    }
+
+    /// The statements that can concern `who`, in order.
+    fn candidates(&self, who: Who<'_, '_>) -> Vec<usize> {
+        let specific: &[usize] = match who {
+            Who::Root => &self.accounts,
+            Who::Entry(p) => p
+                .identity()
+                .and_then(|id| self.by_identity.get(&id))
+                .map_or(&[], Vec::as_slice),
+        };
+        let mut all: Vec<usize> = specific.iter().chain(&self.general).copied().collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
 }
 
 impl<'a> Policy<'a> {
@@ -117,6 +181,7 @@ impl<'a> Policy<'a> {
             root,
             text,
             statement_member,
+            index: PrincipalIndex::new(&statements),
             statements,
             own_account,
             trusted_accounts: context.trusted_accounts.clone(),
@@ -232,10 +297,17 @@ impl<'a> Policy<'a> {
         }
     }
 
+    /// The statements that can concern `who` (every other statement certainly does not).
+    fn concerning(&self, who: Who<'_, '_>) -> impl Iterator<Item = &Statement<'a>> {
+        self.index
+            .candidates(who)
+            .into_iter()
+            .filter_map(|i| self.statements.get(i))
+    }
+
     /// The KMS actions explicitly denied to `who` by Deny statements without conditions.
     pub fn unconditionally_denied(&self, who: Who<'_, '_>) -> ActionSet {
-        self.statements
-            .iter()
+        self.concerning(who)
             .filter(|st| st.is_deny() && !st.is_conditional())
             .filter(|st| self.applies_to(st, who) == Tri::Yes)
             .fold(ActionSet::EMPTY, |acc, st| acc.union(st.covered_actions()))
@@ -243,8 +315,7 @@ impl<'a> Policy<'a> {
 
     /// The KMS actions Allow statements certainly give `who` (with or without conditions).
     pub fn allowed(&self, who: Who<'_, '_>) -> ActionSet {
-        self.statements
-            .iter()
+        self.concerning(who)
             .filter(|st| st.is_allow() && self.applies_to(st, who) == Tri::Yes)
             .fold(ActionSet::EMPTY, |acc, st| acc.union(st.covered_actions()))
     }
@@ -257,8 +328,7 @@ impl<'a> Policy<'a> {
     /// Effective permissions from the Allow statements that name `who` (see [`Policy::names`]:
     /// grants to `"*"` and through `NotPrincipal` do not count), minus unconditional Denies.
     pub fn effective_named(&self, who: Who<'_, '_>) -> ActionSet {
-        self.statements
-            .iter()
+        self.concerning(who)
             .filter(|st| st.is_allow() && self.names(st, who) == Tri::Yes)
             .fold(ActionSet::EMPTY, |acc, st| acc.union(st.covered_actions()))
             .minus(self.unconditionally_denied(who))
@@ -266,7 +336,7 @@ impl<'a> Policy<'a> {
 
     /// Whether some Allow statement may give `who` any of `set` (unresolved principals count).
     pub fn may_be_allowed(&self, who: Who<'_, '_>, set: ActionSet) -> bool {
-        self.statements.iter().any(|st| {
+        self.concerning(who).any(|st| {
             st.is_allow()
                 && st.covered_actions().intersects(set)
                 && self.applies_to(st, who).possible()

@@ -101,6 +101,8 @@ pub struct Statement<'a> {
     pub conditions: Vec<Condition<'a>>,
     /// The `Condition` member, when there is one.
     pub condition_member: Option<&'a Member>,
+    /// The KMS actions `Action`/`NotAction` covers, computed once.
+    covered: ActionSet,
 }
 
 impl<'a> Statement<'a> {
@@ -114,6 +116,7 @@ impl<'a> Statement<'a> {
             actions: None,
             conditions: Vec::new(),
             condition_member: None,
+            covered: ActionSet::EMPTY,
         };
         // The first occurrence of an element wins; duplicates are KMS011's business.
         for m in node.members() {
@@ -152,6 +155,10 @@ impl<'a> Statement<'a> {
                 _ => {}
             }
         }
+        st.covered = st
+            .actions
+            .as_ref()
+            .map_or(ActionSet::EMPTY, Actions::covered);
         st
     }
 
@@ -212,9 +219,7 @@ impl<'a> Statement<'a> {
 
     /// The KMS actions the statement covers.
     pub fn covered_actions(&self) -> ActionSet {
-        self.actions
-            .as_ref()
-            .map_or(ActionSet::EMPTY, Actions::covered)
+        self.covered
     }
 
     /// Whether the statement covers every action in `set`.

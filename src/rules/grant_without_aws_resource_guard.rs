@@ -30,6 +30,11 @@ fn denies_non_aws_grants(st: &Statement<'_>) -> bool {
 
 fn check(policy: &Policy<'_>, r: &mut Reporter) {
     let grant = ActionSet::named("CreateGrant");
+    let guard_denies: Vec<&Statement<'_>> = policy
+        .statements
+        .iter()
+        .filter(|d| denies_non_aws_grants(d))
+        .collect();
     for st in policy.statements.iter().filter(|st| st.is_allow()) {
         let guard = st.grant_guard();
         if guard == GrantGuard::Strong || !st.covers(grant) {
@@ -45,11 +50,10 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
             continue;
         }
         let silenced = !st.has_not_principal()
-            && policy.statements.iter().any(|d| {
-                denies_non_aws_grants(d)
-                    && non_root
-                        .iter()
-                        .all(|p| policy.applies_to(d, Who::Entry(p)) == Tri::Yes)
+            && guard_denies.iter().any(|d| {
+                non_root
+                    .iter()
+                    .all(|p| policy.applies_to(d, Who::Entry(p)) == Tri::Yes)
             });
         if silenced {
             continue;
