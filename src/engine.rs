@@ -40,6 +40,7 @@ pub fn lint_source(
             if explicit || kind.meant_as_policy(&source.text) {
                 report_parse_error(&mut report, settings, None, e.span, &e.message);
             }
+            snap_spans(source, &mut report);
             return report;
         }
     };
@@ -88,10 +89,21 @@ pub fn lint_source(
     if kind != InputKind::Json {
         apply_inline_ignores(source, &mut report.diagnostics);
     }
+    snap_spans(source, &mut report);
     report
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     report
+}
+
+/// Keep every span inside the text and on character boundaries, whatever produced it.
+fn snap_spans(source: &SourceFile, report: &mut FileReport) {
+    for d in &mut report.diagnostics {
+        d.span = source.snap(d.span);
+        for l in &mut d.labels {
+            l.span = source.snap(l.span);
+        }
+    }
 }
 
 /// Drop findings whose line is preceded by a `# kmslint: ignore[CODE,…] reason` comment
@@ -236,6 +248,7 @@ pub fn lint_bytes(
                     "the file is not valid UTF-8: key policies are UTF-8 text",
                 );
             }
+            snap_spans(&source, &mut report);
             (source, report)
         }
     }

@@ -99,6 +99,21 @@ impl SourceFile {
         )
     }
 
+    /// A span clamped into the text, widened to whole characters (a one-byte span on a
+    /// multi-byte character covers the character).
+    pub fn snap(&self, span: crate::tree::Span) -> crate::tree::Span {
+        let len = self.text.len();
+        let mut start = (span.start as usize).min(len);
+        while !self.text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = (span.end as usize).clamp(start, len);
+        while !self.text.is_char_boundary(end) {
+            end += 1;
+        }
+        crate::tree::Span::new(start as u32, end as u32)
+    }
+
     /// Clamp an offset into the text and onto a character boundary.
     fn clamp(&self, offset: u32) -> usize {
         let mut o = (offset as usize).min(self.text.len());
