@@ -155,7 +155,7 @@ proptest! {
         let mut last = 0;
         for (i, _) in s.char_indices() {
             let m = decoded.map(Span::new(i as u32, i as u32 + 1));
-            prop_assert!(m.start >= last && m.end as usize <= literal.len() - 1);
+            prop_assert!(m.start >= last && (m.end as usize) < literal.len());
             prop_assert!(literal.is_char_boundary(m.start as usize));
             last = m.start;
         }
