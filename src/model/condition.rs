@@ -423,6 +423,11 @@ impl ConditionKeyInfo {
             return true;
         }
         match self.key_type {
+            // Encryption-context values are the caller's own strings, often ARNs: AWS documents
+            // `ArnLike` on `kms:EncryptionContext:aws:logs:arn` for CloudWatch Logs.
+            KeyType::String if self.name == "kms:EncryptionContext:" => {
+                base.is_string() || base.is_arn()
+            }
             KeyType::String => base.is_string() || (self.is_ip_address() && base.is_ip_address()),
             KeyType::ArrayOfString => base.is_string(),
             KeyType::Arn => base.is_arn() || base.is_string(),
