@@ -55,7 +55,7 @@ pub enum FailOn {
 
 #[derive(Debug, Clone, Args, Default)]
 pub struct CheckArgs {
-    /// Files and directories to lint [default: .]
+    /// Files and directories to lint, `-` for standard input [default: .]
     pub paths: Vec<PathBuf>,
     /// Output format [default: human]
     #[arg(long, value_enum)]

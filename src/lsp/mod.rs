@@ -334,6 +334,14 @@ impl Server<'_> {
     /// standard error (which editors keep in their log) and left without diagnostics, so one
     /// bad document cannot take the server down.
     fn lint(&self, doc: &Document) -> Option<FileReport> {
+        if doc.source.text.len() as u64 > engine::MAX_FILE_SIZE {
+            eprintln!(
+                "kmslint lsp: not linting {}: larger than the {} MiB limit",
+                doc.source.path,
+                engine::MAX_FILE_SIZE / (1024 * 1024)
+            );
+            return Some(FileReport::default());
+        }
         let settings = self.settings_for(doc.source.fs_path.as_deref());
         let run = std::panic::AssertUnwindSafe(|| {
             engine::lint_source(&doc.source, doc.kind, false, &settings)
