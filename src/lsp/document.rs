@@ -188,6 +188,30 @@ mod tests {
     }
 
     #[test]
+    fn any_change_keeps_the_text_valid() {
+        // Positions past lines and the text, inside a surrogate pair, reversed ranges.
+        let u = uri("file:///k.json");
+        let mut doc = Document::new(&u, "json", 1, "a😀b\r\n\né\n".to_string());
+        let mut seed = 7u32;
+        for version in 2..500 {
+            let mut next = |m: u32| {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                (seed >> 16) % m
+            };
+            let range = ((next(5), next(7)), (next(5), next(7)));
+            let text = ["", "x", "😀", "\r\n", "é\n"][next(5) as usize];
+            doc.apply(&u, version, vec![change(Some(range), text)]);
+            let len = doc.source.text.len() as u32;
+            let span = doc.span(Range {
+                start: Position::new(0, 0),
+                end: Position::new(u32::MAX, u32::MAX),
+            });
+            assert_eq!(span, Span::new(0, len));
+            assert!(doc.source.text.len() < 4000);
+        }
+    }
+
+    #[test]
     fn a_byte_order_mark_keeps_utf16_positions() {
         let u = uri("file:///k.json");
         let doc = Document::new(&u, "json", 1, "\u{feff}{\"a\": 1}".to_string());

@@ -9,7 +9,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::engine::{self, FileReport};
 use crate::extract::InputKind;
-use crate::model::{ActionSet, PatternKind, Policy, Statement};
+use crate::model::{ActionSet, PatternKind, Policy, Statement, Tri};
 use crate::rules::{grant_without_aws_resource_guard, invalid_json, missing_principal_type_guard};
 use crate::settings::Settings;
 use crate::source::SourceFile;
@@ -93,7 +93,7 @@ pub fn fixes(
                 out.extend(fix(source, st, &GRANT_GUARD, grant));
             }
             let root = within(missing_principal_type_guard::RULE.code);
-            if !root.is_empty() && principal_type_fix_applies(st) {
+            if !root.is_empty() && principal_type_fix_applies(&policy, st) {
                 out.extend(fix(source, st, &PRINCIPAL_TYPE_GUARD, root));
             }
         }
@@ -121,10 +121,16 @@ fn grant_fix_applies(st: &Statement<'_>) -> bool {
         && !st.has_unresolved_condition()
 }
 
-/// A root statement with no `aws:PrincipalType` condition at all (a guard that admits too
-/// much needs a person to decide what to keep).
-fn principal_type_fix_applies(st: &Statement<'_>) -> bool {
-    st.conditions_on(PRINCIPAL_TYPE_GUARD.key).next().is_none() && !st.has_unresolved_condition()
+/// A statement for the account root alone, with no `aws:PrincipalType` condition at all. A
+/// guard that admits too much needs a person to decide what to keep, and other principals in
+/// the same statement (a role's type is `AssumedRole`) would lose their access.
+fn principal_type_fix_applies(policy: &Policy<'_>, st: &Statement<'_>) -> bool {
+    let entries = st.principal_entries();
+    !entries.is_empty()
+        && !st.has_not_principal()
+        && entries.iter().all(|p| policy.is_root(p) == Tri::Yes)
+        && st.conditions_on(PRINCIPAL_TYPE_GUARD.key).next().is_none()
+        && !st.has_unresolved_condition()
 }
 
 fn fix(
@@ -314,6 +320,10 @@ mod tests {
         assert_eq!(fix_all(text, InputKind::Json).1, Vec::<String>::new());
         // A guard that admits too much: which types to keep is not mechanical.
         let text = r#"{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalType": ["Account", "User"]}}}]}"#;
+        assert!(codes(text).contains(&"KMS004"));
+        assert_eq!(fix_all(text, InputKind::Json).1, Vec::<String>::new());
+        // The root shares its statement with a role, which the guard would lock out.
+        let text = r#"{"Statement": [{"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:role/Admin"]}, "Action": "kms:*", "Resource": "*"}]}"#;
         assert!(codes(text).contains(&"KMS004"));
         assert_eq!(fix_all(text, InputKind::Json).1, Vec::<String>::new());
     }
