@@ -44,6 +44,7 @@ fn main() -> ExitCode {
             let _ = out.write_all(text.as_bytes());
             EXIT_OK
         }
+        // Served above, before stdout was locked.
         Some(Command::Lsp(_)) => EXIT_OK,
     };
     if out.flush().is_err() {
