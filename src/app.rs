@@ -77,7 +77,18 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         format: args.format.unwrap_or(Format::Human),
         color,
     };
-    let (targets, walk_errors) = discover(&paths);
+    let stdin = match crate::stdin::requested(args) {
+        Ok(s) => s,
+        Err(UsageError(msg)) => {
+            let _ = writeln!(err, "error: {msg}");
+            return EXIT_ERROR;
+        }
+    };
+    let (targets, walk_errors) = if stdin.is_some() {
+        (Vec::new(), Vec::new())
+    } else {
+        discover(&paths)
+    };
     let mut status = EXIT_OK;
     for e in &walk_errors {
         let _ = writeln!(err, "error: {}: {}", e.path.display(), e.message);
@@ -88,11 +99,14 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let mut worst: Option<Severity> = None;
     let mut write_failed = false;
     let _ = out.write_all(renderer.begin().as_bytes());
-    for batch in targets.chunks(BATCH) {
-        let results: Vec<_> = batch
+    let stdin_result = stdin.map(|input| vec![crate::stdin::lint(&input, &settings, &renderer)]);
+    let batches = targets.chunks(BATCH).map(|batch| {
+        batch
             .par_iter()
             .map(|t| lint_target(t, &settings, &renderer))
-            .collect();
+            .collect::<Vec<_>>()
+    });
+    for results in stdin_result.into_iter().chain(batches) {
         for result in results {
             match result {
                 Err(message) => {

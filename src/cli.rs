@@ -36,6 +36,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
     },
+    /// Run the language server on standard input and output (for editors).
+    Lsp(LspArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -53,7 +55,7 @@ pub enum FailOn {
 
 #[derive(Debug, Clone, Args, Default)]
 pub struct CheckArgs {
-    /// Files and directories to lint [default: .]
+    /// Files and directories to lint, `-` for standard input [default: .]
     pub paths: Vec<PathBuf>,
     /// Output format [default: human]
     #[arg(long, value_enum)]
@@ -76,4 +78,41 @@ pub struct CheckArgs {
     /// Another account meant to have access to the key (12 digits); repeat it or separate with commas
     #[arg(long = "trusted-account", value_delimiter = ',', value_name = "ID")]
     pub trusted_accounts: Vec<String>,
+    /// Read the file to lint from standard input and report it under this name
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
+}
+
+/// Options of `kmslint lsp`: the rule options of `check`, applied to every document.
+#[derive(Debug, Clone, Args, Default)]
+pub struct LspArgs {
+    /// Only these rules: codes, names or code prefixes, comma-separated
+    #[arg(long, value_delimiter = ',', value_name = "CODE")]
+    pub select: Option<Vec<String>>,
+    /// Rules to add to the selection
+    #[arg(long, value_delimiter = ',', value_name = "CODE")]
+    pub extend_select: Vec<String>,
+    /// Rules to switch off
+    #[arg(long, value_delimiter = ',', value_name = "CODE")]
+    pub ignore: Vec<String>,
+    /// The key's own account (12 digits); otherwise inferred from each policy
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
+    /// Another account meant to have access to the key (12 digits)
+    #[arg(long = "trusted-account", value_delimiter = ',', value_name = "ID")]
+    pub trusted_accounts: Vec<String>,
+}
+
+impl LspArgs {
+    /// The same options as `check` takes them, so both build settings the same way.
+    pub fn as_check_args(&self) -> CheckArgs {
+        CheckArgs {
+            select: self.select.clone(),
+            extend_select: self.extend_select.clone(),
+            ignore: self.ignore.clone(),
+            account: self.account.clone(),
+            trusted_accounts: self.trusted_accounts.clone(),
+            ..CheckArgs::default()
+        }
+    }
 }

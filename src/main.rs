@@ -8,6 +8,10 @@ use kmslint::registry::{self, RULES};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The server writes to stdout from its own thread: it must not be locked here.
+    if let Some(Command::Lsp(args)) = &cli.command {
+        return ExitCode::from(kmslint::lsp::main(args));
+    }
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -40,6 +44,8 @@ fn main() -> ExitCode {
             let _ = out.write_all(text.as_bytes());
             EXIT_OK
         }
+        // Served above, before stdout was locked.
+        Some(Command::Lsp(_)) => EXIT_OK,
     };
     if out.flush().is_err() {
         return ExitCode::from(EXIT_ERROR);

@@ -401,3 +401,108 @@ fn walking_reads_by_content_and_skips_unrelated_yaml_and_hcl() {
         "{stdout}"
     );
 }
+
+#[test]
+fn stdin_is_linted_under_the_given_name() {
+    let policy = std::fs::read_to_string("examples/group-principal.json").unwrap();
+    for args in [
+        &[
+            "check",
+            "--stdin-filename",
+            "infra/key.json",
+            "-",
+            "--format",
+            "compact",
+        ][..],
+        &[
+            "check",
+            "--stdin-filename",
+            "infra/key.json",
+            "--format",
+            "compact",
+        ][..],
+    ] {
+        let out = kmslint()
+            .args(args)
+            .write_stdin(policy.clone())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            "infra/key.json:15:28: error[KMS002] IAM group `Analysts` cannot be a principal in a key policy: AWS rejects the policy\n"
+        );
+    }
+    // Without a name the input is `-`, read as JSON.
+    let out = kmslint()
+        .args(["check", "-", "--format", "compact"])
+        .write_stdin(policy)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "-:15:28: error[KMS002] IAM group `Analysts` cannot be a principal in a key policy: AWS rejects the policy\n"
+    );
+}
+
+#[test]
+fn stdin_kind_comes_from_the_name_and_the_content() {
+    let tf = std::fs::read_to_string("tests/fixtures/inputs/main.tf").unwrap();
+    let out = kmslint()
+        .args([
+            "check",
+            "--stdin-filename",
+            "main.tf",
+            "--format",
+            "compact",
+        ])
+        .write_stdin(tf)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("main.tf:23:30: error[KMS002] "), "{text}");
+    // A name kmslint does not know: JSON, or YAML when the text does not start like JSON.
+    let yaml = std::fs::read_to_string("tests/fixtures/inputs/cfn-stack.yaml").unwrap();
+    let out = kmslint()
+        .args([
+            "check",
+            "--stdin-filename",
+            "stack.template",
+            "--format",
+            "compact",
+        ])
+        .write_stdin(yaml)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("stack.template:32:19: error[KMS002] "),
+        "{text}"
+    );
+    // Text that is not a key policy is still reported when it does not parse.
+    let out = kmslint()
+        .args([
+            "check",
+            "--stdin-filename",
+            "key.json",
+            "--format",
+            "compact",
+        ])
+        .write_stdin("{\"Statement\": [")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("key.json:1:16: error[KMS010] "), "{text}");
+}
+
+#[test]
+fn stdin_cannot_be_mixed_with_paths() {
+    let (code, out, err) = run(&["check", "-", "examples/"]);
+    assert_eq!(code, 2);
+    assert_eq!(out, "");
+    assert_eq!(
+        err,
+        "error: `-` (standard input) cannot be combined with other paths (`examples/`): lint standard input and files in separate runs\n"
+    );
+}

@@ -1,0 +1,450 @@
+//! `kmslint lsp`: a language server on standard input and output.
+//!
+//! Synchronous, on the channels of the `lsp-server` crate. Documents are linted when they are
+//! opened and saved, and after [`DEBOUNCE`] of quiet following a change, so a burst of typing
+//! is linted once, for its last version. Diagnostics carry the rule's code, a link to its
+//! documentation, the secondary labels as related information, and positions in UTF-16 code
+//! units. Hover explains action and principal entries; code actions offer the mechanical
+//! fixes of [`fix`].
+//!
+//! Every document is linted with the settings [`Server::settings_for`] returns: the one place
+//! to change to give documents settings of their own (for example a configuration file found
+//! from the document's folder, with the command-line options of `kmslint lsp` on top).
+
+pub mod convert;
+pub mod document;
+pub mod fix;
+pub mod hover;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_types::notification::{
+    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
+    Notification as _, PublishDiagnostics,
+};
+use lsp_types::request::{CodeActionRequest, HoverRequest, Request as _};
+use lsp_types::{
+    CodeAction, CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionParams,
+    CodeActionProviderCapability, Hover, HoverContents, HoverParams, HoverProviderCapability,
+    InitializeResult, MarkupContent, MarkupKind, PositionEncodingKind, PublishDiagnosticsParams,
+    SaveOptions, ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, TextDocumentSyncSaveOptions, TextEdit, Uri, WorkspaceEdit,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::app::{EXIT_ERROR, UsageError, settings_from};
+use crate::cli::LspArgs;
+use crate::engine::{self, FileReport};
+use crate::settings::Settings;
+use document::Document;
+
+/// How long a document must go without changes before it is linted again.
+pub const DEBOUNCE: Duration = Duration::from_millis(200);
+
+/// Run the server until the client says `exit`; the process exit status.
+pub fn main(args: &LspArgs) -> u8 {
+    let base = match settings_from(&args.as_check_args()) {
+        Ok(s) => s,
+        Err(UsageError(msg)) => {
+            eprintln!("error: {msg}");
+            return EXIT_ERROR;
+        }
+    };
+    let (connection, io_threads) = Connection::stdio();
+    let status = match serve(&connection, base) {
+        Ok(status) => status,
+        Err(e) => {
+            eprintln!("error: kmslint lsp: {e}");
+            EXIT_ERROR
+        }
+    };
+    // The writer thread ends once every sender is gone.
+    drop(connection);
+    if let Err(e) = io_threads.join() {
+        eprintln!("error: kmslint lsp: {e}");
+        return EXIT_ERROR;
+    }
+    status
+}
+
+/// What the server offers.
+pub fn capabilities() -> ServerCapabilities {
+    ServerCapabilities {
+        position_encoding: Some(PositionEncodingKind::UTF16),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
+                save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
+                    include_text: Some(false),
+                })),
+                ..TextDocumentSyncOptions::default()
+            },
+        )),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            ..CodeActionOptions::default()
+        })),
+        ..ServerCapabilities::default()
+    }
+}
+
+/// Initialize, then serve requests until `exit`.
+pub fn serve(connection: &Connection, base: Settings) -> Result<u8, String> {
+    let (id, _params) = connection.initialize_start().map_err(|e| e.to_string())?;
+    let result = InitializeResult {
+        capabilities: capabilities(),
+        server_info: Some(ServerInfo {
+            name: "kmslint".to_string(),
+            version: Some(env!("CARGO_PKG_VERSION").to_string()),
+        }),
+    };
+    let result = serde_json::to_value(result).map_err(|e| e.to_string())?;
+    connection
+        .initialize_finish(id, result)
+        .map_err(|e| e.to_string())?;
+    Server {
+        connection,
+        base,
+        documents: HashMap::new(),
+        due: HashMap::new(),
+        shutting_down: false,
+    }
+    .run()
+}
+
+/// The server's state between messages.
+pub struct Server<'c> {
+    connection: &'c Connection,
+    /// The settings from the command line.
+    base: Settings,
+    documents: HashMap<Uri, Document>,
+    /// Changed documents and when to lint them.
+    due: HashMap<Uri, Instant>,
+    shutting_down: bool,
+}
+
+/// The connection to the client is gone.
+struct Disconnected;
+
+impl From<Disconnected> for String {
+    fn from(_: Disconnected) -> String {
+        "the client closed the connection".to_string()
+    }
+}
+
+impl Server<'_> {
+    /// The settings for a document, by its file path (`None` for unsaved buffers).
+    ///
+    /// Every lint, hover and code action asks here, so this is where per-document settings
+    /// plug in: configuration discovered from `path`'s folder, merged under `self.base`.
+    pub fn settings_for(&self, _path: Option<&Path>) -> Settings {
+        self.base.clone()
+    }
+
+    fn run(mut self) -> Result<u8, String> {
+        loop {
+            let next = self.due.values().min().copied();
+            let received = match next {
+                None => self.connection.receiver.recv().ok(),
+                Some(deadline) => match self.connection.receiver.recv_deadline(deadline) {
+                    Ok(msg) => Some(msg),
+                    Err(e) if e.is_timeout() => {
+                        self.lint_due()?;
+                        continue;
+                    }
+                    Err(_) => None,
+                },
+            };
+            // The client went away without `exit`: the status LSP gives an exit without shutdown.
+            let Some(msg) = received else {
+                return Ok(1);
+            };
+            match msg {
+                Message::Request(req) => self.request(req)?,
+                Message::Notification(n) if n.method == lsp_types::notification::Exit::METHOD => {
+                    return Ok(if self.shutting_down { 0 } else { 1 });
+                }
+                Message::Notification(n) => self.notification(n)?,
+                Message::Response(_) => {}
+            }
+        }
+    }
+
+    fn send(&self, msg: impl Into<Message>) -> Result<(), Disconnected> {
+        self.connection
+            .sender
+            .send(msg.into())
+            .map_err(|_| Disconnected)
+    }
+
+    fn respond(&self, id: RequestId, result: impl Serialize) -> Result<(), Disconnected> {
+        let value = serde_json::to_value(result).unwrap_or(serde_json::Value::Null);
+        self.send(Response::new_ok(id, value))
+    }
+
+    fn respond_err(
+        &self,
+        id: RequestId,
+        code: ErrorCode,
+        message: String,
+    ) -> Result<(), Disconnected> {
+        self.send(Response::new_err(id, code as i32, message))
+    }
+
+    fn request(&mut self, req: Request) -> Result<(), Disconnected> {
+        if self.shutting_down {
+            return self.respond_err(
+                req.id,
+                ErrorCode::InvalidRequest,
+                "the server is shutting down".to_string(),
+            );
+        }
+        match req.method.as_str() {
+            lsp_types::request::Shutdown::METHOD => {
+                self.shutting_down = true;
+                self.respond(req.id, ())
+            }
+            HoverRequest::METHOD => match params::<HoverParams>(&req) {
+                Ok(p) => {
+                    let result = self.hover(&p);
+                    self.respond(req.id, result)
+                }
+                Err(e) => self.respond_err(req.id, ErrorCode::InvalidParams, e),
+            },
+            CodeActionRequest::METHOD => match params::<CodeActionParams>(&req) {
+                Ok(p) => {
+                    let result = self.code_actions(&p);
+                    self.respond(req.id, result)
+                }
+                Err(e) => self.respond_err(req.id, ErrorCode::InvalidParams, e),
+            },
+            method => self.respond_err(
+                req.id,
+                ErrorCode::MethodNotFound,
+                format!("kmslint does not handle `{method}`"),
+            ),
+        }
+    }
+
+    fn notification(&mut self, n: Notification) -> Result<(), Disconnected> {
+        match n.method.as_str() {
+            DidOpenTextDocument::METHOD => {
+                let Some(p) = notification_params::<lsp_types::DidOpenTextDocumentParams>(&n)
+                else {
+                    return Ok(());
+                };
+                let d = p.text_document;
+                let doc = Document::new(&d.uri, &d.language_id, d.version, d.text);
+                self.documents.insert(d.uri.clone(), doc);
+                self.due.remove(&d.uri);
+                self.publish(&d.uri)
+            }
+            DidChangeTextDocument::METHOD => {
+                let Some(p) = notification_params::<lsp_types::DidChangeTextDocumentParams>(&n)
+                else {
+                    return Ok(());
+                };
+                let uri = p.text_document.uri;
+                if let Some(doc) = self.documents.get_mut(&uri) {
+                    doc.apply(&uri, p.text_document.version, p.content_changes);
+                    self.due.insert(uri, Instant::now() + DEBOUNCE);
+                }
+                Ok(())
+            }
+            DidSaveTextDocument::METHOD => {
+                let Some(p) = notification_params::<lsp_types::DidSaveTextDocumentParams>(&n)
+                else {
+                    return Ok(());
+                };
+                self.due.remove(&p.text_document.uri);
+                self.publish(&p.text_document.uri)
+            }
+            DidCloseTextDocument::METHOD => {
+                let Some(p) = notification_params::<lsp_types::DidCloseTextDocumentParams>(&n)
+                else {
+                    return Ok(());
+                };
+                let uri = p.text_document.uri;
+                self.due.remove(&uri);
+                if self.documents.remove(&uri).is_some() {
+                    self.send_diagnostics(uri, Vec::new(), None)?;
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Lint the documents whose quiet period is over.
+    fn lint_due(&mut self) -> Result<(), Disconnected> {
+        let now = Instant::now();
+        let ready: Vec<Uri> = self
+            .due
+            .iter()
+            .filter(|(_, at)| **at <= now)
+            .map(|(uri, _)| uri.clone())
+            .collect();
+        for uri in ready {
+            self.due.remove(&uri);
+            self.publish(&uri)?;
+        }
+        Ok(())
+    }
+
+    /// Lint a document and send its diagnostics.
+    fn publish(&self, uri: &Uri) -> Result<(), Disconnected> {
+        let Some(doc) = self.documents.get(uri) else {
+            return Ok(());
+        };
+        let Some(report) = self.lint(doc) else {
+            return Ok(());
+        };
+        let diagnostics = report
+            .diagnostics
+            .iter()
+            .map(|d| convert::diagnostic(&doc.source, uri, d))
+            .collect();
+        self.send_diagnostics(uri.clone(), diagnostics, Some(doc.version))
+    }
+
+    fn send_diagnostics(
+        &self,
+        uri: Uri,
+        diagnostics: Vec<lsp_types::Diagnostic>,
+        version: Option<i32>,
+    ) -> Result<(), Disconnected> {
+        let params = PublishDiagnosticsParams {
+            uri,
+            diagnostics,
+            version,
+        };
+        self.send(Notification::new(
+            PublishDiagnostics::METHOD.to_string(),
+            params,
+        ))
+    }
+
+    /// Lint a document as it is now. A document that makes the linter fail is reported on
+    /// standard error (which editors keep in their log) and left without diagnostics, so one
+    /// bad document cannot take the server down.
+    fn lint(&self, doc: &Document) -> Option<FileReport> {
+        if doc.source.text.len() as u64 > engine::MAX_FILE_SIZE {
+            eprintln!(
+                "kmslint lsp: not linting {}: larger than the {} MiB limit",
+                doc.source.path,
+                engine::MAX_FILE_SIZE / (1024 * 1024)
+            );
+            return Some(FileReport::default());
+        }
+        let settings = self.settings_for(doc.source.fs_path.as_deref());
+        let run = std::panic::AssertUnwindSafe(|| {
+            engine::lint_source(&doc.source, doc.kind, false, &settings)
+        });
+        match std::panic::catch_unwind(run) {
+            Ok(report) => Some(report),
+            Err(_) => {
+                eprintln!(
+                    "error: kmslint failed on {}; please report this with the file",
+                    doc.source.path
+                );
+                None
+            }
+        }
+    }
+
+    fn hover(&self, p: &HoverParams) -> Option<Hover> {
+        let at = &p.text_document_position_params;
+        let doc = self.documents.get(&at.text_document.uri)?;
+        let settings = self.settings_for(doc.source.fs_path.as_deref());
+        let offset = doc.offset(at.position);
+        let run =
+            std::panic::AssertUnwindSafe(|| hover::hover(&doc.source, doc.kind, &settings, offset));
+        let (span, text) = std::panic::catch_unwind(run).ok()??;
+        Some(Hover {
+            contents: HoverContents::Markup(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value: text,
+            }),
+            range: Some(doc.range(span)),
+        })
+    }
+
+    fn code_actions(&self, p: &CodeActionParams) -> Vec<CodeActionOrCommand> {
+        let quickfix_wanted = p.context.only.as_ref().is_none_or(|only| {
+            only.iter().any(|k| {
+                k.as_str().is_empty() || CodeActionKind::QUICKFIX.as_str().starts_with(k.as_str())
+            })
+        });
+        let uri = &p.text_document.uri;
+        let Some(doc) = self.documents.get(uri).filter(|_| quickfix_wanted) else {
+            return Vec::new();
+        };
+        let Some(report) = self.lint(doc) else {
+            return Vec::new();
+        };
+        let range = doc.span(p.range);
+        let wanted: Vec<usize> = report
+            .diagnostics
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.span.start <= range.end && range.start <= d.span.end)
+            .map(|(i, _)| i)
+            .collect();
+        let settings = self.settings_for(doc.source.fs_path.as_deref());
+        let run = std::panic::AssertUnwindSafe(|| {
+            fix::fixes(&doc.source, doc.kind, &settings, &report, &wanted)
+        });
+        let fixes = std::panic::catch_unwind(run).unwrap_or_default();
+        fixes
+            .into_iter()
+            .map(|f| {
+                let edit = TextEdit {
+                    range: doc.range(f.span),
+                    new_text: f.text,
+                };
+                let diagnostics = f
+                    .diagnostics
+                    .iter()
+                    .map(|&i| convert::diagnostic(&doc.source, uri, &report.diagnostics[i]))
+                    .collect();
+                CodeActionOrCommand::CodeAction(CodeAction {
+                    title: f.title,
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(diagnostics),
+                    edit: Some(WorkspaceEdit {
+                        changes: Some(HashMap::from([(uri.clone(), vec![edit])])),
+                        ..WorkspaceEdit::default()
+                    }),
+                    is_preferred: Some(true),
+                    ..CodeAction::default()
+                })
+            })
+            .collect()
+    }
+}
+
+fn params<P: DeserializeOwned>(req: &Request) -> Result<P, String> {
+    serde_json::from_value(req.params.clone())
+        .map_err(|e| format!("invalid parameters for `{}`: {e}", req.method))
+}
+
+/// A notification's parameters; malformed ones are logged and the notification dropped
+/// (notifications have no reply to carry an error).
+fn notification_params<P: DeserializeOwned>(n: &Notification) -> Option<P> {
+    match serde_json::from_value(n.params.clone()) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            eprintln!(
+                "kmslint lsp: ignoring `{}` with invalid parameters: {e}",
+                n.method
+            );
+            None
+        }
+    }
+}

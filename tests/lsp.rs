@@ -1,0 +1,632 @@
+#![allow(clippy::unwrap_used)]
+//! `kmslint lsp` driven as an editor drives it: the built binary over stdio, with framed
+//! JSON-RPC messages, asserting exact positions, contents and timing of what it sends.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// How long to wait for an answer before the test fails.
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The server's debounce (must match `kmslint::lsp::DEBOUNCE`).
+const DEBOUNCE: Duration = kmslint::lsp::DEBOUNCE;
+
+struct Client {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    rx: Receiver<(Instant, Value)>,
+    /// Messages received while waiting for something else.
+    queue: VecDeque<(Instant, Value)>,
+    next_id: i64,
+}
+
+fn read_message(reader: &mut impl BufRead) -> Option<Value> {
+    let mut length = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(n) = line.strip_prefix("Content-Length: ") {
+            length = n.parse::<usize>().ok();
+        }
+    }
+    let mut body = vec![0; length?];
+    reader.read_exact(&mut body).ok()?;
+    Some(serde_json::from_slice(&body).unwrap())
+}
+
+impl Client {
+    fn start(args: &[&str]) -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kmslint"))
+            .arg("lsp")
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            while let Some(msg) = read_message(&mut reader) {
+                if tx.send((Instant::now(), msg)).is_err() {
+                    break;
+                }
+            }
+        });
+        Client {
+            stdin: child.stdin.take(),
+            child,
+            rx,
+            queue: VecDeque::new(),
+            next_id: 1,
+        }
+    }
+
+    /// Start a server and complete the handshake.
+    fn initialized() -> Client {
+        let mut c = Client::start(&[]);
+        let result = c.request(
+            "initialize",
+            json!({"processId": null, "rootUri": null, "capabilities": {}}),
+        );
+        assert_eq!(result["serverInfo"]["name"], "kmslint");
+        let caps = &result["capabilities"];
+        assert_eq!(caps["positionEncoding"], "utf-16");
+        assert_eq!(caps["textDocumentSync"]["change"], 2, "incremental sync");
+        assert_eq!(caps["hoverProvider"], true);
+        c.notify("initialized", json!({}));
+        c
+    }
+
+    fn send(&mut self, msg: Value) {
+        let body = msg.to_string();
+        let stdin = self.stdin.as_mut().unwrap();
+        write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// Send a request and return its response (`result` or `error`).
+    fn request_raw(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let (at, msg) = match self.rx.recv_timeout(deadline - Instant::now()) {
+                Ok(m) => m,
+                Err(e) => panic!("no response to `{method}`: {e:?}"),
+            };
+            if msg["id"] == json!(id) && msg.get("method").is_none() {
+                return msg;
+            }
+            self.queue.push_back((at, msg));
+        }
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let response = self.request_raw(method, params);
+        assert!(response.get("error").is_none(), "{response}");
+        response["result"].clone()
+    }
+
+    /// The next notification of `method`, with when it arrived; `None` after `wait`.
+    fn next_notification(&mut self, method: &str, wait: Duration) -> Option<(Instant, Value)> {
+        if let Some(i) = self.queue.iter().position(|(_, m)| m["method"] == method) {
+            let (at, m) = self.queue.remove(i).unwrap();
+            return Some((at, m["params"].clone()));
+        }
+        let deadline = Instant::now() + wait;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok((at, m)) if m["method"] == method => return Some((at, m["params"].clone())),
+                Ok(other) => self.queue.push_back(other),
+                Err(RecvTimeoutError::Timeout) => return None,
+                Err(RecvTimeoutError::Disconnected) => panic!("the server exited"),
+            }
+        }
+    }
+
+    /// The next `publishDiagnostics` (fails the test after the timeout).
+    fn diagnostics(&mut self) -> Value {
+        self.next_notification("textDocument/publishDiagnostics", TIMEOUT)
+            .expect("no publishDiagnostics")
+            .1
+    }
+
+    fn open(&mut self, uri: &str, language: &str, text: &str) -> Value {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": language, "version": 1, "text": text}}),
+        );
+        let published = self.diagnostics();
+        assert_eq!(published["uri"], uri);
+        assert_eq!(published["version"], 1);
+        published
+    }
+
+    fn change(&mut self, uri: &str, version: i32, range: [u32; 4], text: &str) {
+        let [l1, c1, l2, c2] = range;
+        self.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [{
+                    "range": {"start": {"line": l1, "character": c1}, "end": {"line": l2, "character": c2}},
+                    "text": text
+                }]
+            }),
+        );
+    }
+
+    /// Shut down cleanly and check the exit status.
+    fn shutdown(mut self) {
+        assert_eq!(self.request("shutdown", Value::Null), Value::Null);
+        self.notify("exit", Value::Null);
+        drop(self.stdin.take());
+        let status = wait_exit(&mut self.child);
+        assert_eq!(status, Some(0));
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn wait_exit(child: &mut Child) -> Option<i32> {
+    let deadline = Instant::now() + TIMEOUT;
+    while Instant::now() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.code();
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("the server did not exit");
+}
+
+fn range(l1: u32, c1: u32, l2: u32, c2: u32) -> Value {
+    json!({"start": {"line": l1, "character": c1}, "end": {"line": l2, "character": c2}})
+}
+
+fn codes(published: &Value) -> Vec<String> {
+    published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn example(name: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples")
+            .join(name),
+    )
+    .unwrap()
+}
+
+/// A group principal after non-ASCII text on its line: `É` is one UTF-16 unit (two bytes),
+/// `😀` two units (four bytes), so byte, character and UTF-16 columns all differ.
+const GROUP_POLICY: &str = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Sid\": \"Root\", \"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"}, \"Action\": \"kms:*\", \"Resource\": \"*\", \"Condition\": {\"StringEquals\": {\"aws:PrincipalType\": \"Account\"}}},\n    {\"Sid\": \"Équipe 😀\", \"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:group/Analysts\"}, \"Action\": \"kms:Decrypt\", \"Resource\": \"*\"}\n  ]\n}\n";
+
+/// UTF-16 column of the group ARN's opening quote on line 4 of [`GROUP_POLICY`].
+fn group_column() -> u32 {
+    let line = GROUP_POLICY.lines().nth(4).unwrap();
+    let byte = line.find("\"arn:aws:iam::111122223333:group").unwrap();
+    line[..byte].encode_utf16().count() as u32
+}
+
+#[test]
+fn diagnostics_on_open_with_utf16_positions() {
+    let mut c = Client::initialized();
+    let published = c.open("file:///work/keys/group.json", "json", GROUP_POLICY);
+    // 4 spaces, `{"Sid": "` (9), `Équipe ` (7), the emoji (2 units), `", "Effect": "Allow", "Principal": {"AWS": ` (43).
+    assert_eq!(group_column(), 65);
+    assert_eq!(codes(&published), ["KMS029", "KMS002"]);
+    // KMS rejects the emoji (KMS029): it spans two UTF-16 units.
+    assert_eq!(published["diagnostics"][0]["range"], range(4, 20, 4, 22));
+    let d = &published["diagnostics"][1];
+    assert_eq!(d["code"], "KMS002");
+    assert_eq!(d["range"], range(4, 65, 4, 107));
+    assert_eq!(d["severity"], 1);
+    assert_eq!(d["source"], "kmslint");
+    assert_eq!(
+        d["message"],
+        "IAM group `Analysts` cannot be a principal in a key policy: AWS rejects the policy\nhelp: use a role the group's users can assume, or grant the group access in an IAM policy (which needs the root statement)"
+    );
+    let href = d["codeDescription"]["href"].as_str().unwrap();
+    assert!(
+        href.starts_with("file:///") && href.ends_with("/rules/group-principal.md"),
+        "{href}"
+    );
+    c.shutdown();
+}
+
+#[test]
+fn secondary_labels_are_related_information() {
+    let mut c = Client::initialized();
+    let uri = "file:///work/keys/console-default.json";
+    let published = c.open(uri, "json", &example("console-default.json"));
+    assert_eq!(codes(&published), ["KMS004", "KMS003", "KMS005", "KMS003"]);
+    let kms003 = &published["diagnostics"][1];
+    assert_eq!(kms003["range"], range(19, 8, 19, 21));
+    assert_eq!(kms003["severity"], 2);
+    assert_eq!(
+        kms003["relatedInformation"],
+        json!([
+            {"location": {"uri": uri, "range": range(15, 8, 15, 53)}, "message": "has no use of the key but can give it to itself"},
+            {"location": {"uri": uri, "range": range(16, 8, 16, 53)}, "message": "has no use of the key but can give it to itself"}
+        ])
+    );
+    assert!(
+        published["diagnostics"][0]
+            .get("relatedInformation")
+            .is_none()
+    );
+    c.shutdown();
+}
+
+#[test]
+fn a_typing_burst_is_linted_once_for_its_last_version() {
+    let mut c = Client::initialized();
+    let uri = "file:///work/keys/group.json";
+    c.open(uri, "json", GROUP_POLICY);
+    // Type "Readers" into the second Sid, one character per change, then 13 more changes
+    // that type and delete characters at the end of the policy's last line.
+    let col = 4 + 9 + 7 + 2; // after `    {"Sid": "Équipe 😀`
+    for (i, ch) in "Readers".chars().enumerate() {
+        let at = col + i as u32;
+        c.change(uri, 2 + i as i32, [4, at, 4, at], &ch.to_string());
+    }
+    for v in 0..13 {
+        let version = 9 + v;
+        if v % 2 == 0 {
+            c.change(uri, version, [6, 1, 6, 1], " ");
+        } else {
+            c.change(uri, version, [6, 1, 6, 2], "");
+        }
+    }
+    let sent = Instant::now();
+    let last_version = 21;
+    let mut published = Vec::new();
+    while let Some(p) =
+        c.next_notification("textDocument/publishDiagnostics", Duration::from_secs(2))
+    {
+        published.push(p);
+    }
+    let versions: Vec<&Value> = published.iter().map(|(_, p)| &p["version"]).collect();
+    assert!(
+        (1..=2).contains(&published.len()),
+        "expected one or two publications, got {} (versions {versions:?})",
+        published.len()
+    );
+    let (at, last) = published.last().unwrap();
+    assert_eq!(last["version"], last_version);
+    assert!(
+        at.duration_since(sent) >= DEBOUNCE,
+        "diagnostics came {:?} after the last change, before the {DEBOUNCE:?} of quiet",
+        at.duration_since(sent)
+    );
+    // The Sid grew by 7 characters, so the group principal moved right by 7 units.
+    assert_eq!(codes(last), ["KMS029", "KMS002"]);
+    let d = &last["diagnostics"][1];
+    assert_eq!(d["code"], "KMS002");
+    assert_eq!(d["range"], range(4, 65 + 7, 4, 107 + 7));
+    c.shutdown();
+}
+
+#[test]
+fn editing_updates_and_saving_lints_at_once_and_closing_clears() {
+    let mut c = Client::initialized();
+    let uri = "file:///work/keys/group.json";
+    assert_eq!(
+        codes(&c.open(uri, "json", GROUP_POLICY)),
+        ["KMS029", "KMS002"]
+    );
+    // `group/Analysts` becomes `role/Analysts`: KMS002 goes away after the quiet period.
+    let start = group_column() + 27;
+    c.change(uri, 2, [4, start, 4, start + 5], "role");
+    let published = c.diagnostics();
+    assert_eq!(published["version"], 2);
+    assert_eq!(codes(&published), ["KMS029"]);
+    // Back to a group, then save at once: the save lints without waiting, and only once.
+    c.change(uri, 3, [4, start, 4, start + 4], "group");
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    // Messages are handled in order: diagnostics published on save come before the answer
+    // to a request sent right after it, where a debounced lint would come after.
+    c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}),
+    );
+    assert!(
+        c.queue
+            .iter()
+            .any(|(_, m)| m["method"] == "textDocument/publishDiagnostics"),
+        "the save did not lint at once"
+    );
+    let published = c.diagnostics();
+    assert_eq!(published["version"], 3);
+    assert_eq!(codes(&published), ["KMS029", "KMS002"]);
+    assert!(
+        c.next_notification("textDocument/publishDiagnostics", DEBOUNCE * 3)
+            .is_none(),
+        "the change was linted again after the save"
+    );
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let published = c.diagnostics();
+    assert_eq!(published["uri"], uri);
+    assert_eq!(published["diagnostics"], json!([]));
+    c.shutdown();
+}
+
+/// Convert a UTF-16 column on a line to a 1-based character column.
+fn char_column(text: &str, line: usize, utf16: usize) -> usize {
+    let mut units = 0;
+    let mut chars = 0;
+    for c in text.lines().nth(line).unwrap_or_default().chars() {
+        if units >= utf16 {
+            break;
+        }
+        units += c.len_utf16();
+        chars += 1;
+    }
+    chars + 1
+}
+
+#[test]
+fn every_input_kind_is_linted_as_check_lints_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/inputs");
+    let files = [
+        "cfn-stack.yaml",
+        "cfn-stack-crlf.yaml",
+        "cfn-string-policy.json",
+        "get-key-policy.json",
+        "main.tf",
+        "plan.json",
+        "cdk.out/PaymentsStack.template.json",
+    ];
+    let mut c = Client::initialized();
+    for name in files {
+        let path = root.join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let uri = format!("file://{}", path.display());
+        // The language id says nothing: the file name and content decide.
+        let published = c.open(&uri, "plaintext", &text);
+        let mut actual: Vec<String> = published["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                let line = d["range"]["start"]["line"].as_u64().unwrap() as usize;
+                let col = d["range"]["start"]["character"].as_u64().unwrap() as usize;
+                format!(
+                    "{}:{} {}",
+                    line + 1,
+                    char_column(&text, line, col),
+                    d["code"].as_str().unwrap()
+                )
+            })
+            .collect();
+        actual.sort();
+        let expected = std::fs::read_to_string(format!("{}.expect", path.display())).unwrap();
+        assert_eq!(actual, expected.lines().collect::<Vec<_>>(), "{name}");
+    }
+    c.shutdown();
+}
+
+#[test]
+fn unsaved_buffers_are_read_by_language_id_and_content() {
+    let mut c = Client::initialized();
+    let yaml = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/inputs/cfn-stack.yaml"),
+    )
+    .unwrap();
+    let published = c.open("untitled:Untitled-1", "yaml", &yaml);
+    assert_eq!(codes(&published), ["KMS002", "KMS002", "KMS003", "KMS017"]);
+    let tf = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/inputs/main.tf"),
+    )
+    .unwrap();
+    let published = c.open("untitled:Untitled-2", "terraform", &tf);
+    assert_eq!(
+        published["diagnostics"][0]["range"]["start"],
+        json!({"line": 22, "character": 29})
+    );
+    // Not a key policy: nothing, even while it does not parse.
+    let published = c.open("file:///work/package.json", "json", "{\"name\": ");
+    assert_eq!(published["diagnostics"], json!([]));
+    c.shutdown();
+}
+
+#[test]
+fn hover_explains_actions_and_principals() {
+    let mut c = Client::initialized();
+    let uri = "file:///work/keys/group.json";
+    c.open(uri, "json", GROUP_POLICY);
+    let hover = |c: &mut Client, line: u32, character: u32| {
+        c.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
+        )
+    };
+    let h = hover(&mut c, 4, group_column() + 3);
+    assert_eq!(h["range"], range(4, 65, 4, 107));
+    assert_eq!(h["contents"]["kind"], "markdown");
+    assert_eq!(
+        h["contents"]["value"],
+        "`arn:aws:iam::111122223333:group/Analysts`: IAM group `Analysts` in 111122223333"
+    );
+    // `"kms:Decrypt"` on the same line, after the non-ASCII text.
+    let line = GROUP_POLICY.lines().nth(4).unwrap();
+    let col = line[..line.find("\"kms:Decrypt\"").unwrap()]
+        .encode_utf16()
+        .count() as u32;
+    let h = hover(&mut c, 4, col);
+    assert_eq!(h["range"], range(4, col, 4, col + 13));
+    assert_eq!(
+        h["contents"]["value"],
+        "`kms:Decrypt` is 1 KMS action\n\n- **use**: `kms:Decrypt`"
+    );
+    let h = hover(&mut c, 3, 4);
+    assert_eq!(h, Value::Null);
+    let h = hover(&mut c, 1, 5);
+    assert_eq!(h, Value::Null);
+    c.shutdown();
+}
+
+#[test]
+fn code_actions_add_the_guards_as_json_edits() {
+    let mut c = Client::initialized();
+    let uri = "file:///work/keys/console-default.json";
+    let text = example("console-default.json");
+    c.open(uri, "json", &text);
+    // On the root principal (KMS004).
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": range(7, 30, 7, 30), "context": {"diagnostics": []}}),
+    );
+    assert_eq!(actions.as_array().unwrap().len(), 1, "{actions}");
+    let a = &actions[0];
+    assert_eq!(a["title"], "Add an `aws:PrincipalType` guard");
+    assert_eq!(a["kind"], "quickfix");
+    assert_eq!(a["diagnostics"][0]["code"], "KMS004");
+    assert_eq!(
+        a["edit"]["changes"][uri],
+        json!([{
+            "range": range(9, 21, 9, 21),
+            "newText": ",\n      \"Condition\": {\"StringEquals\": {\"aws:PrincipalType\": \"Account\"}}"
+        }])
+    );
+    // `only` without quickfix: nothing.
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": range(7, 30, 7, 30), "context": {"diagnostics": [], "only": ["refactor"]}}),
+    );
+    assert_eq!(actions, json!([]));
+    // KMS005 on `kms:Create*`: the statement has other actions, so no mechanical fix.
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": range(19, 10, 19, 10), "context": {"diagnostics": []}}),
+    );
+    assert_eq!(actions, json!([]));
+
+    // A grant statement without a condition gets `kms:GrantIsForAWSResource`.
+    let uri = "file:///work/keys/grants.json";
+    let text = "{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:role/Ré😀\"}, \"Action\": \"kms:CreateGrant\", \"Resource\": \"*\"}]}";
+    let published = c.open(uri, "json", text);
+    assert!(codes(&published).contains(&"KMS005".to_string()));
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": range(0, 0, 0, 200), "context": {"diagnostics": []}}),
+    );
+    let titles: Vec<&str> = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Add a `kms:GrantIsForAWSResource` condition"]);
+    // The edit goes after `"*"`, whose end is a UTF-16 column (the emoji counts twice).
+    let end = text[..text.find("\"*\"").unwrap() + 3]
+        .encode_utf16()
+        .count() as u32;
+    assert_eq!(
+        actions[0]["edit"]["changes"][uri],
+        json!([{
+            "range": range(0, end, 0, end),
+            "newText": ", \"Condition\": {\"Bool\": {\"kms:GrantIsForAWSResource\": \"true\"}}"
+        }])
+    );
+    c.shutdown();
+}
+
+#[test]
+fn yaml_and_terraform_get_no_code_actions() {
+    let mut c = Client::initialized();
+    let yaml = "Resources:\n  Key:\n    Type: AWS::KMS::Key\n    Properties:\n      KeyPolicy:\n        Statement:\n          - Effect: Allow\n            Principal:\n              AWS: arn:aws:iam::111122223333:root\n            Action: kms:*\n            Resource: '*'\n";
+    let uri = "file:///work/stack.yaml";
+    assert_eq!(codes(&c.open(uri, "yaml", yaml)), ["KMS012", "KMS004"]);
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": range(0, 0, 11, 0), "context": {"diagnostics": []}}),
+    );
+    assert_eq!(actions, json!([]));
+    c.shutdown();
+}
+
+#[test]
+fn protocol_errors_and_exit_status() {
+    let mut c = Client::initialized();
+    let r = c.request_raw("textDocument/definition", json!({}));
+    assert_eq!(r["error"]["code"], -32601);
+    let r = c.request_raw("textDocument/hover", json!({"nonsense": true}));
+    assert_eq!(r["error"]["code"], -32602);
+    // A change to a document that was never opened, and malformed notifications, are ignored.
+    c.change("file:///nowhere.json", 2, [0, 0, 0, 0], "x");
+    c.notify("textDocument/didOpen", json!({"textDocument": 5}));
+    assert_eq!(c.request("shutdown", Value::Null), Value::Null);
+    let r = c.request_raw("textDocument/hover", json!({}));
+    assert_eq!(r["error"]["code"], -32600);
+    c.notify("exit", Value::Null);
+    assert_eq!(wait_exit(&mut c.child), Some(0));
+
+    // `exit` without `shutdown` exits with status 1, as LSP asks.
+    let mut c = Client::initialized();
+    c.notify("exit", Value::Null);
+    assert_eq!(wait_exit(&mut c.child), Some(1));
+}
+
+#[test]
+fn bad_options_fail_before_serving() {
+    let out = Command::new(env!("CARGO_BIN_EXE_kmslint"))
+        .args(["lsp", "--select", "KMS999"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error: `KMS999` is not a rule code, name or prefix (did you mean `KMS019`?)\n"
+    );
+}
+
+#[test]
+fn rule_options_apply_to_every_document() {
+    let mut c = Client::start(&["--ignore", "KMS002", "--extend-select", "KMS038"]);
+    c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": {}}),
+    );
+    c.notify("initialized", json!({}));
+    let text = "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"}, \"Action\": \"kms:*\", \"Resource\": \"*\", \"Condition\": {\"StringEquals\": {\"aws:PrincipalType\": \"Account\"}}}, {\"Effect\": \"Allow\", \"Principal\": {\"AWS\": [\"arn:aws:iam::111122223333:group/G\", \"arn:aws:iam::111122223333:user/U\"]}, \"Action\": \"kms:Decrypt\", \"Resource\": \"*\"}]}";
+    let published = c.open("file:///k.json", "json", text);
+    assert_eq!(codes(&published), ["KMS038"]);
+    c.shutdown();
+}
