@@ -1,5 +1,7 @@
 //! Actions: the catalog entries, sets of actions, and wildcard patterns expanded against them.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use super::catalog::ACTIONS;
@@ -314,6 +316,46 @@ pub fn suggest_action(text: &str) -> Option<String> {
     }
 }
 
+/// The catalog actions a lower-cased `kms:` pattern matches. Exact names are a table lookup;
+/// wildcard patterns repeat across the files of a repository, so each thread keeps the
+/// expansions it has computed (bounded, so hostile input cannot grow it without limit).
+fn expand(lower: &str, wildcard: bool) -> ActionSet {
+    static BY_NAME: LazyLock<HashMap<&'static str, usize>> = LazyLock::new(|| {
+        LOWER_NAMES
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i))
+            .collect()
+    });
+    thread_local! {
+        static CACHE: RefCell<HashMap<String, ActionSet>> = RefCell::new(HashMap::new());
+    }
+    const CACHE_LIMIT: usize = 4096;
+    if !wildcard {
+        return BY_NAME
+            .get(lower)
+            .map_or(ActionSet::EMPTY, |&i| ActionSet(1 << i));
+    }
+    if let Some(hit) = CACHE.with(|c| c.borrow().get(lower).copied()) {
+        return hit;
+    }
+    let mut bits = 0u64;
+    for (i, name) in LOWER_NAMES.iter().enumerate() {
+        if glob_match(lower, name) {
+            bits |= 1 << i;
+        }
+    }
+    let set = ActionSet(bits);
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= CACHE_LIMIT {
+            c.clear();
+        }
+        c.insert(lower.to_string(), set);
+    });
+    set
+}
+
 fn classify(text: &str) -> PatternKind {
     if text == "*" {
         return PatternKind::Everything;
@@ -324,14 +366,8 @@ fn classify(text: &str) -> PatternKind {
     };
     let wildcard = lower.contains(['*', '?']);
     if service == "kms" || (service.contains(['*', '?']) && glob_match(service, "kms")) {
-        let mut bits = 0u64;
-        for (i, name) in LOWER_NAMES.iter().enumerate() {
-            if glob_match(&lower, name) {
-                bits |= 1 << i;
-            }
-        }
         PatternKind::Kms {
-            matches: ActionSet(bits),
+            matches: expand(&lower, wildcard),
             wildcard,
         }
     } else {

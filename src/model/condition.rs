@@ -33,15 +33,24 @@ impl ConditionKeyInfo {
 
 /// Look a condition key up in the catalog, case-insensitively, prefixes included.
 pub fn lookup_key(key: &str) -> Option<&'static ConditionKeyInfo> {
+    static LOWER: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+        CONDITION_KEYS
+            .iter()
+            .map(|k| k.name.to_ascii_lowercase())
+            .collect()
+    });
     let lower = key.to_ascii_lowercase();
-    CONDITION_KEYS.iter().find(|k| {
-        let name = k.name.to_ascii_lowercase();
-        if k.is_prefix() {
-            lower.starts_with(&name) && lower.len() > name.len()
-        } else {
-            lower == name
-        }
-    })
+    CONDITION_KEYS
+        .iter()
+        .zip(LOWER.iter())
+        .find_map(|(k, name)| {
+            let hit = if k.is_prefix() {
+                lower.starts_with(name.as_str()) && lower.len() > name.len()
+            } else {
+                lower == *name
+            };
+            hit.then_some(k)
+        })
 }
 
 /// The operator family, without `IfExists` and set prefixes.

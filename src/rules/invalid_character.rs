@@ -84,6 +84,13 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
     let Some(text) = policy.text.get(span.start as usize..span.end as usize) else {
         return;
     };
+    // Almost every policy is printable ASCII: check that with a byte scan first.
+    if text
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r'))
+    {
+        return;
+    }
     let mut runs: Vec<Run> = Vec::new();
     let mut more_runs = 0usize;
     let mut open: Option<Run> = None;
