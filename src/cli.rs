@@ -76,4 +76,23 @@ pub struct CheckArgs {
     /// Another account meant to have access to the key (12 digits); repeat it or separate with commas
     #[arg(long = "trusted-account", value_delimiter = ',', value_name = "ID")]
     pub trusted_accounts: Vec<String>,
+    /// The configuration file [default: the nearest `.kmslint.toml` or `kmslint.toml` above each file]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore configuration files
+    #[arg(long)]
+    pub isolated: bool,
+    /// Skip files and folders matching this glob, on top of `.gitignore`, the defaults and the
+    /// configuration's `exclude`; repeat it or separate with commas
+    #[arg(long, value_delimiter = ',', value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Apply excludes to files named on the command line too (for pre-commit)
+    #[arg(long)]
+    pub force_exclude: bool,
+    /// Write the report to this file instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Print how many findings each rule has instead of the findings
+    #[arg(long)]
+    pub statistics: bool,
 }

@@ -7,15 +7,21 @@
 
 pub mod app;
 pub mod cli;
+pub mod config;
+pub mod custom;
 pub mod diagnostic;
 pub mod discover;
 pub mod engine;
 pub mod extract;
+pub mod globs;
 pub mod model;
+pub mod output;
+pub mod project;
 pub mod registry;
 pub mod render;
 pub mod rule;
 pub mod rules;
 pub mod settings;
 pub mod source;
+pub mod suppress;
 pub mod tree;
