@@ -56,12 +56,26 @@ pub struct Config {
     pub suppressions: Vec<Arc<Suppression>>,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy)]
 enum Level {
     Error,
     Warning,
     Info,
+}
+
+impl<'de> Deserialize<'de> for Level {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Level, D::Error> {
+        let s = String::deserialize(d)?;
+        match s.as_str() {
+            "error" => Ok(Level::Error),
+            "warning" => Ok(Level::Warning),
+            "info" => Ok(Level::Info),
+            _ => Err(serde::de::Error::invalid_value(
+                serde::de::Unexpected::Str(&s),
+                &"`error`, `warning` or `info`",
+            )),
+        }
+    }
 }
 
 impl From<Level> for Severity {
@@ -157,7 +171,7 @@ pub fn parse(source: SourceFile, dir: PathBuf) -> Result<Config, ConfigError> {
         }
     };
     let at = |s: std::ops::Range<usize>, message: String| error(Some(s), message);
-    let raw: Raw = toml::from_str(&source.text).map_err(|e| error(e.span(), tidy(e.message())))?;
+    let raw: Raw = toml::from_str(&source.text).map_err(|e| error(e.span(), toml_message(&e)))?;
 
     let mut settings = Settings::default();
     let custom = custom_rules(&raw.custom_rule).map_err(|(s, m)| at(s, m))?;
@@ -290,10 +304,22 @@ pub fn parse(source: SourceFile, dir: PathBuf) -> Result<Config, ConfigError> {
     })
 }
 
-/// serde's messages end with a period and put the type in prose; keep them as they are but
-/// on one line.
-fn tidy(message: &str) -> String {
-    message.trim().trim_end_matches('.').replace('\n', " ")
+/// A toml or serde error on one line, led by the key it is about (`fail-on`: …).
+fn toml_message(e: &toml::de::Error) -> String {
+    let message = e.message().trim().trim_end_matches('.').replace('\n', " ");
+    // Without its input, the error's text names the key path on its last line.
+    let mut bare = e.clone();
+    bare.set_input(None);
+    let text = bare.to_string();
+    let key = text
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("in `")?.strip_suffix('`'))
+        .filter(|k| !k.is_empty());
+    match key {
+        Some(k) => format!("`{k}`: {message}"),
+        None => message,
+    }
 }
 
 /// The one rule a code or name names (a suppression names one rule, not a prefix).
@@ -625,11 +651,11 @@ require = '^arn:aws:iam::(111122223333|444455556666):'
         );
         assert_eq!(
             err("fail-on = \"sometimes\"\n"),
-            "kmslint.toml:1:11: unknown variant `sometimes`, expected one of `error`, `warning`, `info`"
+            "kmslint.toml:1:11: `fail-on`: invalid value: string \"sometimes\", expected `error`, `warning` or `info`"
         );
         assert_eq!(
             err("select = \"KMS001\"\n"),
-            "kmslint.toml:1:10: invalid type: string \"KMS001\", expected a sequence"
+            "kmslint.toml:1:10: `select`: invalid type: string \"KMS001\", expected a sequence"
         );
         assert_eq!(
             err("\n\nselect = [\"KMS001\", \"admin-can-self-grnt\"]\n"),
@@ -645,7 +671,7 @@ require = '^arn:aws:iam::(111122223333|444455556666):'
         );
         assert_eq!(
             err("[severity]\nKMS003 = \"fatal\"\n"),
-            "kmslint.toml:2:10: unknown variant `fatal`, expected one of `error`, `warning`, `info`"
+            "kmslint.toml:2:10: `severity.KMS003`: invalid value: string \"fatal\", expected `error`, `warning` or `info`"
         );
         assert_eq!(
             err("[severity]\npublic-acess = \"error\"\n"),
@@ -669,7 +695,7 @@ require = '^arn:aws:iam::(111122223333|444455556666):'
     fn suppress_entries_are_checked() {
         assert_eq!(
             err("[[suppress]]\nrule = \"KMS003\"\n"),
-            "kmslint.toml:1:1: missing field `reason`"
+            "kmslint.toml:1:1: `suppress`: missing field `reason`"
         );
         assert_eq!(
             err("[[suppress]]\nrule = \"KMS003\"\nreason = \" \"\n"),
@@ -681,7 +707,7 @@ require = '^arn:aws:iam::(111122223333|444455556666):'
         );
         assert_eq!(
             err("[[suppress]]\nrule = \"KMS003\"\nreason = \"r\"\nstatement = \"A\"\n"),
-            "kmslint.toml:4:1: unknown field `statement`, expected one of `rule`, `path`, `sid`, `reason`"
+            "kmslint.toml:4:1: `suppress`: unknown field `statement`, expected one of `rule`, `path`, `sid`, `reason`"
         );
     }
 
@@ -736,7 +762,7 @@ require = '^arn:aws:iam::(111122223333|444455556666):'
         );
         assert_eq!(
             err(&rule("exists = true\nseverity = \"high\"\n")),
-            "kmslint.toml:7:12: unknown variant `high`, expected one of `error`, `warning`, `info`"
+            "kmslint.toml:7:12: `custom-rule.severity`: invalid value: string \"high\", expected `error`, `warning` or `info`"
         );
     }
 }

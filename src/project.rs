@@ -356,7 +356,9 @@ impl Project {
     }
 
     /// KMS100: the `[[suppress]]` entries that suppressed nothing, per configuration, for the
-    /// configurations this run judged (see [`crate::suppress::Suppression::was_judged`]).
+    /// configurations this run judged (see [`crate::suppress::Suppression::was_judged`]): a
+    /// run judges a whole configuration when it walks the configuration's folder (or one
+    /// above it) without `--exclude`.
     pub fn unused_suppressions(&self) -> Vec<(Arc<Scope>, Vec<Diagnostic>)> {
         let walked = lock(&self.walked).clone();
         let mut out = Vec::new();
@@ -368,7 +370,8 @@ impl Project {
             if !scope.settings.is_enabled(rule) {
                 continue;
             }
-            let whole = walked.iter().any(|w| config.dir.starts_with(w));
+            // `--exclude` leaves out files for this run only: entries for them are not stale.
+            let whole = self.exclude.is_empty() && walked.iter().any(|w| config.dir.starts_with(w));
             let diagnostics: Vec<Diagnostic> = config
                 .suppressions
                 .iter()
