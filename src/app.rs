@@ -205,8 +205,11 @@ fn lint_target(
         Ok(b) => b,
         Err(e) => return Err(format!("{display}: {e}")),
     };
-    let (source, report) =
-        engine::lint_bytes(&display, target.kind, bytes, target.explicit, &settings);
+    // With `--force-exclude` the files named on the command line are a list someone else
+    // made (pre-commit's): like files a walk finds, one that does not parse is reported only
+    // when it was meant to hold a key policy (a `tsconfig.json` with comments is not).
+    let explicit = target.explicit && !project.force_exclude(&target.path);
+    let (source, report) = engine::lint_bytes(&display, target.kind, bytes, explicit, &settings);
     let rendered = if render {
         renderer.file(&source, &report.diagnostics)
     } else {

@@ -86,7 +86,8 @@ pub struct CheckArgs {
     /// configuration's `exclude`; repeat it or separate with commas
     #[arg(long, value_delimiter = ',', value_name = "GLOB")]
     pub exclude: Vec<String>,
-    /// Apply excludes to files named on the command line too (for pre-commit)
+    /// Treat files named on the command line like files a walk finds: excludes apply, and
+    /// files that do not parse are reported only when meant as key policies (for pre-commit)
     #[arg(long)]
     pub force_exclude: bool,
     /// Write the report to this file instead of standard output

@@ -284,15 +284,24 @@ impl Project {
         found
     }
 
+    /// Whether `--force-exclude` (or `force-exclude = true`) holds for a path.
+    pub fn force_exclude(&self, path: &Path) -> bool {
+        self.force_exclude
+            || self
+                .scope_for(path)
+                .config
+                .as_ref()
+                .is_some_and(|c| c.force_exclude)
+    }
+
     /// Whether a path is excluded (`--exclude`, the configuration's `exclude`). Paths named
     /// on the command line are linted whatever the globs say, unless `--force-exclude` (or
     /// `force-exclude = true`) is set: pre-commit passes file names.
     pub fn is_excluded(&self, path: &Path, explicit: bool) -> bool {
-        let scope = self.scope_for(path);
-        let force = self.force_exclude || scope.config.as_ref().is_some_and(|c| c.force_exclude);
-        if explicit && !force {
+        if explicit && !self.force_exclude(path) {
             return false;
         }
+        let scope = self.scope_for(path);
         let abs = absolute(path);
         let matches = |globs: &GlobList, base: &Path| {
             if globs.is_empty() {

@@ -231,6 +231,26 @@ fn excludes_apply_to_walks_and_with_force_exclude_to_named_files() {
         err,
         "error: `--exclude`: `keys/[a` is not a valid glob: unclosed character class; missing ']'\n"
     );
+    // With `--force-exclude`, named files are read as a walk reads them: a JSON file that is
+    // not a key policy and does not parse (a `tsconfig.json` with comments) is not reported.
+    p.write(
+        "tsconfig.json",
+        "{\n  // comment\n  \"compilerOptions\": {}\n}\n",
+    );
+    let parse = ["--select", "KMS010"];
+    assert_eq!(
+        p.findings(&[&parse[..], &["tsconfig.json"]].concat()),
+        ["tsconfig.json:2:3 KMS010"]
+    );
+    assert_eq!(
+        p.findings(&[&parse[..], &["--force-exclude", "tsconfig.json"]].concat()),
+        Vec::<String>::new()
+    );
+    p.write("keys/broken.json", "{\"Statement\": [}");
+    assert_eq!(
+        p.findings(&[&parse[..], &["--force-exclude", "keys/broken.json"]].concat()),
+        ["keys/broken.json:1:16 KMS010"]
+    );
     // `force-exclude` in the configuration does what the flag does.
     p.write(
         "kmslint.toml",
