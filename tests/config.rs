@@ -432,3 +432,65 @@ fn custom_rules_point_into_every_input_kind() {
         "a.json:17:9: info[ORG001] `arn:aws:iam::999988887777:role/KMSAdminRole` is not an account of the organisation\n"
     );
 }
+
+/// The ```` ```toml ```` blocks of the README's configuration section.
+fn readme_toml_blocks() -> Vec<String> {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let section = &readme[readme.find("## Configuration").unwrap()..];
+    let section = &section[..section.find("## CI and pre-commit").unwrap()];
+    section
+        .split("```toml\n")
+        .skip(1)
+        .map(|b| b[..b.find("```").unwrap()].to_string())
+        .collect()
+}
+
+#[test]
+fn readme_configuration_examples_are_valid_and_do_what_they_say() {
+    let blocks = readme_toml_blocks();
+    assert_eq!(blocks.len(), 4);
+    for block in &blocks {
+        let source = kmslint::source::SourceFile::new("kmslint.toml", None, block.clone());
+        if let Err(e) = kmslint::config::parse(source, PathBuf::from("/repo")) {
+            panic!("a README example does not load: {e}\n{block}");
+        }
+    }
+    let p = Project::new();
+    p.write("kmslint.toml", &blocks[1..].concat())
+        .write(
+            "keys/partner.json",
+            &CONSOLE_DEFAULT.replace(
+                "arn:aws:iam::111122223333:role/KMSAdminRole",
+                "arn:aws:iam::999988887777:role/Partner",
+            ),
+        )
+        .write(
+            "keys/tls.json",
+            r#"{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+  {"Sid": "TLS", "Effect": "Deny", "Principal": "*", "Action": "kms:*", "Resource": "*",
+   "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+]}"#,
+        );
+    // The output the README shows for the first example.
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let (_, out, _) = p.run(&["--select", "ORG001", "keys/"]);
+    assert!(
+        readme.contains(&format!(
+            "$ kmslint check --select ORG001 --format compact keys/\n{out}```"
+        )),
+        "the README's ORG001 output is not {out}"
+    );
+    assert_eq!(
+        p.findings(&["--select", "ORG", "keys/"]),
+        [
+            "keys/partner.json:4:3 ORG002",
+            "keys/partner.json:17:9 ORG001",
+            "keys/partner.json:32:9 ORG003",
+        ]
+    );
+}

@@ -33,10 +33,13 @@ struct Lines {
 /// The file's path relative to the working directory (GitLab resolves it against the project).
 fn relative(path: &str) -> String {
     let p = std::path::Path::new(path);
+    if !p.is_absolute() {
+        return path.to_string();
+    }
     let cwd = crate::globs::absolute(std::path::Path::new("."));
     match p.strip_prefix(&cwd) {
-        Ok(rel) if p.is_absolute() => crate::app::display_path(rel),
-        _ => path.to_string(),
+        Ok(rel) => crate::app::display_path(rel),
+        Err(_) => path.to_string(),
     }
 }
 
