@@ -83,8 +83,8 @@ pub struct CheckArgs {
     #[arg(long)]
     pub isolated: bool,
     /// Skip files and folders matching this glob, on top of `.gitignore`, the defaults and the
-    /// configuration's `exclude`; repeat it or separate with commas
-    #[arg(long, value_delimiter = ',', value_name = "GLOB")]
+    /// configuration's `exclude`; repeat it for more globs
+    #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
     /// Treat files named on the command line like files a walk finds: excludes apply, and
     /// files that do not parse are reported only when meant as key policies (for pre-commit)

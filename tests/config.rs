@@ -225,6 +225,15 @@ fn excludes_apply_to_walks_and_with_force_exclude_to_named_files() {
         p.findings(&[".", "--exclude", "keys/*"]),
         ["stacks/d.json:8:28 KMS004"]
     );
+    // Braces hold alternatives (the option is repeated, not split on commas).
+    assert_eq!(
+        p.findings(&[".", "--exclude", "{keys,stacks}"]),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        p.findings(&[".", "--exclude", "keys", "--exclude", "d.json"]),
+        Vec::<String>::new()
+    );
     let (code, _, err) = p.run(&[".", "--exclude", "keys/[a"]);
     assert_eq!(code, 2);
     assert_eq!(
