@@ -1,10 +1,9 @@
 //! The `check` command: discover, lint in parallel, render in a deterministic order.
 
 use std::io::{IsTerminal, Write};
+use std::sync::Arc;
 
 use rayon::prelude::*;
-
-use std::sync::Arc;
 
 use crate::cli::CheckArgs;
 use crate::discover::{Target, discover_excluding};
@@ -111,6 +110,11 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let mut entries = 0usize;
     let mut failing = false;
     let mut write_failed = false;
+    if statistics.is_none() {
+        write_failed |= out
+            .write_all(renderer.begin(&project.rules()).as_bytes())
+            .is_err();
+    }
     let mut emit = |rendered: Vec<String>, out: &mut dyn Write| {
         for text in rendered {
             if entries > 0 {
@@ -120,9 +124,6 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             entries += 1;
         }
     };
-    if statistics.is_none() {
-        let _ = out.write_all(renderer.begin(&project.rules()).as_bytes());
-    }
     for batch in targets.chunks(BATCH) {
         let results: Vec<_> = batch
             .par_iter()

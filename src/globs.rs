@@ -29,7 +29,7 @@ impl PathGlob {
             .trim_start_matches('/')
             .trim_end_matches('/');
         if normal.is_empty() {
-            return Err(format!("`{pattern}` is not a glob: it matches nothing"));
+            return Err(format!("the glob `{pattern}` is empty: it matches nothing"));
         }
         let glob = GlobBuilder::new(normal)
             .literal_separator(true)
