@@ -1,13 +1,16 @@
 //! The `check` command: discover, lint in parallel, render in a deterministic order.
 
 use std::io::{IsTerminal, Write};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::cli::{CheckArgs, FailOn};
-use crate::discover::{Target, discover};
+use crate::cli::CheckArgs;
+use crate::discover::{Target, discover_excluding};
 use crate::engine::{self, FileReport};
-use crate::model::principal::is_account_id;
+use crate::output::OutputFile;
+use crate::project::{CliLayer, Project};
+use crate::render::statistics::Statistics;
 use crate::render::{Format, Renderer, Summary};
 use crate::rule::Severity;
 use crate::settings::Settings;
@@ -24,46 +27,34 @@ const BATCH: usize = 256;
 #[derive(Debug)]
 pub struct UsageError(pub String);
 
-/// Build settings from the command line.
+/// Build settings from the command line alone (no configuration file).
 pub fn settings_from(args: &CheckArgs) -> Result<Settings, UsageError> {
+    let cli = CliLayer::from_args(args).map_err(UsageError)?;
     let mut settings = Settings::default();
     settings
         .select(args.select.as_deref(), &args.extend_select, &args.ignore)
         .map_err(|e| UsageError(e.to_string()))?;
-    if let Some(account) = &args.account {
-        if !is_account_id(account) {
-            return Err(UsageError(format!(
-                "`--account {account}` is not a 12-digit AWS account id"
-            )));
-        }
-        settings.context.account = Some(account.clone());
-    }
-    for account in &args.trusted_accounts {
-        if !is_account_id(account) {
-            return Err(UsageError(format!(
-                "`--trusted-account {account}` is not a 12-digit AWS account id"
-            )));
-        }
-        if !settings.context.trusted_accounts.contains(account) {
-            settings.context.trusted_accounts.push(account.clone());
-        }
-    }
-    if let Some(fail_on) = args.fail_on {
-        settings.fail_on = match fail_on {
-            FailOn::Error => Severity::Error,
-            FailOn::Warning => Severity::Warning,
-            FailOn::Info => Severity::Info,
-        };
-    }
+    cli.apply(&mut settings);
     Ok(settings)
 }
 
-/// Run `check`, writing the report to `out` and problems with files to `err`.
+/// Run `check`, writing the report to `out` (or `--output`) and problems with files to `err`.
 pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let settings = match settings_from(args) {
-        Ok(s) => s,
-        Err(UsageError(msg)) => {
-            let _ = writeln!(err, "error: {msg}");
+    let format = args.format.unwrap_or(Format::Human);
+    if args.statistics && matches!(format, Format::Sarif | Format::Github | Format::Gitlab) {
+        let _ = writeln!(
+            err,
+            "error: `--statistics` prints a table (or JSON with `--format json`), not `--format {}`",
+            format_name(format)
+        );
+        return EXIT_ERROR;
+    }
+    let project = match Project::new(args) {
+        Ok(p) => Arc::new(p),
+        Err(messages) => {
+            for m in messages {
+                let _ = writeln!(err, "error: {m}");
+            }
             return EXIT_ERROR;
         }
     };
@@ -71,11 +62,6 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         vec![std::path::PathBuf::from(".")]
     } else {
         args.paths.clone()
-    };
-    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let renderer = Renderer {
-        format: args.format.unwrap_or(Format::Human),
-        color,
     };
     let stdin = match crate::stdin::requested(args) {
         Ok(s) => s,
@@ -87,7 +73,43 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let (targets, walk_errors) = if stdin.is_some() {
         (Vec::new(), Vec::new())
     } else {
-        discover(&paths)
+        for p in paths.iter().filter(|p| p.is_dir()) {
+            project.walked(p);
+        }
+        let exclude = {
+            let project = Arc::clone(&project);
+            Arc::new(move |p: &std::path::Path, explicit: bool| project.is_excluded(p, explicit))
+        };
+        discover_excluding(&paths, exclude)
+    };
+    let config_errors = project.errors();
+    if !config_errors.is_empty() {
+        for e in config_errors {
+            let _ = writeln!(err, "error: {e}");
+        }
+        return EXIT_ERROR;
+    }
+    if let Err(e) = project.check_cli() {
+        let _ = writeln!(err, "error: {e}");
+        return EXIT_ERROR;
+    }
+    let mut file = match &args.output {
+        Some(path) => match OutputFile::create(path) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                let _ = writeln!(err, "error: {e}");
+                return EXIT_ERROR;
+            }
+        },
+        None => None,
+    };
+    let color = args.output.is_none()
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
+    let renderer = Renderer { format, color };
+    let out: &mut dyn Write = match &mut file {
+        Some(f) => f,
+        None => out,
     };
     let mut status = EXIT_OK;
     for e in &walk_errors {
@@ -95,67 +117,139 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         status = EXIT_ERROR;
     }
     let mut summary = Summary::default();
+    let mut statistics = args.statistics.then(Statistics::default);
     let mut entries = 0usize;
-    let mut worst: Option<Severity> = None;
+    let mut failing = false;
     let mut write_failed = false;
-    let _ = out.write_all(renderer.begin().as_bytes());
-    let stdin_result = stdin.map(|input| vec![crate::stdin::lint(&input, &settings, &renderer)]);
+    if statistics.is_none() {
+        write_failed |= out
+            .write_all(renderer.begin(&project.rules()).as_bytes())
+            .is_err();
+    }
+    let mut emit = |rendered: Vec<String>, out: &mut dyn Write| {
+        for text in rendered {
+            if entries > 0 {
+                write_failed |= out.write_all(renderer.separator().as_bytes()).is_err();
+            }
+            write_failed |= out.write_all(text.as_bytes()).is_err();
+            entries += 1;
+        }
+    };
+    let render = statistics.is_none();
+    // Standard input (an editor's buffer) is linted with the settings of the folder its name
+    // points into, like a file there.
+    let stdin_results = stdin.as_ref().map(|input| {
+        let path = input
+            .name
+            .clone()
+            .unwrap_or_else(|| std::path::PathBuf::from("."));
+        let scope = project.scope_for(&path);
+        let settings = scope.settings_for(&path);
+        vec![
+            crate::stdin::lint(input, &settings, &renderer).map(|(report, rendered)| {
+                (
+                    report,
+                    settings.fail_on,
+                    if render { rendered } else { Vec::new() },
+                )
+            }),
+        ]
+    });
     let batches = targets.chunks(BATCH).map(|batch| {
         batch
             .par_iter()
-            .map(|t| lint_target(t, &settings, &renderer))
+            .map(|t| lint_target(t, &project, &renderer, render))
             .collect::<Vec<_>>()
     });
-    for results in stdin_result.into_iter().chain(batches) {
+    for results in stdin_results.into_iter().chain(batches) {
         for result in results {
             match result {
                 Err(message) => {
                     let _ = writeln!(err, "error: {message}");
                     status = EXIT_ERROR;
                 }
-                Ok((report, rendered)) => {
+                Ok((report, fail_on, rendered)) => {
                     summary.add(&report.diagnostics, report.policies);
-                    worst = worst.max(report.diagnostics.iter().map(|d| d.severity).max());
-                    for text in rendered {
-                        if entries > 0 {
-                            write_failed |= out.write_all(renderer.separator().as_bytes()).is_err();
-                        }
-                        write_failed |= out.write_all(text.as_bytes()).is_err();
-                        entries += 1;
+                    failing |= report.diagnostics.iter().any(|d| d.severity >= fail_on);
+                    if let Some(s) = &mut statistics {
+                        s.add(&report.diagnostics);
                     }
+                    emit(rendered, out);
                 }
             }
         }
     }
-    write_failed |= out
-        .write_all(renderer.end(&summary, entries).as_bytes())
-        .is_err();
+    // Stale `[[suppress]]` entries are known only once every file is linted.
+    for (scope, diagnostics) in project.unused_suppressions() {
+        let Some(config) = &scope.config else {
+            continue;
+        };
+        summary.add_config(&diagnostics);
+        failing |= diagnostics
+            .iter()
+            .any(|d| d.severity >= scope.settings.fail_on);
+        match &mut statistics {
+            Some(s) => s.add(&diagnostics),
+            None => emit(renderer.file(&config.source, &diagnostics), out),
+        }
+    }
+    let closing = match &statistics {
+        Some(s) if format == Format::Json => s.json(),
+        Some(s) => s.text(),
+        None => renderer.end(&summary, entries),
+    };
+    write_failed |= out.write_all(closing.as_bytes()).is_err();
     write_failed |= out.flush().is_err();
     if write_failed {
         let _ = writeln!(err, "error: could not write the report");
         return EXIT_ERROR;
     }
-    if status == EXIT_OK && worst.is_some_and(|w| w >= settings.fail_on) {
+    if let Some(f) = file
+        && let Err(e) = f.persist()
+    {
+        let _ = writeln!(err, "error: {e}");
+        return EXIT_ERROR;
+    }
+    if status == EXIT_OK && failing {
         status = EXIT_FINDINGS;
     }
     status
 }
 
-/// Lint one file and render its diagnostics (on a worker thread).
+fn format_name(format: Format) -> String {
+    use clap::ValueEnum;
+    format
+        .to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default()
+}
+
+/// Lint one file and render its diagnostics (on a worker thread): the report, the file's
+/// `fail-on` threshold, and the rendered entries.
 fn lint_target(
     target: &Target,
-    settings: &Settings,
+    project: &Project,
     renderer: &Renderer,
-) -> Result<(FileReport, Vec<String>), String> {
+    render: bool,
+) -> Result<(FileReport, Severity, Vec<String>), String> {
     let display = display_path(&target.path);
+    let scope = project.scope_for(&target.path);
+    let settings = scope.settings_for(&target.path);
     let bytes = match engine::read_file(&target.path) {
         Ok(b) => b,
         Err(e) => return Err(format!("{display}: {e}")),
     };
-    let (source, report) =
-        engine::lint_bytes(&display, target.kind, bytes, target.explicit, settings);
-    let rendered = renderer.file(&source, &report.diagnostics);
-    Ok((report, rendered))
+    // With `--force-exclude` the files named on the command line are a list someone else
+    // made (pre-commit's): like files a walk finds, one that does not parse is reported only
+    // when it was meant to hold a key policy (a `tsconfig.json` with comments is not).
+    let explicit = target.explicit && !project.force_exclude(&target.path);
+    let (source, report) = engine::lint_bytes(&display, target.kind, bytes, explicit, &settings);
+    let rendered = if render {
+        renderer.file(&source, &report.diagnostics)
+    } else {
+        Vec::new()
+    };
+    Ok((report, settings.fail_on, rendered))
 }
 
 /// The path as users should see it: relative, with `/` separators, no leading `./`.

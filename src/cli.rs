@@ -81,6 +81,26 @@ pub struct CheckArgs {
     /// Read the file to lint from standard input and report it under this name
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<PathBuf>,
+    /// The configuration file [default: the nearest `.kmslint.toml` or `kmslint.toml` above each file]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore configuration files
+    #[arg(long)]
+    pub isolated: bool,
+    /// Skip files and folders matching this glob, on top of `.gitignore`, the defaults and the
+    /// configuration's `exclude`; repeat it for more globs
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Treat files named on the command line like files a walk finds: excludes apply, and
+    /// files that do not parse are reported only when meant as key policies (for pre-commit)
+    #[arg(long)]
+    pub force_exclude: bool,
+    /// Write the report to this file instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Print how many findings each rule has instead of the findings
+    #[arg(long)]
+    pub statistics: bool,
 }
 
 /// Options of `kmslint lsp`: the rule options of `check`, applied to every document.

@@ -1,6 +1,7 @@
 //! Which files to read: explicit paths, and directory walks that honour `.gitignore`.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::extract::InputKind;
 
@@ -24,8 +25,17 @@ pub struct WalkError {
     pub message: String,
 }
 
+/// Decides whether a path is left out: `(path, named on the command line)`.
+pub type Exclude = Arc<dyn Fn(&Path, bool) -> bool + Send + Sync>;
+
 /// The files under `paths`, sorted by path. Explicit files are kept whatever their name.
 pub fn discover(paths: &[PathBuf]) -> (Vec<Target>, Vec<WalkError>) {
+    discover_excluding(paths, Arc::new(|_: &Path, _: bool| false))
+}
+
+/// [`discover`], leaving out what `exclude` says (asked for each path named on the command
+/// line and each entry of a walk; an excluded folder is not entered).
+pub fn discover_excluding(paths: &[PathBuf], exclude: Exclude) -> (Vec<Target>, Vec<WalkError>) {
     let mut targets = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
@@ -34,7 +44,8 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Target>, Vec<WalkError>) {
                 path: path.clone(),
                 message: e.to_string(),
             }),
-            Ok(meta) if meta.is_dir() => walk(path, &mut targets, &mut errors),
+            Ok(_) if exclude(path, true) => {}
+            Ok(meta) if meta.is_dir() => walk(path, &mut targets, &mut errors, &exclude),
             Ok(_) => targets.push(Target {
                 path: path.clone(),
                 kind: InputKind::from_path(path).unwrap_or(InputKind::Json),
@@ -55,15 +66,18 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Target>, Vec<WalkError>) {
     (targets, errors)
 }
 
-fn walk(root: &Path, targets: &mut Vec<Target>, errors: &mut Vec<WalkError>) {
+fn walk(root: &Path, targets: &mut Vec<Target>, errors: &mut Vec<WalkError>, exclude: &Exclude) {
+    let exclude = Arc::clone(exclude);
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
         .follow_links(false)
-        .filter_entry(|e| {
-            !(e.file_type().is_some_and(|t| t.is_dir())
+        .filter_entry(move |e| {
+            let skipped = e.file_type().is_some_and(|t| t.is_dir())
                 && e.file_name()
                     .to_str()
-                    .is_some_and(|n| SKIPPED_DIRS.contains(&n)))
+                    .is_some_and(|n| SKIPPED_DIRS.contains(&n));
+            // The root was named on the command line and asked about already.
+            !skipped && (e.depth() == 0 || !exclude(e.path(), false))
         })
         .build();
     for entry in walker {

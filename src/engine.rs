@@ -5,9 +5,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, EmbeddedView};
-use crate::extract::{self, Extracted, InputKind};
+use crate::extract::{self, Extracted, InputKind, PolicyDoc};
 use crate::model::Policy;
-use crate::rule::{Check, Finding, Reporter};
+use crate::rule::{Check, Finding, Reporter, Rule};
 use crate::rules::invalid_json;
 use crate::settings::Settings;
 use crate::source::SourceFile;
@@ -60,30 +60,25 @@ pub fn lint_source(
             };
             findings.clear();
             check(&policy, &mut Reporter::new(rule.code, &mut findings));
-            for f in findings.drain(..) {
-                let embedded = doc.embedded.as_ref().map(|d| EmbeddedView {
-                    policy: Arc::clone(d),
-                    span: f.span,
-                    labels: f.labels.clone(),
-                });
-                report.diagnostics.push(Diagnostic {
-                    embedded,
-                    rule,
-                    severity: settings.finding_severity(rule, f.severity),
-                    policy: doc.name.clone(),
-                    span: doc.to_file(f.span),
-                    message: f.message,
-                    labels: f
-                        .labels
-                        .into_iter()
-                        .map(|mut l| {
-                            l.span = doc.to_file(l.span);
-                            l
-                        })
-                        .collect(),
-                    help: f.help,
-                });
-            }
+            push_findings(&mut report, settings, doc, &policy, rule, &mut findings);
+        }
+        let mut json = None;
+        for custom in settings.enabled_custom_rules() {
+            let json = json.get_or_insert_with(|| crate::custom::to_json(&doc.root));
+            findings.clear();
+            custom.check(
+                &policy,
+                json,
+                &mut Reporter::new(custom.rule.code, &mut findings),
+            );
+            push_findings(
+                &mut report,
+                settings,
+                doc,
+                &policy,
+                custom.rule,
+                &mut findings,
+            );
         }
     }
     if kind != InputKind::Json {
@@ -103,6 +98,52 @@ fn snap_spans(source: &SourceFile, report: &mut FileReport) {
         for l in &mut d.labels {
             l.span = source.snap(l.span);
         }
+    }
+}
+
+/// Turn a rule's findings on one policy into diagnostics in the file's coordinates, leaving
+/// out those a `[[suppress]]` entry covers.
+fn push_findings(
+    report: &mut FileReport,
+    settings: &Settings,
+    doc: &PolicyDoc,
+    policy: &Policy<'_>,
+    rule: &'static Rule,
+    findings: &mut Vec<Finding>,
+) {
+    for f in findings.drain(..) {
+        if !settings.suppressions.is_empty() {
+            let sid = policy
+                .statements
+                .iter()
+                .find(|s| s.node.span.start <= f.span.start && f.span.start < s.node.span.end)
+                .and_then(|s| s.sid_text());
+            if settings.suppressed(rule, sid) {
+                continue;
+            }
+        }
+        let embedded = doc.embedded.as_ref().map(|d| EmbeddedView {
+            policy: Arc::clone(d),
+            span: f.span,
+            labels: f.labels.clone(),
+        });
+        report.diagnostics.push(Diagnostic {
+            embedded,
+            rule,
+            severity: settings.finding_severity(rule, f.severity),
+            policy: doc.name.clone(),
+            span: doc.to_file(f.span),
+            message: f.message,
+            labels: f
+                .labels
+                .into_iter()
+                .map(|mut l| {
+                    l.span = doc.to_file(l.span);
+                    l
+                })
+                .collect(),
+            help: f.help,
+        });
     }
 }
 
@@ -149,7 +190,7 @@ fn report_parse_error(
     message: &str,
 ) {
     let rule = &invalid_json::RULE;
-    if !settings.is_enabled(rule) {
+    if !settings.is_enabled(rule) || settings.suppressed(rule, None) {
         return;
     }
     report.diagnostics.push(Diagnostic {

@@ -7,12 +7,17 @@
 
 pub mod app;
 pub mod cli;
+pub mod config;
+pub mod custom;
 pub mod diagnostic;
 pub mod discover;
 pub mod engine;
 pub mod extract;
+pub mod globs;
 pub mod lsp;
 pub mod model;
+pub mod output;
+pub mod project;
 pub mod registry;
 pub mod render;
 pub mod rule;
@@ -20,4 +25,5 @@ pub mod rules;
 pub mod settings;
 pub mod source;
 pub mod stdin;
+pub mod suppress;
 pub mod tree;

@@ -40,6 +40,7 @@ pub static RULES: &[&Rule] = &[
     &rules::deleted_principal::RULE,
     &rules::iam_user_principal::RULE,
     &rules::user_can_destroy::RULE,
+    &rules::unused_suppression::RULE,
 ];
 
 /// A rule by exact code (`KMS003`, any case) or name (`admin-can-self-grant`).

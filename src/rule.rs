@@ -47,6 +47,10 @@ pub enum RuleGroup {
     Validity,
     /// What exposes a key or lets a principal gain more than it was given.
     Exposure,
+    /// Problems in kmslint's own configuration (stale suppressions).
+    Config,
+    /// Rules defined in a configuration file (`[[custom-rule]]`).
+    Custom,
 }
 
 impl RuleGroup {
@@ -55,6 +59,8 @@ impl RuleGroup {
             RuleGroup::Access => "access",
             RuleGroup::Validity => "validity",
             RuleGroup::Exposure => "exposure",
+            RuleGroup::Config => "config",
+            RuleGroup::Custom => "custom",
         }
     }
 }
@@ -66,6 +72,10 @@ pub enum Check {
     Policy(fn(&Policy<'_>, &mut Reporter)),
     /// Reported while reading and parsing a file (the rule has no policy to look at).
     Parse,
+    /// Reported about a configuration file once every file is linted.
+    Config,
+    /// A `[[custom-rule]]` of a configuration file: a JSONPath selection and a test.
+    Custom,
 }
 
 /// A rule: metadata, documentation and its check.

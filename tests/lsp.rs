@@ -630,3 +630,19 @@ fn rule_options_apply_to_every_document() {
     assert_eq!(codes(&published), ["KMS038"]);
     c.shutdown();
 }
+
+#[test]
+fn documents_get_the_configuration_of_their_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let configured = dir.path().join("configured");
+    std::fs::create_dir_all(&configured).unwrap();
+    std::fs::write(configured.join("kmslint.toml"), "ignore = [\"KMS029\"]\n").unwrap();
+    let mut c = Client::initialized();
+    let inside = format!("file://{}/group.json", configured.display());
+    let outside = format!("file://{}/group.json", dir.path().display());
+    let published = c.open(&inside, "json", GROUP_POLICY);
+    assert_eq!(codes(&published), ["KMS002"]);
+    let published = c.open(&outside, "json", GROUP_POLICY);
+    assert_eq!(codes(&published), ["KMS029", "KMS002"]);
+    c.shutdown();
+}

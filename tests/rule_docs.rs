@@ -12,6 +12,10 @@
 //! `--trusted-account`, and `repeat-line=N:K` repeats line N of the block K times before
 //! linting (for examples that must be large).
 //!
+//! Rules about the configuration (KMS100) are shown with a project instead: each
+//! ```` ```json file=PATH ```` block is a file of it, and each ```` ```toml bad ```` or
+//! ```` ```toml good ```` block its `kmslint.toml`; kmslint checks the whole project.
+//!
 //! `KMSLINT_BLESS=1 cargo test --test rule_docs` rewrites output blocks and the index.
 
 use std::path::{Path, PathBuf};
@@ -19,7 +23,7 @@ use std::path::{Path, PathBuf};
 use kmslint::engine::lint_source;
 use kmslint::registry::RULES;
 use kmslint::render::{Format, Renderer};
-use kmslint::rule::Rule;
+use kmslint::rule::{Check, Rule};
 use kmslint::settings::Settings;
 use kmslint::source::SourceFile;
 
@@ -113,6 +117,43 @@ fn render(source: &SourceFile, settings: &Settings) -> (Vec<&'static str>, Strin
     )
 }
 
+/// Check a project of `files` with `config` as its `kmslint.toml`: the codes reported and the
+/// human report without its summary line.
+fn render_project(files: &[(String, String)], config: &str) -> (Vec<String>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    std::fs::write(dir.path().join("kmslint.toml"), config).unwrap();
+    let run = |format: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kmslint"))
+            .args(["check", ".", "--format", format])
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.code().unwrap() < 2,
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let json: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    let codes = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect();
+    let human = run("human");
+    let body = human.trim_end_matches('\n');
+    let body = body.rfind('\n').map_or("", |i| &body[..=i]);
+    (codes, body.to_string())
+}
+
 fn doc_path(rule: &Rule) -> PathBuf {
     rules_dir().join(format!("{}.md", rule.name))
 }
@@ -187,10 +228,32 @@ fn examples_fire_and_stay_clean() {
         let mut shift: isize = 0;
         let (mut bad_count, mut good_count) = (0, 0);
         let mut last_bad_output: Option<String> = None;
+        let project_files: Vec<(String, String)> = all
+            .iter()
+            .filter_map(|b| attr(&b.info, "file").map(|f| (f.to_string(), b.body.clone())))
+            .collect();
+        let by_project = matches!(rule.check, Check::Config);
         for block in &all {
             let kind = block.info.split_whitespace().collect::<Vec<_>>();
             let fname = format!("{}.{}", rule.name, kind.first().copied().unwrap_or("json"));
-            if kind.get(1) == Some(&"bad") {
+            if by_project && matches!(kind.get(1), Some(&"bad") | Some(&"good")) {
+                let (codes, text) = render_project(&project_files, &block.body);
+                if kind[1] == "bad" {
+                    bad_count += 1;
+                    if codes.is_empty() || codes.iter().any(|c| c != rule.code) {
+                        failures.push(format!("{}: a bad example fires {codes:?}", rule.code));
+                    }
+                    last_bad_output = Some(text);
+                } else {
+                    good_count += 1;
+                    if !codes.is_empty() {
+                        failures.push(format!(
+                            "{}: a good example is not clean:\n{text}",
+                            rule.code
+                        ));
+                    }
+                }
+            } else if kind.get(1) == Some(&"bad") {
                 bad_count += 1;
                 let body = expanded(&block.info, &block.body);
                 let source = SourceFile::new(fname, None, body);

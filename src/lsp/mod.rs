@@ -39,6 +39,7 @@ use serde::de::DeserializeOwned;
 use crate::app::{EXIT_ERROR, UsageError, settings_from};
 use crate::cli::LspArgs;
 use crate::engine::{self, FileReport};
+use crate::project::Project;
 use crate::settings::Settings;
 use document::Document;
 
@@ -54,8 +55,17 @@ pub fn main(args: &LspArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
+    let project = match Project::new(&args.as_check_args()) {
+        Ok(p) => p,
+        Err(messages) => {
+            for m in messages {
+                eprintln!("error: {m}");
+            }
+            return EXIT_ERROR;
+        }
+    };
     let (connection, io_threads) = Connection::stdio();
-    let status = match serve(&connection, base) {
+    let status = match serve(&connection, base, Some(project)) {
         Ok(status) => status,
         Err(e) => {
             eprintln!("error: kmslint lsp: {e}");
@@ -94,8 +104,13 @@ pub fn capabilities() -> ServerCapabilities {
     }
 }
 
-/// Initialize, then serve requests until `exit`.
-pub fn serve(connection: &Connection, base: Settings) -> Result<u8, String> {
+/// Initialize, then serve requests until `exit`. With a `project`, each document gets the
+/// configuration discovered from its folder (`kmslint.toml`), with the command line on top.
+pub fn serve(
+    connection: &Connection,
+    base: Settings,
+    project: Option<Project>,
+) -> Result<u8, String> {
     let (id, _params) = connection.initialize_start().map_err(|e| e.to_string())?;
     let result = InitializeResult {
         capabilities: capabilities(),
@@ -111,6 +126,7 @@ pub fn serve(connection: &Connection, base: Settings) -> Result<u8, String> {
     Server {
         connection,
         base,
+        project,
         documents: HashMap::new(),
         due: HashMap::new(),
         shutting_down: false,
@@ -123,6 +139,8 @@ pub struct Server<'c> {
     connection: &'c Connection,
     /// The settings from the command line.
     base: Settings,
+    /// Configuration discovery, as `check` does it.
+    project: Option<Project>,
     documents: HashMap<Uri, Document>,
     /// Changed documents and when to lint them.
     due: HashMap<Uri, Instant>,
@@ -141,10 +159,24 @@ impl From<Disconnected> for String {
 impl Server<'_> {
     /// The settings for a document, by its file path (`None` for unsaved buffers).
     ///
-    /// Every lint, hover and code action asks here, so this is where per-document settings
-    /// plug in: configuration discovered from `path`'s folder, merged under `self.base`.
-    pub fn settings_for(&self, _path: Option<&Path>) -> Settings {
-        self.base.clone()
+    /// Every lint, hover and code action asks here: the configuration discovered from the
+    /// document's folder with the command line on top, as `check` reads a file there. A broken
+    /// configuration is reported on stderr (the editor's server log) and the command line's
+    /// settings apply.
+    pub fn settings_for(&self, path: Option<&Path>) -> Settings {
+        let (Some(project), Some(path)) = (&self.project, path) else {
+            return self.base.clone();
+        };
+        let settings = project.scope_for(path).settings_for(path).into_owned();
+        let errors = project.errors();
+        if errors.is_empty() {
+            settings
+        } else {
+            for e in errors {
+                eprintln!("error: {e}");
+            }
+            self.base.clone()
+        }
     }
 
     fn run(mut self) -> Result<u8, String> {

@@ -1,11 +1,16 @@
 //! One small renderer per output format over the same diagnostics.
 
 mod compact;
+pub mod fingerprint;
+mod github;
+mod gitlab;
 mod human;
 mod json;
+pub mod sarif;
+pub mod statistics;
 
 use crate::diagnostic::Diagnostic;
-use crate::rule::Severity;
+use crate::rule::{Rule, Severity};
 use crate::source::SourceFile;
 
 pub use human::render_one as render_human_one;
@@ -19,6 +24,12 @@ pub enum Format {
     Compact,
     /// One JSON document (schema in the README).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
+    /// A GitLab Code Quality report.
+    Gitlab,
 }
 
 /// Counts over a whole run.
@@ -49,6 +60,17 @@ impl Summary {
     }
 }
 
+impl Summary {
+    /// Findings about a configuration file (it is not a checked file).
+    pub fn add_config(&mut self, diagnostics: &[Diagnostic]) {
+        let files = self.files;
+        let policies = self.policies;
+        self.add(diagnostics, 0);
+        self.files = files;
+        self.policies = policies;
+    }
+}
+
 /// `1 error`, `2 errors`.
 pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {
@@ -66,11 +88,14 @@ pub struct Renderer {
 }
 
 impl Renderer {
-    /// Text written before the first file.
-    pub fn begin(&self) -> String {
+    /// Text written before the first file; `rules` are the rules of the run (SARIF lists
+    /// their metadata).
+    pub fn begin(&self, rules: &[&'static Rule]) -> String {
         match self.format {
             Format::Json => json::begin(),
-            _ => String::new(),
+            Format::Sarif => sarif::begin(rules),
+            Format::Gitlab => "[\n".to_string(),
+            Format::Human | Format::Compact | Format::Github => String::new(),
         }
     }
 
@@ -89,14 +114,34 @@ impl Renderer {
                 .iter()
                 .map(|d| json::render(source, d))
                 .collect(),
+            Format::Github => diagnostics
+                .iter()
+                .map(|d| github::render(source, d))
+                .collect(),
+            Format::Sarif => {
+                let fingerprints = fingerprint::fingerprints(source, diagnostics);
+                diagnostics
+                    .iter()
+                    .zip(&fingerprints)
+                    .map(|(d, f)| sarif::render(source, d, f))
+                    .collect()
+            }
+            Format::Gitlab => {
+                let fingerprints = fingerprint::fingerprints(source, diagnostics);
+                diagnostics
+                    .iter()
+                    .zip(&fingerprints)
+                    .map(|(d, f)| gitlab::render(source, d, f))
+                    .collect()
+            }
         }
     }
 
     /// What goes between two entries.
     pub fn separator(&self) -> &'static str {
         match self.format {
-            Format::Json => ",\n",
-            _ => "",
+            Format::Json | Format::Gitlab | Format::Sarif => ",\n",
+            Format::Human | Format::Compact | Format::Github => "",
         }
     }
 
@@ -104,8 +149,10 @@ impl Renderer {
     pub fn end(&self, summary: &Summary, entries: usize) -> String {
         match self.format {
             Format::Human => human::summary(summary, self.color),
-            Format::Compact => String::new(),
+            Format::Compact | Format::Github => String::new(),
             Format::Json => json::end(summary, entries),
+            Format::Sarif => sarif::end(entries),
+            Format::Gitlab => if entries > 0 { "\n]\n" } else { "]\n" }.to_string(),
         }
     }
 }

@@ -33,5 +33,6 @@ pub mod unknown_action;
 pub mod unknown_condition_key;
 pub mod unknown_condition_operator;
 pub mod unknown_element;
+pub mod unused_suppression;
 pub mod user_can_destroy;
 pub mod version;

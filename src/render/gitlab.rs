@@ -1,0 +1,78 @@
+//! A GitLab Code Quality report: a JSON array of issues in the Code Climate format.
+
+use serde::Serialize;
+
+use crate::diagnostic::Diagnostic;
+use crate::rule::{RuleGroup, Severity};
+use crate::source::SourceFile;
+
+#[derive(Serialize)]
+struct Issue<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    check_name: &'a str,
+    description: String,
+    categories: [&'a str; 1],
+    fingerprint: &'a str,
+    severity: &'a str,
+    location: Location<'a>,
+}
+
+#[derive(Serialize)]
+struct Location<'a> {
+    path: &'a str,
+    lines: Lines,
+}
+
+#[derive(Serialize)]
+struct Lines {
+    begin: u32,
+    end: u32,
+}
+
+/// The file's path relative to the working directory (GitLab resolves it against the project).
+fn relative(path: &str) -> String {
+    let p = std::path::Path::new(path);
+    if !p.is_absolute() {
+        return path.to_string();
+    }
+    let cwd = crate::globs::absolute(std::path::Path::new("."));
+    match p.strip_prefix(&cwd) {
+        Ok(rel) => crate::app::display_path(rel),
+        Err(_) => path.to_string(),
+    }
+}
+
+/// One issue.
+pub fn render(source: &SourceFile, d: &Diagnostic, fingerprint: &str) -> String {
+    let (start, end) = (source.line_col(d.span.start), source.line_col(d.span.end));
+    let mut description = format!("{} {}: {}", d.rule.code, d.rule.name, d.message);
+    if let Some(p) = &d.policy {
+        description.push_str(&format!(" (in `{p}`)"));
+    }
+    let path = relative(&source.path);
+    let issue = Issue {
+        kind: "issue",
+        check_name: d.rule.code,
+        description,
+        categories: [match d.rule.group {
+            RuleGroup::Access | RuleGroup::Exposure | RuleGroup::Custom => "Security",
+            RuleGroup::Validity => "Bug Risk",
+            RuleGroup::Config => "Clarity",
+        }],
+        fingerprint,
+        severity: match d.severity {
+            Severity::Error => "major",
+            Severity::Warning => "minor",
+            Severity::Info => "info",
+        },
+        location: Location {
+            path: &path,
+            lines: Lines {
+                begin: start.line,
+                end: end.line,
+            },
+        },
+    };
+    serde_json::to_string(&issue).unwrap_or_default()
+}
