@@ -17,15 +17,36 @@ pub const RULE: Rule = Rule {
     check: Check::Policy(check),
 };
 
-/// For each member that repeats an earlier key (as `norm` maps it), the earlier member.
-fn repeats(members: &[Member], norm: impl Fn(&str) -> String) -> Vec<(&Member, &Member)> {
-    let mut seen: HashMap<String, &Member> = HashMap::with_capacity(members.len());
+/// For each member that repeats an earlier key, the earlier member. Policy objects are small:
+/// they are compared pairwise without allocating; only large objects are hashed.
+fn repeats(members: &[Member], ignore_case: bool) -> Vec<(&Member, &Member)> {
+    let same = |a: &str, b: &str| {
+        if ignore_case {
+            a.eq_ignore_ascii_case(b)
+        } else {
+            a == b
+        }
+    };
     let mut out = Vec::new();
+    if members.len() <= 32 {
+        for (i, m) in members.iter().enumerate() {
+            if let Some(first) = members[..i].iter().find(|f| same(&f.key, &m.key)) {
+                out.push((first, m));
+            }
+        }
+        return out;
+    }
+    let mut seen: HashMap<String, &Member> = HashMap::with_capacity(members.len());
     for m in members {
-        match seen.get(&norm(&m.key)) {
+        let key = if ignore_case {
+            m.key.to_ascii_lowercase()
+        } else {
+            m.key.clone()
+        };
+        match seen.get(&key) {
             Some(first) => out.push((*first, m)),
             None => {
-                seen.insert(norm(&m.key), m);
+                seen.insert(key, m);
             }
         }
     }
@@ -38,7 +59,7 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
             if members.len() < 2 {
                 return;
             }
-            for (first, second) in repeats(members, str::to_string) {
+            for (first, second) in repeats(members, false) {
                 r.report(
                     second.key_span,
                     format!(
@@ -57,7 +78,7 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
             continue;
         };
         for op in cond.value.members() {
-            for (first, second) in repeats(op.value.members(), str::to_ascii_lowercase) {
+            for (first, second) in repeats(op.value.members(), true) {
                 if first.key != second.key {
                     r.report(
                         second.key_span,
