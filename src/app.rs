@@ -32,7 +32,11 @@ pub fn settings_from(args: &CheckArgs) -> Result<Settings, UsageError> {
     let cli = CliLayer::from_args(args).map_err(UsageError)?;
     let mut settings = Settings::default();
     settings
-        .select(args.select.as_deref(), &args.extend_select, &args.ignore)
+        .select(
+            args.rules.select.as_deref(),
+            &args.rules.extend_select,
+            &args.rules.ignore,
+        )
         .map_err(|e| UsageError(e.to_string()))?;
     cli.apply(&mut settings);
     Ok(settings)

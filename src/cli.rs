@@ -60,24 +60,12 @@ pub struct CheckArgs {
     /// Output format [default: human]
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// Only these rules: codes, names or code prefixes, comma-separated (`KMS00,public-access`)
-    #[arg(long, value_delimiter = ',', value_name = "CODE")]
-    pub select: Option<Vec<String>>,
-    /// Rules to add to the selection
-    #[arg(long, value_delimiter = ',', value_name = "CODE")]
-    pub extend_select: Vec<String>,
-    /// Rules to switch off
-    #[arg(long, value_delimiter = ',', value_name = "CODE")]
-    pub ignore: Vec<String>,
+    /// Which rules run, and the accounts they judge principals by.
+    #[command(flatten)]
+    pub rules: RuleArgs,
     /// Lowest severity that makes the exit status 1 [default: warning]
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
-    /// The key's own account (12 digits); otherwise inferred from the policy
-    #[arg(long, value_name = "ID")]
-    pub account: Option<String>,
-    /// Another account meant to have access to the key (12 digits); repeat it or separate with commas
-    #[arg(long = "trusted-account", value_delimiter = ',', value_name = "ID")]
-    pub trusted_accounts: Vec<String>,
     /// Read the file to lint from standard input and report it under this name
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<PathBuf>,
@@ -103,10 +91,10 @@ pub struct CheckArgs {
     pub statistics: bool,
 }
 
-/// Options of `kmslint lsp`: the rule options of `check`, applied to every document.
+/// The rule options `check` and `lsp` share.
 #[derive(Debug, Clone, Args, Default)]
-pub struct LspArgs {
-    /// Only these rules: codes, names or code prefixes, comma-separated
+pub struct RuleArgs {
+    /// Only these rules: codes, names or code prefixes, comma-separated (`KMS00,public-access`)
     #[arg(long, value_delimiter = ',', value_name = "CODE")]
     pub select: Option<Vec<String>>,
     /// Rules to add to the selection
@@ -115,23 +103,26 @@ pub struct LspArgs {
     /// Rules to switch off
     #[arg(long, value_delimiter = ',', value_name = "CODE")]
     pub ignore: Vec<String>,
-    /// The key's own account (12 digits); otherwise inferred from each policy
+    /// The key's own account (12 digits); otherwise inferred from the policy
     #[arg(long, value_name = "ID")]
     pub account: Option<String>,
-    /// Another account meant to have access to the key (12 digits)
+    /// Another account meant to have access to the key (12 digits); repeat it or separate with commas
     #[arg(long = "trusted-account", value_delimiter = ',', value_name = "ID")]
     pub trusted_accounts: Vec<String>,
+}
+
+/// Options of `kmslint lsp`: the rule options of `check`, applied to every document.
+#[derive(Debug, Clone, Args, Default)]
+pub struct LspArgs {
+    #[command(flatten)]
+    pub rules: RuleArgs,
 }
 
 impl LspArgs {
     /// The same options as `check` takes them, so both build settings the same way.
     pub fn as_check_args(&self) -> CheckArgs {
         CheckArgs {
-            select: self.select.clone(),
-            extend_select: self.extend_select.clone(),
-            ignore: self.ignore.clone(),
-            account: self.account.clone(),
-            trusted_accounts: self.trusted_accounts.clone(),
+            rules: self.rules.clone(),
             ..CheckArgs::default()
         }
     }

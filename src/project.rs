@@ -32,29 +32,34 @@ pub struct CliLayer {
 impl CliLayer {
     /// Read the options, checking the values that need no configuration.
     pub fn from_args(args: &CheckArgs) -> Result<CliLayer, String> {
-        if let Some(account) = &args.account
+        if let Some(account) = &args.rules.account
             && !is_account_id(account)
         {
             return Err(format!(
                 "`--account {account}` is not a 12-digit AWS account id"
             ));
         }
-        if let Some(bad) = args.trusted_accounts.iter().find(|a| !is_account_id(a)) {
+        if let Some(bad) = args
+            .rules
+            .trusted_accounts
+            .iter()
+            .find(|a| !is_account_id(a))
+        {
             return Err(format!(
                 "`--trusted-account {bad}` is not a 12-digit AWS account id"
             ));
         }
         let mut trusted: Vec<String> = Vec::new();
-        for a in &args.trusted_accounts {
+        for a in &args.rules.trusted_accounts {
             if !trusted.contains(a) {
                 trusted.push(a.clone());
             }
         }
         Ok(CliLayer {
-            select: args.select.clone(),
-            extend_select: args.extend_select.clone(),
-            ignore: args.ignore.clone(),
-            account: args.account.clone(),
+            select: args.rules.select.clone(),
+            extend_select: args.rules.extend_select.clone(),
+            ignore: args.rules.ignore.clone(),
+            account: args.rules.account.clone(),
             trusted_accounts: trusted,
             fail_on: args.fail_on.map(|f| match f {
                 FailOn::Error => Severity::Error,
