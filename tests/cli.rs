@@ -506,3 +506,24 @@ fn stdin_cannot_be_mixed_with_paths() {
         "error: `-` (standard input) cannot be combined with other paths (`examples/`): lint standard input and files in separate runs\n"
     );
 }
+
+#[test]
+fn readme_shows_what_the_first_command_prints() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let (_, out, _) = run(&["check", "examples/"]);
+    let start = readme
+        .find("$ cargo run --release -- check examples/\n")
+        .unwrap();
+    let shown = &readme[start..];
+    let shown = &shown[shown.find('\n').unwrap() + 1..shown.find("…\n").unwrap()];
+    assert!(
+        out.starts_with(shown),
+        "README.md's example differs from the output:\n{out}"
+    );
+    let last = out.lines().last().unwrap();
+    assert!(
+        readme.contains(&format!("{last}\n```")),
+        "README.md lacks the summary `{last}`"
+    );
+}
