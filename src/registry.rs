@@ -69,11 +69,3 @@ pub fn matching(selector: &str) -> Vec<&'static Rule> {
     }
     Vec::new()
 }
-
-/// The index of a rule in [`RULES`].
-pub fn index_of(rule: &Rule) -> usize {
-    RULES
-        .iter()
-        .position(|r| r.code == rule.code)
-        .unwrap_or_default()
-}

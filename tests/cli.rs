@@ -12,6 +12,13 @@ fn kmslint() -> Command {
     cmd
 }
 
+/// Write `text` to `rel` under `dir`, creating folders.
+fn write_file(dir: &Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
 fn run(args: &[&str]) -> (i32, String, String) {
     let out = kmslint().args(args).output().unwrap();
     (
@@ -185,11 +192,7 @@ fn missing_path_is_reported_and_other_files_still_linted() {
 #[test]
 fn walking_skips_non_policies_and_vendored_directories() {
     let dir = tempfile::tempdir().unwrap();
-    let write = |rel: &str, text: &str| {
-        let p = dir.path().join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    };
+    let write = |rel: &str, text: &str| write_file(dir.path(), rel, text);
     let bad = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/group-principal.json"),
     )
@@ -352,11 +355,7 @@ fn json_output_names_the_policy() {
 #[test]
 fn walking_reads_by_content_and_skips_unrelated_yaml_and_hcl() {
     let dir = tempfile::tempdir().unwrap();
-    let write = |rel: &str, text: &str| {
-        let p = dir.path().join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    };
+    let write = |rel: &str, text: &str| write_file(dir.path(), rel, text);
     write(
         "k8s/deploy.yaml",
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n",

@@ -126,11 +126,6 @@ impl OpBase {
             .map_or("", |(n, _)| n)
     }
 
-    /// All operator names, for suggestions.
-    pub fn all_names() -> impl Iterator<Item = &'static str> {
-        OP_NAMES.iter().map(|(n, _)| *n)
-    }
-
     pub fn is_string(self) -> bool {
         self.name().starts_with("String")
     }
@@ -279,12 +274,6 @@ impl<'a> Condition<'a> {
     /// The value nodes (a single value or each element of a list).
     pub fn values(&self) -> &'a [Node] {
         self.key_member.value.one_or_many()
-    }
-
-    /// The values as text: strings as written, booleans and numbers as their JSON text.
-    /// `None` for a value that is not a scalar or is unresolved.
-    pub fn value_texts(&self) -> Vec<Option<&'a str>> {
-        self.values().iter().map(scalar_text).collect()
     }
 
     /// How this condition limits its key's values (see [`Restriction`]).

@@ -253,6 +253,11 @@ impl<'a> Statement<'a> {
         self.principals.as_ref().map_or(&[], |p| &p.entries)
     }
 
+    /// The `Action`/`NotAction` entries (empty for a statement without either).
+    pub fn action_patterns(&self) -> &[ActionPattern<'a>] {
+        self.actions.as_ref().map_or(&[], |a| &a.patterns)
+    }
+
     /// Whether the statement uses `NotPrincipal`.
     pub fn has_not_principal(&self) -> bool {
         self.principals.as_ref().is_some_and(|p| p.not)

@@ -17,10 +17,7 @@ pub const RULE: Rule = Rule {
 fn check(policy: &Policy<'_>, r: &mut Reporter) {
     let key_policy = ActionSet::key_policy_actions();
     for st in &policy.statements {
-        let Some(actions) = &st.actions else {
-            continue;
-        };
-        for p in &actions.patterns {
+        for p in st.action_patterns() {
             // Wildcards that sweep these actions in are harmless: only explicit names mislead.
             let PatternKind::Kms {
                 matches,

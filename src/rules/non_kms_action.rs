@@ -17,10 +17,7 @@ pub const RULE: Rule = Rule {
 
 fn check(policy: &Policy<'_>, r: &mut Reporter) {
     for st in &policy.statements {
-        let Some(actions) = &st.actions else {
-            continue;
-        };
-        for p in &actions.patterns {
+        for p in st.action_patterns() {
             let PatternKind::OtherService { service } = &p.kind else {
                 continue;
             };

@@ -171,24 +171,6 @@ impl Node {
         }
         (len, unknown)
     }
-
-    /// Apply `f` to every span in the tree (keys included), e.g. to map spans to another text.
-    pub fn map_spans(&mut self, f: &impl Fn(Span) -> Span) {
-        let mut stack = vec![self];
-        while let Some(node) = stack.pop() {
-            node.span = f(node.span);
-            match &mut node.value {
-                Value::Array(items) => stack.extend(items.iter_mut()),
-                Value::Object(members) => {
-                    for m in members.iter_mut() {
-                        m.key_span = f(m.key_span);
-                        stack.push(&mut m.value);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
 }
 
 /// The length in bytes of a string written as a JSON literal, quotes included.
