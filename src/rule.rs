@@ -92,18 +92,6 @@ pub struct Rule {
     pub check: Check,
 }
 
-impl Rule {
-    /// A link to the rule's documentation: `rules/<name>.md` in the source tree kmslint was
-    /// built from (the same text `kmslint rule CODE` prints).
-    pub fn doc_url(&self) -> String {
-        let dir = env!("CARGO_MANIFEST_DIR")
-            .replace('\\', "/")
-            .replace(' ', "%20");
-        let dir = dir.trim_start_matches('/');
-        format!("file:///{dir}/rules/{}.md", self.name)
-    }
-}
-
 impl fmt::Debug for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.code, self.name)

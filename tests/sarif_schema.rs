@@ -1,38 +1,17 @@
 #![allow(clippy::unwrap_used)]
 //! `--format sarif` is valid against the official SARIF 2.1.0 JSON schema.
 //!
-//! The schema comes from the sources of the serde-sarif crate, which
-//! `cargo fetch --manifest-path tests/sarif-schema/Cargo.toml` puts in cargo's registry (CI's
-//! `.ci/run` does it); nothing is downloaded while the tests run.
+//! The schema is kept in the repository, unmodified, as `tests/data/sarif/sarif-schema-2.1.0.json`
+//! (origin and licence in `tests/data/sarif/README.md`), so the tests need no download.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 
-const SCHEMA_CRATE: &str = "serde-sarif-0.8.0";
-
-fn cargo_home() -> PathBuf {
-    std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
-        .unwrap()
-}
-
-/// The schema file in cargo's registry, or a failure that says how to get it.
+/// The schema, with its one malformed pattern patched.
 fn schema() -> Value {
-    let registry = cargo_home().join("registry").join("src");
-    let found = std::fs::read_dir(&registry).ok().and_then(|dirs| {
-        dirs.filter_map(Result::ok)
-            .map(|d| d.path().join(SCHEMA_CRATE).join("src").join("schema.json"))
-            .find(|p| p.is_file())
-    });
-    let Some(path) = found else {
-        panic!(
-            "the SARIF 2.1.0 schema ({SCHEMA_CRATE}/src/schema.json) is not in {}: run \
-             `cargo fetch --manifest-path tests/sarif-schema/Cargo.toml` once (CI's .ci/run does)",
-            registry.display()
-        );
-    };
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif/sarif-schema-2.1.0.json");
     let mut schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     patch_patterns(&mut schema);
     schema
@@ -92,7 +71,7 @@ fn a_multi_file_run_is_valid_sarif() {
     let v = validator();
     let sarif = sarif_of(
         Path::new(env!("CARGO_MANIFEST_DIR")),
-        &["examples", "tests/fixtures/inputs"],
+        &["--isolated", "examples", "tests/fixtures/inputs"],
     );
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     let files: std::collections::BTreeSet<&str> = results
@@ -178,11 +157,33 @@ fn the_schema_check_catches_invalid_sarif() {
     let v = validator();
     let mut sarif = sarif_of(
         Path::new(env!("CARGO_MANIFEST_DIR")),
-        &["examples/console-default.json"],
+        &["--isolated", "examples/console-default.json"],
     );
     sarif["runs"][0]["results"][0]["level"] = Value::String("fatal".into());
     sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] =
         Value::from(0);
     let found = errors(&v, &sarif);
     assert_eq!(found.len(), 2, "{found:?}");
+}
+
+#[test]
+fn the_schema_is_the_unmodified_official_file() {
+    use sha2::Digest;
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif/sarif-schema-2.1.0.json");
+    let bytes = std::fs::read(path).unwrap();
+    let digest: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    // The checksum tests/data/sarif/README.md records.
+    assert_eq!(
+        digest,
+        "af47e7b67f24efe74076621fd3a5fbe7398add9e84fe820c971219a385895cea"
+    );
+    let schema = schema();
+    assert_eq!(
+        schema["$id"],
+        "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json"
+    );
 }

@@ -9,7 +9,10 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let mut settings = Settings::default();
-    if settings.select(Some(&["ALL".to_string()]), &[], &[]).is_err() {
+    if settings
+        .select(Some(&["ALL".to_string()]), &[], &[])
+        .is_err()
+    {
         return;
     }
     for kind in [InputKind::Json, InputKind::Yaml, InputKind::Hcl] {

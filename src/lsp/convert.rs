@@ -1,24 +1,14 @@
 //! kmslint diagnostics as LSP diagnostics.
 
-use std::str::FromStr;
-
-use lsp_types::{
-    CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
-    Uri,
-};
+use lsp_types::{DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Uri};
 
 use super::document::range_of;
 use crate::diagnostic::Diagnostic;
-use crate::rule::{Rule, Severity};
+use crate::rule::Severity;
 use crate::source::SourceFile;
 
 /// The `source` of every diagnostic kmslint publishes.
 pub const SOURCE: &str = "kmslint";
-
-/// The link to a rule's documentation (see [`Rule::doc_url`]).
-pub fn rule_doc_url(rule: &Rule) -> String {
-    rule.doc_url()
-}
 
 /// The LSP severity of a kmslint severity.
 pub fn severity(s: Severity) -> DiagnosticSeverity {
@@ -29,8 +19,10 @@ pub fn severity(s: Severity) -> DiagnosticSeverity {
     }
 }
 
-/// One diagnostic for the editor: code, link to the rule's documentation, severity, message
-/// (with the help text on a line of its own) and the secondary labels as related information.
+/// One diagnostic for the editor: code, severity, message (with the help text on a line of its
+/// own) and the secondary labels as related information. It carries no `codeDescription` link:
+/// a binary knows no address where its rule documents are served (`kmslint rule CODE` prints
+/// them), and a link into the machine it was built on would be dead everywhere else.
 pub fn diagnostic(source: &SourceFile, uri: &Uri, d: &Diagnostic) -> lsp_types::Diagnostic {
     let mut message = d.message.clone();
     if let Some(help) = &d.help {
@@ -52,31 +44,11 @@ pub fn diagnostic(source: &SourceFile, uri: &Uri, d: &Diagnostic) -> lsp_types::
         range: range_of(source, d.span),
         severity: Some(severity(d.severity)),
         code: Some(NumberOrString::String(d.rule.code.to_string())),
-        code_description: Uri::from_str(&rule_doc_url(d.rule))
-            .ok()
-            .map(|href| CodeDescription { href }),
+        code_description: None,
         source: Some(SOURCE.to_string()),
         message,
         related_information: (!related.is_empty()).then_some(related),
         tags: None,
         data: None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::registry::RULES;
-
-    #[test]
-    fn every_rule_links_to_its_document() {
-        for rule in RULES {
-            let url = rule_doc_url(rule);
-            assert!(Uri::from_str(&url).is_ok(), "{url}");
-            let doc = format!("rules/{}.md", rule.name);
-            assert!(url.starts_with("file:///") && url.ends_with(&doc), "{url}");
-            let local = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(&doc);
-            assert!(local.is_file(), "{url} names a missing file");
-        }
     }
 }

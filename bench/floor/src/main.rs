@@ -6,7 +6,11 @@ use rayon::prelude::*;
 fn main() {
     let mut files: Vec<std::path::PathBuf> = std::env::args()
         .skip(1)
-        .flat_map(|root| walkdir::WalkDir::new(root).into_iter().filter_map(Result::ok))
+        .flat_map(|root| {
+            walkdir::WalkDir::new(root)
+                .into_iter()
+                .filter_map(Result::ok)
+        })
         .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "json"))
         .map(walkdir::DirEntry::into_path)
         .collect();

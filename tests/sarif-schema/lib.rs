@@ -1,1 +1,0 @@
-//! Holds nothing: the package exists so cargo fetches serde-sarif's sources (see Cargo.toml).
