@@ -1,4 +1,5 @@
-//! Which files to read: explicit paths, and directory walks that honour `.gitignore`.
+//! Which files to read: explicit paths, and directory walks that honour `.gitignore` (inside a
+//! Git repository or not, like ripgrep's `--no-require-git`) and `.ignore`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -47,7 +48,7 @@ pub fn discover_excluding(paths: &[PathBuf], exclude: Exclude) -> (Vec<Target>, 
             Ok(_) if exclude(path, true) => {}
             Ok(meta) if meta.is_dir() => walk(path, &mut targets, &mut errors, &exclude),
             Ok(_) => targets.push(Target {
-                path: path.clone(),
+                path: tidy(path.clone()),
                 kind: InputKind::from_path(path).unwrap_or(InputKind::Json),
                 explicit: true,
             }),
@@ -66,11 +67,23 @@ pub fn discover_excluding(paths: &[PathBuf], exclude: Exclude) -> (Vec<Target>, 
     (targets, errors)
 }
 
+/// `path` without a leading `./`, so that a file reached by a walk of `.` and by its name is one
+/// target, and targets sort as their displayed paths do.
+fn tidy(path: PathBuf) -> PathBuf {
+    match path.strip_prefix(".") {
+        Ok(rest) if !rest.as_os_str().is_empty() => rest.to_path_buf(),
+        _ => path,
+    }
+}
+
 fn walk(root: &Path, targets: &mut Vec<Target>, errors: &mut Vec<WalkError>, exclude: &Exclude) {
     let exclude = Arc::clone(exclude);
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
         .follow_links(false)
+        // Exported trees (`git archive`, build contexts, CI jobs that skip the clone) have no
+        // `.git`, but their `.gitignore` still says what is generated or vendored.
+        .require_git(false)
         .filter_entry(move |e| {
             let skipped = e.file_type().is_some_and(|t| t.is_dir())
                 && e.file_name()
@@ -86,7 +99,7 @@ fn walk(root: &Path, targets: &mut Vec<Target>, errors: &mut Vec<WalkError>, exc
                 let kind = InputKind::from_path(e.path());
                 if let (Some(kind), true) = (kind, e.file_type().is_some_and(|t| t.is_file())) {
                     targets.push(Target {
-                        path: e.into_path(),
+                        path: tidy(e.into_path()),
                         kind,
                         explicit: false,
                     });
