@@ -17,7 +17,10 @@ fn no_format_names_the_build_directory() {
         assert_eq!(out.status.code(), Some(1), "{format}");
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(text.contains("KMS002"), "{format}: {text}");
-        assert!(!text.contains("file://"), "{format} has a file:// URL:\n{text}");
+        assert!(
+            !text.contains("file://"),
+            "{format} has a file:// URL:\n{text}"
+        );
         assert!(!text.contains(root), "{format} names {root}:\n{text}");
     }
     for args in [&["rules", "--format", "json"][..], &["rule", "KMS002"][..]] {
@@ -26,6 +29,9 @@ fn no_format_names_the_build_directory() {
             .output()
             .unwrap();
         let text = String::from_utf8(out.stdout).unwrap();
-        assert!(!text.contains("file://") && !text.contains(root), "{args:?}");
+        assert!(
+            !text.contains("file://") && !text.contains(root),
+            "{args:?}"
+        );
     }
 }
