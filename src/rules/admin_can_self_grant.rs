@@ -1,7 +1,8 @@
 //! KMS003: a principal that can change the policy or create grants can give itself use.
 
 use crate::model::{
-    ActionPattern, ActionSet, Category, GrantGuard, Policy, PrincipalKind, PrincipalType, Tri, Who,
+    ActionPattern, ActionSet, Category, GrantGuard, Policy, PrincipalKind, PrincipalType,
+    Statement, Tri, Who,
 };
 use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
 
@@ -111,11 +112,106 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
                     "has no use of the key but can give it to itself",
                 );
             }
-            f.help(if via == grant {
-                "list the administrative actions explicitly instead of a wildcard, or add `\"Condition\": {\"Bool\": {\"kms:GrantIsForAWSResource\": \"true\"}}` to the grant"
-            } else {
-                "list the administrative actions explicitly instead of `kms:Create*`, `kms:Put*` or `kms:*`, and keep `kms:PutKeyPolicy` with the root statement"
-            });
+            f.help(help(st, pattern, via.intersects(put), &source));
         }
+    }
+}
+
+/// How to fix one finding. A wildcard or `NotAction` is fixed by listing the administrative
+/// actions; an escalating action named on its own has to be guarded or removed.
+fn help(
+    st: &Statement<'_>,
+    pattern: Option<&ActionPattern<'_>>,
+    put: bool,
+    source: &str,
+) -> String {
+    const GUARD: &str = "`\"Condition\": {\"Bool\": {\"kms:GrantIsForAWSResource\": \"true\"}}`";
+    match pattern {
+        None => format!(
+            "list the administrative actions in `Action` instead of using `NotAction`{}",
+            if put { ", and keep `kms:PutKeyPolicy` with the root statement" } else { "" }
+        ),
+        Some(p) if p.is_wildcard() && put => {
+            "list the administrative actions explicitly instead of `kms:Create*`, `kms:Put*` or `kms:*`, and keep `kms:PutKeyPolicy` with the root statement".to_string()
+        }
+        Some(p) if p.is_wildcard() => format!(
+            "list the administrative actions explicitly instead of a wildcard, or add {GUARD} to the grant"
+        ),
+        Some(_) if put => format!(
+            "remove `{source}` from this statement and leave changing the key policy to the root statement"
+        ),
+        Some(_) if st.grant_guard() == GrantGuard::IfExists => format!(
+            "use `Bool` instead of `BoolIfExists` for `kms:GrantIsForAWSResource`, or remove `{source}`"
+        ),
+        Some(_) if st.action_patterns().len() == 1 => {
+            format!("add {GUARD} to the statement, or remove the statement")
+        }
+        Some(_) => format!("move `{source}` to a statement of its own with {GUARD}, or remove it"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PolicyContext;
+    use crate::rule::Finding;
+    use crate::tree::json;
+
+    /// The help of each finding on a policy whose root statement is followed by `statements`
+    /// and by a statement that gives `role/App` use of the key.
+    fn helps(statements: &str) -> Vec<String> {
+        let text = format!(
+            r#"{{"Version": "2012-10-17", "Statement": [
+                {{"Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::111122223333:root"}},
+                  "Action": "kms:*", "Resource": "*"}},
+                {statements},
+                {{"Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::111122223333:role/App"}},
+                  "Action": "kms:Decrypt", "Resource": "*"}}]}}"#
+        );
+        let root = json::parse(&text).unwrap();
+        let policy = Policy::new(&root, &text, &PolicyContext::default());
+        let mut out: Vec<Finding> = Vec::new();
+        check(&policy, &mut Reporter::new(RULE.code, &mut out));
+        out.into_iter().map(|f| f.help.unwrap()).collect()
+    }
+
+    fn admin(actions: &str, extra: &str) -> String {
+        format!(
+            r#"{{"Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::111122223333:role/Admin"}},
+                "{actions}, "Resource": "*"{extra}}}"#
+        )
+    }
+
+    #[test]
+    fn a_named_action_is_guarded_or_removed() {
+        let h = helps(&admin(
+            r#"Action": ["kms:CreateGrant", "kms:PutKeyPolicy"]"#,
+            "",
+        ));
+        assert_eq!(h.len(), 2);
+        assert!(h[0].starts_with("move `kms:CreateGrant` to a statement of its own with"));
+        assert!(!h[0].contains("wildcard"), "{}", h[0]);
+        assert!(h[1].starts_with("remove `kms:PutKeyPolicy` from this statement"));
+        let h = helps(&admin(r#"Action": "kms:CreateGrant""#, ""));
+        assert!(h[0].starts_with("add `\"Condition\""), "{}", h[0]);
+        let guard = r#", "Condition": {"BoolIfExists": {"kms:GrantIsForAWSResource": "true"}}"#;
+        let h = helps(&admin(r#"Action": "kms:CreateGrant""#, guard));
+        assert!(h[0].starts_with("use `Bool` instead of `BoolIfExists`"));
+    }
+
+    #[test]
+    fn a_wildcard_is_replaced_by_a_list() {
+        let h = helps(&admin(r#"Action": ["kms:Create*", "kms:Put*"]"#, ""));
+        assert_eq!(h.len(), 2);
+        assert!(
+            h[0].starts_with("list the administrative actions explicitly instead of a wildcard")
+        );
+        assert!(
+            h[1].starts_with("list the administrative actions explicitly instead of `kms:Create*`")
+        );
+        let h = helps(&admin(r#"NotAction": "kms:Decrypt""#, ""));
+        assert!(h[0].starts_with(
+            "list the administrative actions in `Action` instead of using `NotAction`"
+        ));
     }
 }
