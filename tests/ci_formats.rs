@@ -1,6 +1,9 @@
 #![allow(clippy::unwrap_used)]
 //! The formats CI systems read (`sarif`, `github`, `gitlab`), `--statistics` and `--output`,
 //! pinned with snapshots.
+//!
+//! `check` runs with `--isolated` (or an explicit `--config`): a stray `kmslint.toml` above
+//! the checkout or the temporary folders must not change what is reported.
 
 use std::path::Path;
 
@@ -12,8 +15,16 @@ fn kmslint_in(dir: &Path) -> Command {
     cmd
 }
 
+/// Run kmslint in `dir`; `check` gets `--isolated` unless it names a `--config`.
 fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = kmslint_in(dir).args(args).output().unwrap();
+    let mut cmd = kmslint_in(dir);
+    match args {
+        ["check", rest @ ..] if !rest.contains(&"--config") => {
+            cmd.args(["check", "--isolated"]).args(rest)
+        }
+        _ => cmd.args(args),
+    };
+    let out = cmd.output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8(out.stdout).unwrap(),
@@ -77,10 +88,18 @@ fn github_leaves_out_columns_of_multi_line_spans() {
         "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": \"*\",\n  \"Action\": \"kms:Decrypt\", \"Resource\": \"*\", \"Condition\": {\n    \"StringEquals\": {\"aws:PrincipalOrgID\": \"o-a1b2c3d4e5\"}}}]}",
     )
     .unwrap();
+    // Named with `--config`: the custom rule comes from this file, and no other is looked for.
     let (code, out, err) = run_in(
         dir.path(),
         &[
-            "check", "p.json", "--format", "github", "--select", "ORG002",
+            "check",
+            "p.json",
+            "--config",
+            "kmslint.toml",
+            "--format",
+            "github",
+            "--select",
+            "ORG002",
         ],
     );
     assert_eq!(code, 0, "{err}");

@@ -1,5 +1,8 @@
 #![allow(clippy::unwrap_used)]
 //! The command line as users run it: formats, selection, exit statuses, walking.
+//!
+//! `check` runs with `--isolated`: a stray `kmslint.toml` above the checkout or the temporary
+//! folders must not change what is reported (configuration discovery is `tests/config.rs`'s).
 
 use std::path::Path;
 
@@ -12,6 +15,13 @@ fn kmslint() -> Command {
     cmd
 }
 
+/// `kmslint check --isolated`.
+fn check() -> Command {
+    let mut cmd = kmslint();
+    cmd.args(["check", "--isolated"]);
+    cmd
+}
+
 /// Write `text` to `rel` under `dir`, creating folders.
 fn write_file(dir: &Path, rel: &str, text: &str) {
     let p = dir.join(rel);
@@ -19,8 +29,21 @@ fn write_file(dir: &Path, rel: &str, text: &str) {
     std::fs::write(p, text).unwrap();
 }
 
+/// Run kmslint; `check` gets `--isolated`.
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = kmslint().args(args).output().unwrap();
+    let mut cmd = match args {
+        ["check", rest @ ..] => {
+            let mut cmd = check();
+            cmd.args(rest);
+            cmd
+        }
+        _ => {
+            let mut cmd = kmslint();
+            cmd.args(args);
+            cmd
+        }
+    };
+    let out = cmd.output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8(out.stdout).unwrap(),
@@ -37,7 +60,12 @@ fn human_output_on_the_examples() {
 
 #[test]
 fn check_is_the_default_command() {
-    let (code, out, _) = run(&["examples/console-default.json", "--format", "compact"]);
+    let (code, out, _) = run(&[
+        "examples/console-default.json",
+        "--format",
+        "compact",
+        "--isolated",
+    ]);
     assert_eq!(code, 1);
     assert_eq!(out.lines().count(), 4);
 }
@@ -208,8 +236,8 @@ fn walking_skips_non_policies_and_vendored_directories() {
     );
     write("broken/unrelated.json", "{ not json");
     write("broken/policy.json", r#"{"Statement": [}"#);
-    let out = kmslint()
-        .args(["check", "--format", "compact"])
+    let out = check()
+        .args(["--format", "compact"])
         .arg(dir.path())
         .output()
         .unwrap();
@@ -267,8 +295,8 @@ fn deep_nesting_is_a_diagnostic_not_a_crash() {
         "]".repeat(10_000)
     );
     std::fs::write(&path, text).unwrap();
-    let out = kmslint()
-        .args(["check", "--format", "compact"])
+    let out = check()
+        .args(["--format", "compact"])
         .arg(&path)
         .output()
         .unwrap();
@@ -289,8 +317,8 @@ fn human_header_counts_columns_in_characters() {
         r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Zoë and Chloé", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:group/G"}, "Action": "kms:Decrypt", "Resource": "*"}]}"#,
     )
     .unwrap();
-    let out = kmslint()
-        .args(["check", "--select", "KMS002"])
+    let out = check()
+        .args(["--select", "KMS002"])
         .arg(&path)
         .output()
         .unwrap();
@@ -375,8 +403,8 @@ fn walking_reads_by_content_and_skips_unrelated_yaml_and_hcl() {
         "stacks/key.yml",
         "Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      KeyPolicy:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: Allow\n            Principal: {AWS: 'arn:aws:iam::111122223333:group/G'}\n            Action: kms:Decrypt\n            Resource: '*'\n",
     );
-    let out = kmslint()
-        .args(["check", "--format", "compact"])
+    let out = check()
+        .args(["--format", "compact"])
         .arg(dir.path())
         .output()
         .unwrap();
@@ -406,22 +434,15 @@ fn stdin_is_linted_under_the_given_name() {
     let policy = std::fs::read_to_string("examples/group-principal.json").unwrap();
     for args in [
         &[
-            "check",
             "--stdin-filename",
             "infra/key.json",
             "-",
             "--format",
             "compact",
         ][..],
-        &[
-            "check",
-            "--stdin-filename",
-            "infra/key.json",
-            "--format",
-            "compact",
-        ][..],
+        &["--stdin-filename", "infra/key.json", "--format", "compact"][..],
     ] {
-        let out = kmslint()
+        let out = check()
             .args(args)
             .write_stdin(policy.clone())
             .output()
@@ -433,8 +454,8 @@ fn stdin_is_linted_under_the_given_name() {
         );
     }
     // Without a name the input is `-`, read as JSON.
-    let out = kmslint()
-        .args(["check", "-", "--format", "compact"])
+    let out = check()
+        .args(["-", "--format", "compact"])
         .write_stdin(policy)
         .output()
         .unwrap();
@@ -447,14 +468,8 @@ fn stdin_is_linted_under_the_given_name() {
 #[test]
 fn stdin_kind_comes_from_the_name_and_the_content() {
     let tf = std::fs::read_to_string("tests/fixtures/inputs/main.tf").unwrap();
-    let out = kmslint()
-        .args([
-            "check",
-            "--stdin-filename",
-            "main.tf",
-            "--format",
-            "compact",
-        ])
+    let out = check()
+        .args(["--stdin-filename", "main.tf", "--format", "compact"])
         .write_stdin(tf)
         .output()
         .unwrap();
@@ -462,14 +477,8 @@ fn stdin_kind_comes_from_the_name_and_the_content() {
     assert!(text.starts_with("main.tf:23:30: error[KMS002] "), "{text}");
     // A name kmslint does not know: JSON, or YAML when the text does not start like JSON.
     let yaml = std::fs::read_to_string("tests/fixtures/inputs/cfn-stack.yaml").unwrap();
-    let out = kmslint()
-        .args([
-            "check",
-            "--stdin-filename",
-            "stack.template",
-            "--format",
-            "compact",
-        ])
+    let out = check()
+        .args(["--stdin-filename", "stack.template", "--format", "compact"])
         .write_stdin(yaml)
         .output()
         .unwrap();
@@ -479,14 +488,8 @@ fn stdin_kind_comes_from_the_name_and_the_content() {
         "{text}"
     );
     // Text that is not a key policy is still reported when it does not parse.
-    let out = kmslint()
-        .args([
-            "check",
-            "--stdin-filename",
-            "key.json",
-            "--format",
-            "compact",
-        ])
+    let out = check()
+        .args(["--stdin-filename", "key.json", "--format", "compact"])
         .write_stdin("{\"Statement\": [")
         .output()
         .unwrap();
