@@ -5,7 +5,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, EmbeddedView};
-use crate::extract::{self, Extracted, InputKind, PolicyDoc};
+use crate::extract::terraform::{Loader, ModuleFile};
+use crate::extract::{self, Extracted, Found, InputKind, NotAnalysed, PolicyDoc};
 use crate::model::Policy;
 use crate::rule::{Check, Finding, Reporter, Rule};
 use crate::rules::invalid_json;
@@ -22,10 +23,13 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
     /// How many key policies the file held.
     pub policies: usize,
+    /// Keys of the file whose policy could not be read, and why.
+    pub not_analysed: Vec<NotAnalysed>,
 }
 
 /// Lint a file's text. `explicit` is true for files named on the command line: those are
-/// always reported when they do not parse.
+/// always reported when they do not parse, and a policy whose actions are only `"*"` is
+/// linted (in a walk it is skipped: it may be any service's policy).
 pub fn lint_source(
     source: &SourceFile,
     kind: InputKind,
@@ -34,7 +38,7 @@ pub fn lint_source(
 ) -> FileReport {
     let mut report = FileReport::default();
     let kind = kind.refine(&source.text);
-    let extracted = match extract::extract(kind, &source.text) {
+    let extracted = match extract::extract(kind, &source.text, explicit) {
         Ok(e) => e,
         Err(e) => {
             if explicit || kind.meant_as_policy(&source.text) {
@@ -44,23 +48,53 @@ pub fn lint_source(
             return report;
         }
     };
-    let Extracted::Found { policies, errors } = extracted else {
+    let Extracted::Found(found) = extracted else {
         return report;
     };
+    let Found {
+        policies,
+        errors,
+        not_analysed,
+    } = found;
     for e in errors {
         report_parse_error(&mut report, settings, e.policy, e.span, &e.message);
     }
+    report.not_analysed = not_analysed;
     report.policies = policies.len();
+    check_policies(&policies, &source.text, &|_| settings, &mut |d, _| {
+        report.diagnostics.push(d);
+    });
+    if kind != InputKind::Json {
+        apply_inline_ignores(source, &mut report.diagnostics);
+    }
+    snap_spans(source, &mut report);
+    report
+        .diagnostics
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    report
+}
+
+/// Run the enabled rules on each policy; every finding goes to `sink` with the settings that
+/// govern the place it points at (`settings_at`, by the finding's span in `text`), which
+/// decide whether the rule is on there, whether a `[[suppress]]` entry covers it, and its
+/// severity. Rules run when the settings of the policy's own place enable them.
+fn check_policies<'s>(
+    policies: &[PolicyDoc],
+    text: &str,
+    settings_at: &dyn Fn(Span) -> &'s Settings,
+    sink: &mut dyn FnMut(Diagnostic, &PolicyDoc),
+) {
     let mut findings: Vec<Finding> = Vec::new();
-    for doc in &policies {
-        let policy = Policy::new(&doc.root, doc.text(&source.text), &settings.context);
+    for doc in policies {
+        let settings = settings_at(doc.to_file(doc.root.span));
+        let policy = Policy::new(&doc.root, doc.text(text), &settings.context);
         for rule in settings.enabled_rules() {
             let Check::Policy(check) = rule.check else {
                 continue;
             };
             findings.clear();
             check(&policy, &mut Reporter::new(rule.code, &mut findings));
-            push_findings(&mut report, settings, doc, &policy, rule, &mut findings);
+            push_findings(doc, &policy, rule, &mut findings, settings_at, sink);
         }
         let mut json = None;
         for custom in settings.enabled_custom_rules() {
@@ -71,24 +105,139 @@ pub fn lint_source(
                 json,
                 &mut Reporter::new(custom.rule.code, &mut findings),
             );
-            push_findings(
-                &mut report,
-                settings,
-                doc,
-                &policy,
-                custom.rule,
-                &mut findings,
-            );
+            push_findings(doc, &policy, custom.rule, &mut findings, settings_at, sink);
         }
     }
-    if kind != InputKind::Json {
-        apply_inline_ignores(source, &mut report.diagnostics);
+}
+
+/// A Terraform module to lint: its `.tf` files, and which of them the run was asked about.
+#[derive(Debug)]
+pub struct ModuleInput {
+    /// The module's directory.
+    pub dir: std::path::PathBuf,
+    pub files: Vec<ModuleFile>,
+    /// One flag per file of `files`: findings are reported in files the run was asked about
+    /// (named, or found by the walk), and in any file that holds the policy of a key
+    /// declared in one of those.
+    pub asked: Vec<bool>,
+    /// Whether the files were named on the command line (parse errors are then always
+    /// reported).
+    pub explicit: bool,
+}
+
+/// The files of a module with their reports: the module's `.tf` files the run was asked
+/// about, then every template file its keys' policies were read from.
+#[derive(Debug, Default)]
+pub struct ModuleReport {
+    pub files: Vec<(SourceFile, FileReport)>,
+}
+
+/// Lint a Terraform module as one unit: keys in one file may take their policy from a
+/// document in another file or from a template file (read through `loader`). Each finding
+/// is reported in the file it points at, with that file's settings (`settings_for`).
+pub fn lint_module(
+    input: ModuleInput,
+    loader: &dyn Loader,
+    settings_for: &dyn Fn(&ModuleFile) -> Settings,
+) -> ModuleReport {
+    let ModuleInput {
+        dir,
+        files,
+        mut asked,
+        explicit,
+    } = input;
+    let displays: Vec<String> = files.iter().map(|f| f.display.clone()).collect();
+    let mut module = extract::terraform::extract_module(files, &dir, loader);
+    // `extract_module` sorts the files by path: keep the flags with their files; the
+    // template files it read after them are always reported.
+    asked = module
+        .files
+        .iter()
+        .map(|f| {
+            displays
+                .iter()
+                .position(|d| *d == f.display)
+                .is_none_or(|i| asked.get(i).copied().unwrap_or(true))
+        })
+        .collect();
+    let Found {
+        policies,
+        errors,
+        not_analysed,
+    } = std::mem::take(&mut module.found);
+    let parse_errors = std::mem::take(&mut module.parse_errors);
+    let settings: Vec<Settings> = module.files.iter().map(settings_for).collect();
+    let text = module.combined_text();
+    let mut reports: Vec<FileReport> = module.files.iter().map(|_| FileReport::default()).collect();
+    let locate = |span: Span| module.locate(span);
+    let settings_at = |span: Span| -> &Settings {
+        let i = locate(span).map_or(0, |(i, _)| i);
+        &settings[i]
+    };
+    for (i, e) in &parse_errors {
+        let f = &module.files[*i];
+        if explicit || InputKind::Hcl.meant_as_policy(&f.text) {
+            report_parse_error(&mut reports[*i], &settings[*i], None, e.span, &e.message);
+        }
     }
-    snap_spans(source, &mut report);
-    report
-        .diagnostics
-        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    report
+    let origin_asked = |doc: &PolicyDoc| {
+        doc.origin
+            .and_then(locate)
+            .is_some_and(|(i, _)| asked.get(i).copied().unwrap_or(true))
+    };
+    for e in errors {
+        if let Some((i, span)) = locate(e.span) {
+            report_parse_error(&mut reports[i], &settings[i], e.policy, span, &e.message);
+        }
+    }
+    for n in not_analysed {
+        if let Some((i, span)) = locate(n.span) {
+            reports[i].not_analysed.push(NotAnalysed { span, ..n });
+        }
+    }
+    for doc in &policies {
+        let home = doc.origin.or(Some(doc.root.span)).and_then(locate);
+        if let Some((i, _)) = home {
+            reports[i].policies += 1;
+        }
+    }
+    // One document may be the policy of several keys: report each finding once.
+    let mut seen = std::collections::HashSet::new();
+    check_policies(&policies, &text, &settings_at, &mut |mut d, doc| {
+        let Some((i, span)) = locate(d.span) else {
+            return;
+        };
+        if !(asked[i] || origin_asked(doc)) {
+            return;
+        }
+        if !seen.insert((i, span, d.rule.code, d.message.clone())) {
+            return;
+        }
+        d.span = span;
+        d.labels = std::mem::take(&mut d.labels)
+            .into_iter()
+            .filter_map(|mut l| {
+                let (j, s) = locate(l.span)?;
+                l.span = s;
+                (j == i).then_some(l)
+            })
+            .collect();
+        reports[i].diagnostics.push(d);
+    });
+    let mut out = ModuleReport::default();
+    for (i, (file, mut report)) in module.files.into_iter().zip(reports).enumerate() {
+        if !asked[i] && report.diagnostics.is_empty() && report.not_analysed.is_empty() {
+            continue;
+        }
+        let source = SourceFile::new(file.display, file.fs_path, file.text);
+        apply_inline_ignores(&source, &mut report.diagnostics);
+        snap_spans(&source, &mut report);
+        report
+            .diagnostics
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        out.files.push((source, report));
+    }
+    out
 }
 
 /// Keep every span inside the text and on character boundaries, whatever produced it.
@@ -102,16 +251,21 @@ fn snap_spans(source: &SourceFile, report: &mut FileReport) {
 }
 
 /// Turn a rule's findings on one policy into diagnostics in the file's coordinates, leaving
-/// out those a `[[suppress]]` entry covers.
-fn push_findings(
-    report: &mut FileReport,
-    settings: &Settings,
+/// out those the settings of their place switch off or a `[[suppress]]` entry covers.
+fn push_findings<'s>(
     doc: &PolicyDoc,
     policy: &Policy<'_>,
     rule: &'static Rule,
     findings: &mut Vec<Finding>,
+    settings_at: &dyn Fn(Span) -> &'s Settings,
+    sink: &mut dyn FnMut(Diagnostic, &PolicyDoc),
 ) {
     for f in findings.drain(..) {
+        let span = doc.to_file(f.span);
+        let settings = settings_at(span);
+        if !settings.is_enabled(rule) {
+            continue;
+        }
         if !settings.suppressions.is_empty() {
             let sid = policy
                 .statements
@@ -127,12 +281,12 @@ fn push_findings(
             span: f.span,
             labels: f.labels.clone(),
         });
-        report.diagnostics.push(Diagnostic {
+        let diagnostic = Diagnostic {
             embedded,
             rule,
             severity: settings.finding_severity(rule, f.severity),
             policy: doc.name.clone(),
-            span: doc.to_file(f.span),
+            span,
             message: f.message,
             labels: f
                 .labels
@@ -143,7 +297,8 @@ fn push_findings(
                 })
                 .collect(),
             help: f.help,
-        });
+        };
+        sink(diagnostic, doc);
     }
 }
 

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use super::embedded::{json_string, mark_interpolations, parse_policy, yaml_string};
-use super::{Extracted, PolicyDoc};
-use crate::tree::{Member, Node, Referent, Span, Unknown, Value};
+use super::{Extracted, Found, PolicyDoc};
+use crate::tree::{Member, Node, Referent, Span, Unknown, Value, has_template_part};
 
 const KEY_TYPES: &[&str] = &["AWS::KMS::Key", "AWS::KMS::ReplicaKey"];
 
@@ -43,8 +43,7 @@ pub fn extract(root: &Node, file: &str, syntax: Syntax) -> Extracted {
         types: &types,
         file,
     };
-    let mut policies = Vec::new();
-    let mut errors = Vec::new();
+    let mut out = Found::default();
     for resource in resources.value.members() {
         let Some(kind) = types.get(resource.key.as_str()) else {
             continue;
@@ -52,6 +51,7 @@ pub fn extract(root: &Node, file: &str, syntax: Syntax) -> Extracted {
         if !KEY_TYPES.contains(kind) {
             continue;
         }
+        // A key without `KeyPolicy` gets AWS's default policy: nothing to lint.
         let Some(policy) = resource
             .value
             .get("Properties")
@@ -59,51 +59,75 @@ pub fn extract(root: &Node, file: &str, syntax: Syntax) -> Extracted {
         else {
             continue;
         };
-        let name = Some(format!("Resources.{}", resource.key));
-        let doc = match &policy.value.value {
+        let name = format!("Resources.{}", resource.key);
+        // `KeyPolicy: !If [Cond, {…}, {…}]`: each branch is a policy the key may have.
+        let candidates: Vec<&Node> = match if_argument(&policy.value).map(Node::one_or_many) {
+            Some([_, a, b]) => [a, b].into_iter().filter(|n| !is_no_value(n)).collect(),
+            _ => vec![&policy.value],
+        };
+        for candidate in candidates {
+            ctx.policy(&name, candidate, syntax, &mut out);
+        }
+    }
+    Extracted::Found(out)
+}
+
+impl Context<'_> {
+    /// Read one `KeyPolicy` value into `out`: a policy, an error, or why it cannot be read.
+    fn policy(&self, name: &str, value: &Node, syntax: Syntax, out: &mut Found) {
+        let file = self.file;
+        let doc = match &value.value {
             Value::String(s) => {
                 let decoded = match syntax {
-                    Syntax::Json => json_string(&policy.value, file),
-                    Syntax::Yaml => Ok(yaml_string(&policy.value, s, file)),
+                    Syntax::Json => json_string(value, file),
+                    Syntax::Yaml => Ok(yaml_string(value, s, file)),
                 };
-                decoded.and_then(|d| parse_policy(name.clone(), d))
+                decoded.and_then(|d| parse_policy(Some(name.to_string()), d))
             }
-            Value::Object(_) => match sub_string(&policy.value) {
+            Value::Object(_) => match sub_string(value) {
                 // `KeyPolicy: !Sub '{...}'`: the JSON text, with `${…}` left in place.
                 Some(inner) => match (&inner.value, syntax) {
                     (Value::String(s), Syntax::Yaml) => {
-                        parse_policy(name.clone(), yaml_string(inner, s, file))
+                        parse_policy(Some(name.to_string()), yaml_string(inner, s, file))
                     }
-                    (Value::String(_), Syntax::Json) => {
-                        json_string(inner, file).and_then(|d| parse_policy(name.clone(), d))
+                    (Value::String(_), Syntax::Json) => json_string(inner, file)
+                        .and_then(|d| parse_policy(Some(name.to_string()), d)),
+                    _ => {
+                        return out.not_analysed(
+                            name,
+                            value.span,
+                            "the `Fn::Sub` template is not a string",
+                        );
                     }
-                    _ => continue,
                 },
                 None => {
-                    let mut root = ctx.resolve(&policy.value);
+                    let mut root = self.resolve(value);
                     mark_interpolations(&mut root);
                     if !root.is_object() {
-                        // An `Fn::If` or a parameter: nothing kmslint can check.
-                        continue;
+                        let reason = format!("`KeyPolicy` is `{}`", self.written(value));
+                        return out.not_analysed(name, value.span, reason);
                     }
                     Ok(PolicyDoc {
-                        name: name.clone(),
+                        name: Some(name.to_string()),
                         root,
                         embedded: None,
+                        origin: None,
                     })
                 }
             },
-            _ => continue,
+            _ => {
+                let reason = format!("`KeyPolicy` is {}, not a policy", value.type_name());
+                return out.not_analysed(name, value.span, reason);
+            }
         };
         match doc {
-            Ok(d) => policies.push(d),
+            Ok(d) => out.policies.push(d),
             Err(mut e) => {
-                e.policy = name;
-                errors.push(e);
+                e.policy = Some(name.to_string());
+                out.errors.push(e);
             }
         }
     }
-    Extracted::Found { policies, errors }
 }
 
 /// The string argument of `{"Fn::Sub": "..."}` / `!Sub "..."` (without variables).
@@ -118,25 +142,113 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn unknown(&self, node: &Node, refers_to: Option<Referent>) -> Node {
+    /// How a node is written in the template, for messages.
+    fn written(&self, node: &Node) -> &str {
         let s = node.span;
-        Node {
-            span: s,
-            value: Value::Unknown(Unknown {
-                description: self
-                    .file
-                    .get(s.start as usize..s.end as usize)
-                    .unwrap_or("an intrinsic function")
-                    .to_string(),
-                refers_to,
-            }),
+        self.file
+            .get(s.start as usize..s.end as usize)
+            .unwrap_or("an intrinsic function")
+    }
+
+    fn unknown(&self, node: &Node, refers_to: Option<Referent>) -> Node {
+        let mut unknown = Unknown::new(self.written(node));
+        unknown.refers_to = refers_to;
+        Node::unknown(node.span, unknown)
+    }
+
+    /// A string computed from the template: known, or partly known when `${…}` parts remain.
+    fn string(span: Span, s: String) -> Node {
+        if has_template_part(&s) {
+            Node::unknown(span, Unknown::partial(s))
+        } else {
+            Node::new(span, Value::String(s))
         }
     }
 
-    fn string(span: Span, s: String) -> Node {
-        Node {
-            span,
-            value: Value::String(s),
+    /// The text of a resolved part of a computed string: its value, or a `${…}` hole.
+    fn part_text(&self, node: &Node) -> String {
+        match &node.value {
+            Value::String(s) => s.clone(),
+            Value::Unknown(u) => match &u.partial {
+                Some(p) => p.clone(),
+                None => format!("${{{}}}", u.description),
+            },
+            Value::Number(n) => n.clone(),
+            Value::Bool(b) => b.to_string(),
+            _ => format!("${{{}}}", self.written(node)),
+        }
+    }
+
+    /// The branches of an `Fn::If` (`[condition, then, else]`), resolved, without those that
+    /// are `AWS::NoValue`: what may stand in its place.
+    fn branches(&self, arg: &Node) -> Option<Vec<Node>> {
+        let [_, a, b] = arg.one_or_many() else {
+            return None;
+        };
+        Some(
+            [a, b]
+                .into_iter()
+                .filter(|n| !is_no_value(n))
+                .map(|n| self.resolve(n))
+                .collect(),
+        )
+    }
+
+    /// An element of a list, where an `Fn::If` stands for the elements its branches give,
+    /// each of which may be present.
+    fn push_element(&self, node: &Node, out: &mut Vec<Node>) {
+        if let Some(arg) = if_argument(node)
+            && let Some(branches) = self.branches(arg)
+        {
+            if let [a, b] = &branches[..]
+                && a.value == b.value
+            {
+                out.push(a.clone());
+                return;
+            }
+            for mut branch in branches {
+                match branch.value {
+                    Value::Array(items) => out.extend(items.into_iter().map(|mut n| {
+                        n.mark_maybe();
+                        n
+                    })),
+                    _ => {
+                        branch.mark_maybe();
+                        out.push(branch);
+                    }
+                }
+            }
+            return;
+        }
+        out.push(self.resolve(node));
+    }
+
+    /// The value of an object member. An `Fn::If` with an `AWS::NoValue` branch is a value
+    /// that may be present; with two different values under a key that takes a list
+    /// (principals, actions, resources, statements, condition values) it is a list of both,
+    /// each maybe present.
+    fn member_value(&self, key: &str, node: &Node, list: bool) -> Option<Node> {
+        let Some(arg) = if_argument(node) else {
+            return Some(self.resolve(node));
+        };
+        let Some(branches) = self.branches(arg) else {
+            return Some(self.unknown(node, None));
+        };
+        match &branches[..] {
+            // Both branches `AWS::NoValue`: the member is absent.
+            [] => None,
+            [only] if branches.len() == 1 && is_no_value_pair(arg) => {
+                let mut only = only.clone();
+                only.mark_maybe();
+                Some(only)
+            }
+            [a, b] if a.value == b.value => Some(a.clone()),
+            _ if list || LIST_KEYS.contains(&key) => {
+                let mut items = Vec::new();
+                self.push_element(node, &mut items);
+                Some(Node::new(node.span, Value::Array(items)))
+            }
+            _ => Some(self.unknown(node, None)),
         }
     }
 
@@ -160,24 +272,31 @@ impl Context<'_> {
                 {
                     return resolved;
                 }
-                Node {
-                    span: node.span,
-                    value: Value::Object(
+                // Inside a condition operator's block every value is a list of values.
+                let list = members.iter().any(|m| m.key.contains(':'));
+                Node::new(
+                    node.span,
+                    Value::Object(
                         members
                             .iter()
-                            .map(|m| Member {
-                                key: m.key.clone(),
-                                key_span: m.key_span,
-                                value: self.resolve(&m.value),
+                            .filter_map(|m| {
+                                Some(Member {
+                                    key: m.key.clone(),
+                                    key_span: m.key_span,
+                                    value: self.member_value(&m.key, &m.value, list)?,
+                                })
                             })
                             .collect(),
                     ),
-                }
+                )
             }
-            Value::Array(items) => Node {
-                span: node.span,
-                value: Value::Array(items.iter().map(|n| self.resolve(n)).collect()),
-            },
+            Value::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    self.push_element(item, &mut out);
+                }
+                Node::new(node.span, Value::Array(out))
+            }
             _ => node.clone(),
         }
     }
@@ -223,11 +342,8 @@ impl Context<'_> {
                 let Some(text) = template.as_str() else {
                     return Some(self.unknown(node, None));
                 };
-                match self.substitute(text, vars) {
-                    // The string literal itself is the span principals and actions point at.
-                    Some(s) => Self::string(template.span, s),
-                    None => self.unknown(node, None),
-                }
+                // The string literal itself is the span principals and actions point at.
+                Self::string(template.span, self.substitute(text, vars))
             }
             "Fn::Join" => {
                 let joined = (|| {
@@ -235,15 +351,15 @@ impl Context<'_> {
                         return None;
                     };
                     let delim = delim.as_str()?;
-                    let parts: Option<Vec<String>> = list
-                        .one_or_many()
+                    // A list the template computes (`!Split`, a parameter) is not a list here.
+                    let Value::Array(items) = &list.value else {
+                        return None;
+                    };
+                    let parts: Vec<String> = items
                         .iter()
-                        .map(|p| match self.resolve(p).value {
-                            Value::String(s) => Some(s),
-                            _ => None,
-                        })
+                        .map(|p| self.part_text(&self.resolve(p)))
                         .collect();
-                    Some(parts?.join(delim))
+                    Some(parts.join(delim))
                 })();
                 match joined {
                     Some(s) => Self::string(node.span, s),
@@ -269,6 +385,7 @@ impl Context<'_> {
             }
             "Fn::If" => {
                 // The condition is not evaluated: equal branches are known, others are not.
+                // (Lists and members handle `Fn::If` themselves: see `push_element`.)
                 match arg.one_or_many() {
                     [_, a, b] => {
                         let (a, b) = (self.resolve(a), self.resolve(b));
@@ -287,32 +404,64 @@ impl Context<'_> {
         Some(resolved)
     }
 
-    /// Resolve `${…}` references of an `Fn::Sub` string: variables given as strings, the
-    /// current account and partition (kept for the model), `${!Literal}`. `None` when any other
-    /// reference remains.
-    fn substitute(&self, text: &str, vars: Option<&Node>) -> Option<String> {
+    /// Resolve `${…}` references of an `Fn::Sub` string: variables given in the function,
+    /// the current account and partition (kept for the model). Any other reference (a
+    /// parameter, `${AWS::Region}`, a resource attribute) stays as a `${…}` hole, so the
+    /// result is partly known. `${!Literal}` is the literal text `${Literal}`, which kmslint
+    /// cannot tell from a hole: it stays one too.
+    fn substitute(&self, text: &str, vars: Option<&Node>) -> String {
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
         while let Some(open) = rest.find("${") {
             out.push_str(&rest[..open]);
-            let close = rest[open..].find('}')? + open;
+            let Some(close) = rest[open..].find('}').map(|c| c + open) else {
+                out.push_str(&rest[open..]);
+                return out;
+            };
             let name = &rest[open + 2..close];
-            if let Some(literal) = name.strip_prefix('!') {
-                out.push_str("${");
-                out.push_str(literal);
-                out.push('}');
-            } else if name == "AWS::AccountId" || name == "AWS::Partition" {
-                out.push_str(&rest[open..=close]);
-            } else {
-                let var = vars.and_then(|v| v.get(name))?;
-                match self.resolve(&var.value).value {
-                    Value::String(s) => out.push_str(&s),
-                    _ => return None,
+            match vars.and_then(|v| v.get(name)) {
+                Some(var) if !name.starts_with('!') => {
+                    out.push_str(&self.part_text(&self.resolve(&var.value)));
                 }
+                _ => out.push_str(&rest[open..=close]),
             }
             rest = &rest[close + 1..];
         }
         out.push_str(rest);
-        Some(out)
+        out
+    }
+}
+
+/// Keys whose value is a list (or one element of it).
+const LIST_KEYS: &[&str] = &[
+    "Statement",
+    "AWS",
+    "Service",
+    "Federated",
+    "CanonicalUser",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+];
+
+/// The argument of an `Fn::If` node.
+fn if_argument(node: &Node) -> Option<&Node> {
+    match node.members() {
+        [m] if m.key == "Fn::If" => Some(&m.value),
+        _ => None,
+    }
+}
+
+/// `{"Ref": "AWS::NoValue"}`: the property is left out.
+fn is_no_value(node: &Node) -> bool {
+    matches!(node.members(), [m] if m.key == "Ref" && m.value.as_str() == Some("AWS::NoValue"))
+}
+
+/// Whether exactly one branch of an `Fn::If` argument is `AWS::NoValue`.
+fn is_no_value_pair(arg: &Node) -> bool {
+    match arg.one_or_many() {
+        [_, a, b] => is_no_value(a) != is_no_value(b),
+        _ => false,
     }
 }

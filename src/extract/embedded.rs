@@ -1,18 +1,29 @@
 //! Policies written as strings inside another file: decode, parse, map spans back.
 
 use super::{ExtractError, PolicyDoc};
-use crate::model::principal::normalize_symbols;
 use crate::tree::escape::Decoded;
-use crate::tree::{Node, Span, Unknown, Value, json};
+use crate::tree::hcl::Source;
+use crate::tree::{Node, Span, Unknown, Value, has_template_part, json};
 
 /// The decoded text of a string node and the map back into the file, for a string literal
 /// written with JSON escapes (JSON files, HCL quoted strings).
 pub fn json_string(node: &Node, file: &str) -> Result<Decoded, ExtractError> {
-    let (start, end) = (node.span.start as usize, node.span.end as usize);
-    let raw = file
-        .get(start + 1..end.saturating_sub(1))
+    json_string_in(
+        node.span,
+        Source {
+            text: file,
+            base: 0,
+        },
+    )
+}
+
+/// [`json_string`] for a string literal at `span` of a source whose spans start at a base.
+pub fn json_string_in(span: Span, src: Source<'_>) -> Result<Decoded, ExtractError> {
+    let literal = src.slice(span);
+    let raw = literal
+        .get(1..literal.len().saturating_sub(1))
         .unwrap_or_default();
-    Decoded::new(raw, node.span.start + 1).map_err(|e| ExtractError {
+    Decoded::new(raw, span.start + 1).map_err(|e| ExtractError {
         policy: None,
         span: Span::new(e.offset, e.offset + 2),
         message: e.message,
@@ -103,13 +114,36 @@ pub fn yaml_string(node: &Node, value: &str, file: &str) -> Decoded {
 
 /// Parse a decoded policy. Errors are mapped to the file.
 pub fn parse_policy(name: Option<String>, decoded: Decoded) -> Result<PolicyDoc, ExtractError> {
-    match json::parse(&decoded.text) {
+    parse_decoded(name, decoded, false)
+}
+
+/// Parse a decoded policy written in a Terraform template (`${…}` and `%{…}` parts: see
+/// [`json::parse_template`]).
+pub fn parse_template_policy(
+    name: Option<String>,
+    decoded: Decoded,
+) -> Result<PolicyDoc, ExtractError> {
+    parse_decoded(name, decoded, true)
+}
+
+fn parse_decoded(
+    name: Option<String>,
+    decoded: Decoded,
+    template: bool,
+) -> Result<PolicyDoc, ExtractError> {
+    let parsed = if template {
+        json::parse_template(&decoded.text)
+    } else {
+        json::parse(&decoded.text)
+    };
+    match parsed {
         Ok(mut root) => {
             mark_interpolations(&mut root);
             Ok(PolicyDoc {
                 name,
                 root,
                 embedded: Some(std::sync::Arc::new(decoded)),
+                origin: None,
             })
         }
         Err(e) => Err(ExtractError {
@@ -121,17 +155,13 @@ pub fn parse_policy(name: Option<String>, decoded: Decoded) -> Result<PolicyDoc,
 }
 
 /// Strings with template expressions kmslint cannot resolve (`${var.admin}`, `${AWS::Region}`)
-/// become unknown values; those naming the current account or partition stay strings.
+/// become partly known strings; those naming the current account or partition stay strings.
 pub fn mark_interpolations(root: &mut Node) {
     let mut stack = vec![root];
     while let Some(node) = stack.pop() {
         if let Value::String(s) = &node.value {
-            if normalize_symbols(s).contains("${") {
-                let description = s.clone();
-                node.value = Value::Unknown(Unknown {
-                    description,
-                    refers_to: None,
-                });
+            if has_template_part(s) {
+                node.value = Value::Unknown(Unknown::partial(s.clone()));
             }
             continue;
         }

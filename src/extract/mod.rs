@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::tree::escape::Decoded;
 use crate::tree::json::ParseError;
-use crate::tree::{Node, Span, Value, json, yaml};
+use crate::tree::{Node, Span, Value, has_template_part, json, yaml};
 
 /// A key policy found in a file.
 #[derive(Debug)]
@@ -18,6 +18,9 @@ pub struct PolicyDoc {
     pub root: Node,
     /// For a policy embedded as a JSON string: the decoded text and the map back to the file.
     pub embedded: Option<Arc<Decoded>>,
+    /// Where the key that has this policy is declared, when the policy's text is elsewhere
+    /// (a Terraform policy document in another file, a template file).
+    pub origin: Option<Span>,
 }
 
 impl PolicyDoc {
@@ -39,11 +42,48 @@ impl PolicyDoc {
 pub enum Extracted {
     /// Not a key policy and holds none (skipped silently).
     Nothing,
-    /// Policies, and errors found where a policy was expected.
-    Found {
-        policies: Vec<PolicyDoc>,
-        errors: Vec<ExtractError>,
-    },
+    /// Key policies, errors found where a policy was expected, and key policies that could
+    /// not be read.
+    Found(Found),
+}
+
+/// What a file holds that concerns key policies.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub policies: Vec<PolicyDoc>,
+    pub errors: Vec<ExtractError>,
+    pub not_analysed: Vec<NotAnalysed>,
+}
+
+impl Found {
+    /// Found: these policies.
+    pub fn policies(policies: Vec<PolicyDoc>) -> Self {
+        Found {
+            policies,
+            ..Found::default()
+        }
+    }
+
+    /// Record a key whose policy cannot be read.
+    pub fn not_analysed(&mut self, policy: &str, span: Span, reason: impl Into<String>) {
+        self.not_analysed.push(NotAnalysed {
+            policy: policy.to_string(),
+            span,
+            reason: reason.into(),
+        });
+    }
+}
+
+/// A KMS key whose policy kmslint cannot read (it comes from a variable, a parameter, a
+/// module output): never skipped silently, always named in the summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotAnalysed {
+    /// The key (`aws_kms_key.logs`, `Resources.LogsKey`).
+    pub policy: String,
+    /// Where the policy is given (the `policy` argument, the `KeyPolicy` property).
+    pub span: Span,
+    /// Why it cannot be read (`policy comes from var.policy`).
+    pub reason: String,
 }
 
 /// A policy that could not be read (an embedded string that is not valid JSON).
@@ -54,13 +94,21 @@ pub struct ExtractError {
     pub message: String,
 }
 
-/// Whether an object has the shape of a key policy: a `Statement` (in any case, so typos
-/// are still linted) whose statements have `Principal` or `NotPrincipal`.
-pub fn looks_like_key_policy(root: &Node) -> bool {
-    let Value::Object(members) = &root.value else {
-        return false;
-    };
-    members
+/// Whether an object has the shape of a resource policy: a `Statement` (in any case, so
+/// typos are still linted) whose statements have `Principal` or `NotPrincipal`.
+pub fn has_policy_shape(root: &Node) -> bool {
+    statements_of(root).any(|st| {
+        st.members().iter().any(|m| {
+            matches!(
+                m.key.to_ascii_lowercase().as_str(),
+                "principal" | "notprincipal" | "principals"
+            )
+        })
+    })
+}
+
+fn statements_of(root: &Node) -> impl Iterator<Item = &Node> {
+    root.members()
         .iter()
         .filter(|m| {
             matches!(
@@ -69,27 +117,79 @@ pub fn looks_like_key_policy(root: &Node) -> bool {
             )
         })
         .flat_map(|m| m.value.one_or_many())
-        .any(|st| {
-            st.members().iter().any(|m| {
-                matches!(
-                    m.key.to_ascii_lowercase().as_str(),
-                    "principal" | "notprincipal" | "principals"
-                )
-            })
-        })
+}
+
+/// What a standalone policy document is about (RULES.md §1 "Which documents are key
+/// policies").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Aboutness {
+    /// Not a resource policy, or one about other services (a trust, bucket, queue, topic,
+    /// endpoint or control policy).
+    Other,
+    /// A policy with principals whose actions are only `"*"`: a key policy when the user
+    /// points at it, skipped in a walk.
+    Ambiguous,
+    /// A key policy: some `Action`/`NotAction` entry is a `kms:` action, and `kms:` entries
+    /// are at least half of the entries that name a service.
+    Kms,
+}
+
+/// Decide whether a standalone policy document is a key policy.
+pub fn aboutness(root: &Node) -> Aboutness {
+    if !has_policy_shape(root) {
+        return Aboutness::Other;
+    }
+    let (mut kms, mut services, mut star) = (0usize, 0usize, false);
+    for st in statements_of(root) {
+        for m in st.members() {
+            if !matches!(
+                m.key.to_ascii_lowercase().as_str(),
+                "action" | "notaction" | "actions"
+            ) {
+                continue;
+            }
+            for entry in m.value.one_or_many() {
+                let Some(text) = entry.as_str() else {
+                    continue;
+                };
+                match text.split_once(':') {
+                    Some((service, _)) => {
+                        services += 1;
+                        kms += usize::from(service.eq_ignore_ascii_case("kms"));
+                    }
+                    None => star |= text == "*",
+                }
+            }
+        }
+    }
+    if kms > 0 && kms * 2 >= services {
+        Aboutness::Kms
+    } else if services == 0 && star {
+        Aboutness::Ambiguous
+    } else {
+        Aboutness::Other
+    }
+}
+
+/// Whether a standalone document is linted as a key policy: it is about KMS, or it is
+/// ambiguous and the user pointed at it.
+pub fn is_key_policy(root: &Node, explicit: bool) -> bool {
+    match aboutness(root) {
+        Aboutness::Kms => true,
+        Aboutness::Ambiguous => explicit,
+        Aboutness::Other => false,
+    }
 }
 
 /// A plain JSON file: the file is the policy.
-pub fn plain_json(root: Node) -> Extracted {
-    if looks_like_key_policy(&root) {
-        Extracted::Found {
-            policies: vec![PolicyDoc {
-                name: None,
-                root,
-                embedded: None,
-            }],
-            errors: Vec::new(),
-        }
+pub fn plain_json(root: Node, explicit: bool) -> Extracted {
+    if is_key_policy(&root, explicit) {
+        Extracted::Found(Found::policies(vec![PolicyDoc {
+            name: None,
+            root,
+            embedded: None,
+            origin: None,
+        }]))
     } else {
         Extracted::Nothing
     }
@@ -104,6 +204,8 @@ pub enum InputKind {
     Yaml,
     /// Terraform configuration.
     Hcl,
+    /// A Terraform template file (`.tpl`, `.tftpl`): JSON with `${…}` and `%{…}` parts.
+    Template,
 }
 
 impl InputKind {
@@ -115,6 +217,7 @@ impl InputKind {
             "json" | "template" => Some(InputKind::Json),
             "yaml" | "yml" => Some(InputKind::Yaml),
             "tf" => Some(InputKind::Hcl),
+            "tpl" | "tftpl" => Some(InputKind::Template),
             _ => None,
         }
     }
@@ -131,6 +234,7 @@ impl InputKind {
     pub fn meant_as_policy(self, text: &str) -> bool {
         match self {
             InputKind::Json => text.contains("\"Statement\"") || text.contains("AWS::KMS::Key"),
+            InputKind::Template => text.contains("\"Statement\"") && text.contains("\"kms:"),
             InputKind::Yaml => {
                 text.contains("AWS::KMS::Key") || text.contains("AWS::KMS::ReplicaKey")
             }
@@ -141,12 +245,25 @@ impl InputKind {
     }
 }
 
-/// Parse a file of a kind and find its key policies.
-pub fn extract(kind: InputKind, text: &str) -> Result<Extracted, ParseError> {
+/// Parse a file of a kind and find its key policies. `explicit` is true when the user
+/// pointed at the file (named it, piped it, opened it in an editor). A `.tf` file is read as
+/// a module of its own (see [`terraform::extract_module`] for whole modules).
+pub fn extract(kind: InputKind, text: &str, explicit: bool) -> Result<Extracted, ParseError> {
     match kind {
-        InputKind::Json => {
-            let root = json::parse(text)?;
-            Ok(from_json(root, text))
+        InputKind::Json => match json::parse(text) {
+            Ok(root) => Ok(from_json(root, text, explicit)),
+            // JSON with template parts is a Terraform template (a `kms-policy.json` that
+            // `templatefile` renders).
+            Err(e) if has_template_part(text) => match json::parse_template(text) {
+                Ok(root) => Ok(plain_json(root, explicit)),
+                Err(_) => Err(e),
+            },
+            Err(e) => Err(e),
+        },
+        InputKind::Template => {
+            let mut root = json::parse_template(text)?;
+            embedded::mark_interpolations(&mut root);
+            Ok(plain_json(root, explicit))
         }
         InputKind::Yaml => {
             let root = yaml::parse(text)?;
@@ -157,15 +274,27 @@ pub fn extract(kind: InputKind, text: &str) -> Result<Extracted, ParseError> {
             })
         }
         InputKind::Hcl => {
-            let body = terraform::parse(text)?;
-            Ok(terraform::extract_hcl(&body, text))
+            let file = terraform::ModuleFile {
+                display: String::new(),
+                fs_path: None,
+                text: text.to_string(),
+            };
+            let mut module = terraform::extract_module(
+                vec![file],
+                std::path::Path::new("."),
+                &terraform::NoFiles,
+            );
+            if let Some((_, e)) = module.parse_errors.pop() {
+                return Err(e);
+            }
+            Ok(Extracted::Found(module.found))
         }
     }
 }
 
-fn from_json(root: Node, text: &str) -> Extracted {
-    if looks_like_key_policy(&root) {
-        return plain_json(root);
+fn from_json(root: Node, text: &str, explicit: bool) -> Extracted {
+    if has_policy_shape(&root) {
+        return plain_json(root, explicit);
     }
     if cfn::is_template(&root) {
         return cfn::extract(&root, text, cfn::Syntax::Json);
@@ -173,22 +302,20 @@ fn from_json(root: Node, text: &str) -> Extracted {
     if terraform::is_plan(&root) {
         return terraform::extract_plan(&root, text);
     }
-    // `aws kms get-key-policy` output: the policy is an escaped JSON string.
+    // `aws kms get-key-policy` output: the policy is an escaped JSON string. It is a key
+    // policy whatever it holds.
     if let Some(policy) = root.get("Policy")
         && let Value::String(_) = policy.value.value
     {
         return match embedded::json_string(&policy.value, text)
             .and_then(|d| embedded::parse_policy(None, d))
         {
-            Ok(doc) if looks_like_key_policy(&doc.root) => Extracted::Found {
-                policies: vec![doc],
-                errors: Vec::new(),
-            },
+            Ok(doc) if has_policy_shape(&doc.root) => Extracted::Found(Found::policies(vec![doc])),
             Ok(_) => Extracted::Nothing,
-            Err(e) => Extracted::Found {
-                policies: Vec::new(),
+            Err(e) => Extracted::Found(Found {
                 errors: vec![e],
-            },
+                ..Found::default()
+            }),
         };
     }
     Extracted::Nothing

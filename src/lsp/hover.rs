@@ -21,8 +21,8 @@ const CATEGORIES: &[Category] = &[
 
 /// The key policies of a document (none when it does not parse or holds none).
 pub fn policies(source: &SourceFile, kind: InputKind) -> Vec<PolicyDoc> {
-    match extract::extract(kind.refine(&source.text), &source.text) {
-        Ok(Extracted::Found { policies, .. }) => policies,
+    match extract::extract(kind.refine(&source.text), &source.text, true) {
+        Ok(Extracted::Found(found)) => found.policies,
         _ => Vec::new(),
     }
 }

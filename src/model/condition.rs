@@ -714,10 +714,7 @@ mod tests {
     fn value_shapes() {
         assert!(has_wildcard("role/*") && has_wildcard("a?b"));
         assert!(!has_wildcard("${*}literal${?}") && !has_wildcard("plain"));
-        let n = |v: Value| Node {
-            span: Span::default(),
-            value: v,
-        };
+        let n = |v: Value| Node::new(Span::default(), v);
         assert_eq!(bool_value(&n(Value::Bool(false))), Some(false));
         assert_eq!(bool_value(&n(Value::String("TRUE".into()))), Some(true));
         assert_eq!(bool_value(&n(Value::String("yes".into()))), None);
@@ -747,10 +744,7 @@ mod tests {
             && let Value::Object(keys) = &mut ops[0].value.value
             && let Value::Array(values) = &mut keys[0].value.value
         {
-            values[1].value = Value::Unknown(crate::tree::Unknown {
-                description: "!Ref OrgId".into(),
-                refers_to: None,
-            });
+            values[1].value = Value::Unknown(crate::tree::Unknown::new("!Ref OrgId"));
         }
         let conditions = parse_conditions(&root);
         assert!(conditions[0].has_unknown_value());

@@ -1,41 +1,8 @@
 //! Principals: what each `Principal`/`NotPrincipal` entry is.
 
-use std::borrow::Cow;
-
 use crate::tree::{Node, Referent, Value};
 
-/// The account a template deploys into (`${AWS::AccountId}` in CloudFormation,
-/// `data.aws_caller_identity.*.account_id` in Terraform), as the model writes it.
-pub const CURRENT_ACCOUNT: &str = "(current account)";
-
-/// Rewrite the template expressions that name the current account or partition to
-/// [`CURRENT_ACCOUNT`] / `aws`; any other `${…}` stays (and makes the value unknown).
-pub fn normalize_symbols(s: &str) -> Cow<'_, str> {
-    if !s.contains("${") {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(open) = rest.find("${") {
-        out.push_str(&rest[..open]);
-        let Some(close) = rest[open..].find('}') else {
-            break;
-        };
-        let expr = rest[open + 2..open + close].trim();
-        let parts: Vec<&str> = expr.split('.').collect();
-        let replacement = match parts[..] {
-            _ if expr == "AWS::AccountId" => CURRENT_ACCOUNT,
-            _ if expr == "AWS::Partition" => "aws",
-            ["data", "aws_caller_identity", _, "account_id"] => CURRENT_ACCOUNT,
-            ["data", "aws_partition", _, "partition"] => "aws",
-            _ => &rest[open..open + close + 1],
-        };
-        out.push_str(replacement);
-        rest = &rest[open + close + 1..];
-    }
-    out.push_str(rest);
-    Cow::Owned(out)
-}
+pub use crate::tree::{CURRENT_ACCOUNT, normalize_symbols};
 
 /// The partitions AWS has.
 pub const PARTITIONS: &[&str] = &[

@@ -52,10 +52,7 @@ mod tests {
     fn unresolve(node: &mut Node) {
         match &mut node.value {
             Value::String(s) if s.starts_with('?') => {
-                node.value = Value::Unknown(Unknown {
-                    description: s.clone(),
-                    refers_to: None,
-                });
+                node.value = Value::Unknown(Unknown::new(s.clone()));
             }
             Value::Array(items) => items.iter_mut().for_each(unresolve),
             Value::Object(members) => members.iter_mut().for_each(|m| unresolve(&mut m.value)),

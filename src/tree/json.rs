@@ -5,7 +5,7 @@
 //! message, and a hard nesting limit so hostile input cannot exhaust the stack.
 
 use super::escape::decode_into;
-use super::{Member, Node, Span, Value};
+use super::{Member, Node, Span, Unknown, Value, has_template_part, hole_end};
 
 /// Nesting deeper than this is refused; real key policies nest fewer than ten levels.
 pub const MAX_DEPTH: usize = 256;
@@ -19,30 +19,116 @@ pub struct ParseError {
 
 /// Parse a complete JSON document.
 pub fn parse(text: &str) -> Result<Node, ParseError> {
-    let mut p = Parser {
-        text,
-        bytes: text.as_bytes(),
-        pos: 0,
-    };
-    p.skip_ws();
-    let node = p.value(0)?;
-    p.skip_ws();
-    if p.pos < p.bytes.len() {
-        return Err(p.error_here("unexpected text after the end of the JSON document"));
-    }
-    Ok(node)
+    Parser::new(text, false).document()
+}
+
+/// Parse JSON written in a Terraform template (a `templatefile` file, a heredoc, a quoted
+/// string): `${…}` where a value stands is an unknown value, `${…}` inside a string makes it a
+/// partly known string, and the bodies of `%{ for }`/`%{ if }` directives are values that may
+/// be present. Commas next to a directive or an interpolation may be missing or doubled, as
+/// rendering decides them; everything else must be valid JSON.
+pub fn parse_template(text: &str) -> Result<Node, ParseError> {
+    Parser::new(text, true).document()
 }
 
 struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
+    /// Template mode (see [`parse_template`]).
+    template: bool,
+    /// Open `%{ for }`/`%{ if }` directives around the current position.
+    maybe: usize,
+    /// A directive or an interpolation stood since the last value: a comma may be missing.
+    loose: bool,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
+    fn new(text: &'a str, template: bool) -> Self {
+        Parser {
+            text,
+            bytes: text.as_bytes(),
+            pos: 0,
+            template,
+            maybe: 0,
+            loose: false,
+        }
+    }
+
+    fn document(mut self) -> Result<Node, ParseError> {
+        self.skip_ws();
+        let node = self.value(0)?;
+        self.skip_ws();
+        if self.pos < self.bytes.len() {
+            return Err(self.error_here("unexpected text after the end of the JSON document"));
+        }
+        Ok(node)
+    }
+
     fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
-            self.pos += 1;
+        loop {
+            while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
+                self.pos += 1;
+            }
+            if !(self.template && self.text[self.pos..].starts_with("%{")) {
+                return;
+            }
+            self.directive();
+        }
+    }
+
+    /// Skip a `%{ … }` directive at the current position, opening or closing a part that may
+    /// be present.
+    fn directive(&mut self) {
+        let body_start = self.pos + 2;
+        let end = body_start + hole_end(&self.text[body_start..]);
+        let body = self.text[body_start..end].trim_matches(|c: char| c == '~' || c.is_whitespace());
+        let word = body.split_whitespace().next().unwrap_or_default();
+        match word {
+            "for" | "if" => self.maybe += 1,
+            "endfor" | "endif" => self.maybe = self.maybe.saturating_sub(1),
+            _ => {}
+        }
+        self.pos = (end + 1).min(self.bytes.len());
+        self.loose = true;
+    }
+
+    /// A `${…}` interpolation where a value stands: an unknown value.
+    fn interpolation(&mut self) -> Node {
+        let start = self.pos;
+        let end = (start + 2 + hole_end(&self.text[start + 2..]) + 1).min(self.bytes.len());
+        self.pos = end;
+        self.loose = true;
+        Node::unknown(
+            Span::new(start as u32, end as u32),
+            Unknown::new(&self.text[start..end]),
+        )
+    }
+
+    fn at_interpolation(&self) -> bool {
+        self.template && self.text[self.pos..].starts_with("${")
+    }
+
+    /// After an element: `,` and the closing bracket as JSON wants them, or, in a template
+    /// where a directive or an interpolation stood, no comma (rendering supplies it).
+    fn separator(&mut self, close: u8) -> Option<bool> {
+        match self.bytes.get(self.pos) {
+            Some(b',') => {
+                self.pos += 1;
+                self.skip_ws();
+                if self.template && self.bytes.get(self.pos) == Some(&close) {
+                    // A trailing comma that a loop renders before the closing bracket.
+                    self.pos += 1;
+                    return Some(true);
+                }
+                Some(false)
+            }
+            Some(&b) if b == close => {
+                self.pos += 1;
+                Some(true)
+            }
+            Some(_) if self.template && self.loose => Some(false),
+            _ => None,
         }
     }
 
@@ -62,16 +148,29 @@ impl Parser<'_> {
     }
 
     fn value(&mut self, depth: usize) -> Result<Node, ParseError> {
+        let maybe = self.maybe > 0;
+        let mut node = if self.at_interpolation() {
+            self.interpolation()
+        } else {
+            self.loose = false;
+            self.plain_value(depth)?
+        };
+        node.maybe |= maybe;
+        Ok(node)
+    }
+
+    fn plain_value(&mut self, depth: usize) -> Result<Node, ParseError> {
         let start = self.pos;
         match self.bytes.get(self.pos) {
             Some(b'{') => self.object(depth),
             Some(b'[') => self.array(depth),
             Some(b'"') => {
                 let s = self.string()?;
-                Ok(Node {
-                    span: Span::new(start as u32, self.pos as u32),
-                    value: Value::String(s),
-                })
+                let span = Span::new(start as u32, self.pos as u32);
+                if self.template && has_template_part(&s) {
+                    return Ok(Node::unknown(span, Unknown::partial(s)));
+                }
+                Ok(Node::new(span, Value::String(s)))
             }
             Some(b't') => self.literal("true", Value::Bool(true)),
             Some(b'f') => self.literal("false", Value::Bool(false)),
@@ -85,10 +184,7 @@ impl Parser<'_> {
         let start = self.pos;
         if self.text[self.pos..].starts_with(word) {
             self.pos += word.len();
-            Ok(Node {
-                span: Span::new(start as u32, self.pos as u32),
-                value,
-            })
+            Ok(Node::new(Span::new(start as u32, self.pos as u32), value))
         } else {
             Err(self.error_here("expected a JSON value"))
         }
@@ -138,10 +234,10 @@ impl Parser<'_> {
             }
         }
         self.pos = pos;
-        Ok(Node {
-            span: Span::new(start as u32, pos as u32),
-            value: Value::Number(self.text[start..pos].to_string()),
-        })
+        Ok(Node::new(
+            Span::new(start as u32, pos as u32),
+            Value::Number(self.text[start..pos].to_string()),
+        ))
     }
 
     /// Parse a string literal at the current `"`, returning its decoded value.
@@ -163,6 +259,13 @@ impl Parser<'_> {
                     has_escape = true;
                     self.pos += 2;
                 }
+                Some(b'$' | b'%')
+                    if self.template && self.bytes.get(self.pos + 1) == Some(&b'{') =>
+                {
+                    // A template part inside the string: its text may hold quotes.
+                    let body = self.pos + 2;
+                    self.pos = (body + hole_end(&self.text[body..]) + 1).min(self.bytes.len());
+                }
                 Some(&c) if c < 0x20 => {
                     let what = if c == b'\n' || c == b'\r' {
                         "line break inside a string (write `\\n`, or close the string)"
@@ -183,14 +286,18 @@ impl Parser<'_> {
             return Ok(raw.to_string());
         }
         let mut out = String::with_capacity(raw.len());
-        decode_into(raw, &mut out, |_, _| {}).map_err(|e| {
-            let at = body_start as u32 + e.offset;
-            ParseError {
-                span: Span::new(at, at + 2),
-                message: e.message,
+        match decode_into(raw, &mut out, |_, _| {}) {
+            Ok(()) => Ok(out),
+            // A backslash inside a template part is the template's business, not JSON's.
+            Err(_) if self.template && has_template_part(raw) => Ok(raw.to_string()),
+            Err(e) => {
+                let at = body_start as u32 + e.offset;
+                Err(ParseError {
+                    span: Span::new(at, at + 2),
+                    message: e.message,
+                })
             }
-        })?;
-        Ok(out)
+        }
     }
 
     fn enter(&self, depth: usize) -> Result<(), ParseError> {
@@ -212,47 +319,58 @@ impl Parser<'_> {
         self.skip_ws();
         if self.bytes.get(self.pos) == Some(&b'}') {
             self.pos += 1;
-            return Ok(Node {
-                span: Span::new(start as u32, self.pos as u32),
-                value: Value::Object(members),
-            });
+            return Ok(Node::new(
+                Span::new(start as u32, self.pos as u32),
+                Value::Object(members),
+            ));
         }
         loop {
             self.skip_ws();
-            if self.bytes.get(self.pos) != Some(&b'"') {
-                let msg = if self.bytes.get(self.pos) == Some(&b'}') {
-                    "trailing comma before `}`: remove the comma"
-                } else {
-                    "expected an object key in double quotes"
-                };
-                return Err(self.error_here(msg));
-            }
-            let key_start = self.pos;
-            let key = self.string()?;
-            let key_span = Span::new(key_start as u32, self.pos as u32);
-            self.skip_ws();
-            if self.bytes.get(self.pos) != Some(&b':') {
-                return Err(self.error_here("expected `:` after the object key"));
-            }
-            self.pos += 1;
-            self.skip_ws();
-            let value = self.value(depth + 1)?;
-            members.push(Member {
-                key,
-                key_span,
-                value,
-            });
-            self.skip_ws();
-            match self.bytes.get(self.pos) {
-                Some(b',') => self.pos += 1,
-                Some(b'}') => {
-                    self.pos += 1;
-                    return Ok(Node {
-                        span: Span::new(start as u32, self.pos as u32),
-                        value: Value::Object(members),
-                    });
+            if self.at_interpolation() {
+                // Members a template computes: unknown, under a key that says so.
+                let node = self.interpolation();
+                members.push(Member {
+                    key: self.text[node.span.start as usize..node.span.end as usize].to_string(),
+                    key_span: node.span,
+                    value: node,
+                });
+            } else {
+                if self.bytes.get(self.pos) != Some(&b'"') {
+                    let msg = if self.bytes.get(self.pos) == Some(&b'}') {
+                        "trailing comma before `}`: remove the comma"
+                    } else {
+                        "expected an object key in double quotes"
+                    };
+                    return Err(self.error_here(msg));
                 }
-                _ => return Err(self.error_here("expected `,` or `}` after the object member")),
+                let maybe = self.maybe > 0;
+                let key_start = self.pos;
+                let key = self.string()?;
+                let key_span = Span::new(key_start as u32, self.pos as u32);
+                self.skip_ws();
+                if self.bytes.get(self.pos) != Some(&b':') {
+                    return Err(self.error_here("expected `:` after the object key"));
+                }
+                self.pos += 1;
+                self.skip_ws();
+                let mut value = self.value(depth + 1)?;
+                value.maybe |= maybe;
+                members.push(Member {
+                    key,
+                    key_span,
+                    value,
+                });
+            }
+            self.skip_ws();
+            match self.separator(b'}') {
+                Some(false) => {}
+                Some(true) => {
+                    return Ok(Node::new(
+                        Span::new(start as u32, self.pos as u32),
+                        Value::Object(members),
+                    ));
+                }
+                None => return Err(self.error_here("expected `,` or `}` after the object member")),
             }
         }
     }
@@ -265,28 +383,34 @@ impl Parser<'_> {
         self.skip_ws();
         if self.bytes.get(self.pos) == Some(&b']') {
             self.pos += 1;
-            return Ok(Node {
-                span: Span::new(start as u32, self.pos as u32),
-                value: Value::Array(items),
-            });
+            return Ok(Node::new(
+                Span::new(start as u32, self.pos as u32),
+                Value::Array(items),
+            ));
         }
         loop {
             self.skip_ws();
             if self.bytes.get(self.pos) == Some(&b']') {
+                if self.template {
+                    self.pos += 1;
+                    return Ok(Node::new(
+                        Span::new(start as u32, self.pos as u32),
+                        Value::Array(items),
+                    ));
+                }
                 return Err(self.error_here("trailing comma before `]`: remove the comma"));
             }
             items.push(self.value(depth + 1)?);
             self.skip_ws();
-            match self.bytes.get(self.pos) {
-                Some(b',') => self.pos += 1,
-                Some(b']') => {
-                    self.pos += 1;
-                    return Ok(Node {
-                        span: Span::new(start as u32, self.pos as u32),
-                        value: Value::Array(items),
-                    });
+            match self.separator(b']') {
+                Some(false) => {}
+                Some(true) => {
+                    return Ok(Node::new(
+                        Span::new(start as u32, self.pos as u32),
+                        Value::Array(items),
+                    ));
                 }
-                _ => return Err(self.error_here("expected `,` or `]` after the array element")),
+                None => return Err(self.error_here("expected `,` or `]` after the array element")),
             }
         }
     }

@@ -8,6 +8,8 @@ pub mod hcl;
 pub mod json;
 pub mod yaml;
 
+use std::borrow::Cow;
+
 /// A byte range in a policy's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Span {
@@ -42,6 +44,10 @@ impl Span {
 pub struct Node {
     pub span: Span,
     pub value: Value,
+    /// The value may be absent: it sits in a part of a template that may not be rendered
+    /// (a CloudFormation `Fn::If` branch, a Terraform `%{ for }`/`%{ if }` body, a `dynamic`
+    /// block). A problem found in it is still a problem; its absence proves nothing.
+    pub maybe: bool,
 }
 
 /// An object member: its key (decoded), the key's span and the value.
@@ -59,6 +65,121 @@ pub struct Unknown {
     pub description: String,
     /// What the value is known to be, when a reference names a resource of the same file.
     pub refers_to: Option<Referent>,
+    /// For a string with known and unknown parts (`arn:aws:iam::${var.account}:role/Admin`):
+    /// its text, each unknown part written as `${…}` (see [`pieces`]).
+    pub partial: Option<String>,
+}
+
+impl Unknown {
+    /// A value nothing is known about.
+    pub fn new(description: impl Into<String>) -> Self {
+        Unknown {
+            description: description.into(),
+            refers_to: None,
+            partial: None,
+        }
+    }
+
+    /// A string whose `${…}` parts are unknown.
+    pub fn partial(text: impl Into<String>) -> Self {
+        let text = text.into();
+        Unknown {
+            description: text.clone(),
+            refers_to: None,
+            partial: Some(text),
+        }
+    }
+}
+
+/// The account a template deploys into (`${AWS::AccountId}` in CloudFormation,
+/// `data.aws_caller_identity.*.account_id` in Terraform), as the model writes it.
+pub const CURRENT_ACCOUNT: &str = "(current account)";
+
+/// Rewrite the template expressions that name the current account or partition to
+/// [`CURRENT_ACCOUNT`] / `aws`; any other `${…}` stays (and makes the value unknown).
+pub fn normalize_symbols(s: &str) -> Cow<'_, str> {
+    if !s.contains("${") {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(open) = rest.find("${") {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        let expr = rest[open + 2..open + close].trim();
+        let parts: Vec<&str> = expr.split('.').collect();
+        let replacement = match parts[..] {
+            _ if expr == "AWS::AccountId" => CURRENT_ACCOUNT,
+            _ if expr == "AWS::Partition" => "aws",
+            ["data", "aws_caller_identity", _, "account_id"] => CURRENT_ACCOUNT,
+            ["data", "aws_partition", _, "partition"] => "aws",
+            _ => &rest[open..open + close + 1],
+        };
+        out.push_str(replacement);
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// Whether a string has template parts that are not known: a `${…}` other than the current
+/// account or partition, or a `%{…}` directive.
+pub fn has_template_part(s: &str) -> bool {
+    s.contains("%{") || (s.contains("${") && normalize_symbols(s).contains("${"))
+}
+
+/// A part of a partly known string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Piece<'a> {
+    Literal(&'a str),
+    /// An unknown part, as written between `${` and `}`.
+    Hole(&'a str),
+}
+
+/// Split a string into literal parts and `${…}` holes (braces and quoted strings inside a
+/// hole nest, as in `${lookup(var.m, "}")}`). An unclosed `${` is a hole to the end.
+pub fn pieces(s: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(open) = rest.find("${") {
+        if open > 0 {
+            out.push(Piece::Literal(&rest[..open]));
+        }
+        let body = &rest[open + 2..];
+        let end = hole_end(body);
+        out.push(Piece::Hole(&body[..end]));
+        rest = body.get(end + 1..).unwrap_or("");
+    }
+    if !rest.is_empty() {
+        out.push(Piece::Literal(rest));
+    }
+    out
+}
+
+/// The offset of the `}` closing a hole whose body starts `body`, or `body.len()`.
+pub fn hole_end(body: &str) -> usize {
+    let bytes = body.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    let mut quoted = false;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quoted => i += 1,
+            b'"' => quoted = !quoted,
+            b'{' if !quoted => depth += 1,
+            b'}' if !quoted => {
+                if depth == 0 {
+                    return i;
+                }
+                depth -= 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
 }
 
 /// A resource of the same template or configuration that a reference resolves to.
@@ -83,6 +204,46 @@ pub enum Value {
 }
 
 impl Node {
+    /// A node that is certainly present.
+    pub fn new(span: Span, value: Value) -> Self {
+        Node {
+            span,
+            value,
+            maybe: false,
+        }
+    }
+
+    /// An unknown value written at `span`.
+    pub fn unknown(span: Span, unknown: Unknown) -> Self {
+        Node::new(span, Value::Unknown(unknown))
+    }
+
+    /// Whether the value is unresolved (wholly or in part).
+    pub fn is_unknown(&self) -> bool {
+        matches!(self.value, Value::Unknown(_))
+    }
+
+    /// The text of a partly known string (see [`Unknown::partial`]).
+    pub fn partial(&self) -> Option<&str> {
+        match &self.value {
+            Value::Unknown(u) => u.partial.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// This node and everything below it marked as maybe present.
+    pub fn mark_maybe(&mut self) {
+        let mut stack = vec![self];
+        while let Some(node) = stack.pop() {
+            node.maybe = true;
+            match &mut node.value {
+                Value::Array(items) => stack.extend(items.iter_mut()),
+                Value::Object(members) => stack.extend(members.iter_mut().map(|m| &mut m.value)),
+                _ => {}
+            }
+        }
+    }
+
     pub fn as_str(&self) -> Option<&str> {
         match &self.value {
             Value::String(s) => Some(s),
@@ -188,7 +349,7 @@ fn json_string_len(s: &str) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::json;
+    use super::*;
 
     #[test]
     fn minified_len_matches_minified_text() {
@@ -197,5 +358,21 @@ mod tests {
         let minified = r#"{"a":[1,true,false,null,"x\"y"],"b\n":{"é":"\u0001"},"c":{},"d":[]}"#;
         let node = json::parse(text).unwrap();
         assert_eq!(node.minified_len(), (minified.len() as u64, false));
+    }
+
+    #[test]
+    fn pieces_of_partly_known_strings() {
+        assert_eq!(
+            pieces("arn:aws:iam::${var.a}:role/${lookup(m, \"}\")}x"),
+            [
+                Piece::Literal("arn:aws:iam::"),
+                Piece::Hole("var.a"),
+                Piece::Literal(":role/"),
+                Piece::Hole("lookup(m, \"}\")"),
+                Piece::Literal("x"),
+            ]
+        );
+        assert_eq!(pieces("${a"), [Piece::Hole("a")]);
+        assert_eq!(pieces("plain"), [Piece::Literal("plain")]);
     }
 }

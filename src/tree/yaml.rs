@@ -65,15 +65,38 @@ fn tag_key(suffix: &str) -> String {
 fn apply_tag(node: Node, tag: Option<(String, Span)>) -> Node {
     match tag {
         None => node,
-        Some((key, key_span)) => Node {
-            span: Span::new(key_span.start, node.span.end.max(key_span.end)),
-            value: Value::Object(vec![Member {
+        Some((key, key_span)) => Node::new(
+            Span::new(key_span.start, node.span.end.max(key_span.end)),
+            Value::Object(vec![Member {
                 key,
                 key_span,
                 value: node,
             }]),
-        },
+        ),
     }
+}
+
+/// The end of a quoted scalar that starts at `start` (its opening quote): just after the
+/// closing quote, or `fallback` when the text does not show one before it.
+fn quoted_end(text: &str, start: usize, fallback: usize) -> u32 {
+    let bytes = text.as_bytes();
+    let Some(&quote) = bytes.get(start) else {
+        return fallback as u32;
+    };
+    if quote != b'"' && quote != b'\'' {
+        return fallback as u32;
+    }
+    let mut i = start + 1;
+    while i < bytes.len().min(fallback.max(start + 1)) {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            // `''` is an escaped quote inside a single-quoted scalar.
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            b if b == quote => return (i + 1) as u32,
+            _ => i += 1,
+        }
+    }
+    fallback as u32
 }
 
 fn plain_scalar(s: &str) -> Value {
@@ -176,10 +199,7 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
                     Some((_, ts)) => start.max(ts.end),
                     None => start,
                 };
-                let node = Node {
-                    span: Span::new(inner_start, end.max(inner_start)),
-                    value,
-                };
+                let node = Node::new(Span::new(inner_start, end.max(inner_start)), value);
                 apply_tag(node, tag)
             }
             Event::Scalar(value, style, _, tag) => {
@@ -193,19 +213,18 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
                     let rest = &text[t.end as usize..span.end as usize];
                     t.end + (rest.len() - rest.trim_start().len()) as u32
                 });
-                let node = Node {
-                    span: Span::new(inner_start, span.end.max(inner_start)),
-                    value,
+                // A quoted scalar ends at its closing quote: what follows on the line (a
+                // comment) is not part of it.
+                let end = match style {
+                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                        quoted_end(text, inner_start as usize, span.end as usize)
+                    }
+                    _ => span.end,
                 };
+                let node = Node::new(Span::new(inner_start, end.max(inner_start)), value);
                 apply_tag(node, tag)
             }
-            Event::Alias(_) => Node {
-                span,
-                value: Value::Unknown(super::Unknown {
-                    description: "a YAML alias".to_string(),
-                    refers_to: None,
-                }),
-            },
+            Event::Alias(_) => Node::unknown(span, super::Unknown::new("a YAML alias")),
             Event::DocumentEnd => break,
             Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) | Event::Nothing => {
                 continue;
@@ -240,10 +259,7 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
             },
         }
     }
-    Ok(root.unwrap_or(Node {
-        span: Span::at(0),
-        value: Value::Null,
-    }))
+    Ok(root.unwrap_or(Node::new(Span::at(0), Value::Null)))
 }
 
 #[cfg(test)]

@@ -1,13 +1,15 @@
-//! Terraform: plan JSON (`terraform show -json`) and configuration (`.tf`).
+//! Terraform: plan JSON (`terraform show -json`) and configuration (`.tf`, read per module).
 
-use hcl_edit::Span as _;
-use hcl_edit::expr::Expression;
-use hcl_edit::structure::Body;
+mod document;
+pub mod module;
 
-use super::embedded::{json_string, mark_interpolations, parse_policy};
-use super::{ExtractError, Extracted, PolicyDoc};
+pub use module::{Loader, ModuleExtract, ModuleFile, NoFiles, extract_module};
+
+use super::embedded::{json_string, parse_policy};
+use super::{Extracted, Found};
 use crate::tree::escape::Decoded;
-use crate::tree::{Node, Span, Value, hcl};
+use crate::tree::hcl::Source;
+use crate::tree::{Node, Span, Value};
 
 /// Resource types whose `policy` is a key policy.
 pub const KEY_RESOURCES: &[&str] = &[
@@ -15,6 +17,7 @@ pub const KEY_RESOURCES: &[&str] = &[
     "aws_kms_key_policy",
     "aws_kms_replica_key",
     "aws_kms_replica_external_key",
+    "aws_kms_external_key",
 ];
 
 /// Whether a parsed JSON document is a plan.
@@ -55,19 +58,18 @@ pub fn extract_plan(root: &Node, file: &str) -> Extracted {
         }
     }
     found.sort_by_key(|(_, n)| n.span.start);
-    let mut policies = Vec::new();
-    let mut errors = Vec::new();
+    let mut out = Found::default();
     for (address, node) in found {
         let name = Some(address);
         match json_string(node, file).and_then(|d| parse_policy(name.clone(), d)) {
-            Ok(doc) => policies.push(doc),
+            Ok(doc) => out.policies.push(doc),
             Err(mut e) => {
                 e.policy = name;
-                errors.push(e);
+                out.errors.push(e);
             }
         }
     }
-    Extracted::Found { policies, errors }
+    Extracted::Found(out)
 }
 
 fn collect<'a>(resource: &'a Node, values: Option<&'a Node>, out: &mut Vec<(String, &'a Node)>) {
@@ -85,80 +87,10 @@ fn collect<'a>(resource: &'a Node, values: Option<&'a Node>, out: &mut Vec<(Stri
     }
 }
 
-/// The key policies of a `.tf` file's `resource` blocks.
-pub fn extract_hcl(body: &Body, file: &str) -> Extracted {
-    let mut policies = Vec::new();
-    let mut errors = Vec::new();
-    for block in body.blocks() {
-        if block.ident.as_str() != "resource" {
-            continue;
-        }
-        let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
-        let [kind, name] = labels[..] else { continue };
-        if !KEY_RESOURCES.contains(&kind) {
-            continue;
-        }
-        let Some(attr) = block.body.get_attribute("policy") else {
-            continue;
-        };
-        let address = Some(format!("{kind}.{name}"));
-        match policy_from_expr(&attr.value, file, address.clone()) {
-            Ok(Some(doc)) => policies.push(doc),
-            Ok(None) => {}
-            Err(mut e) => {
-                e.policy = address;
-                errors.push(e);
-            }
-        }
-    }
-    Extracted::Found { policies, errors }
-}
-
-fn policy_from_expr(
-    expr: &Expression,
-    file: &str,
-    name: Option<String>,
-) -> Result<Option<PolicyDoc>, ExtractError> {
-    let span = expr
-        .span()
-        .map_or(Span::default(), |r| Span::new(r.start as u32, r.end as u32));
-    match expr {
-        Expression::FuncCall(call) if call.name.name.as_str() == "jsonencode" => {
-            let Some(arg) = call.args.iter().next() else {
-                return Ok(None);
-            };
-            let mut root = hcl::to_node(arg, file, 0).map_err(|e| ExtractError {
-                policy: None,
-                span: e.span,
-                message: e.message,
-            })?;
-            mark_interpolations(&mut root);
-            Ok(root.is_object().then_some(PolicyDoc {
-                name,
-                root,
-                embedded: None,
-            }))
-        }
-        Expression::String(_) | Expression::StringTemplate(_) => {
-            let node = Node {
-                span,
-                value: Value::Null,
-            };
-            let decoded = json_string(&node, file)?;
-            parse_policy(name, decoded).map(Some)
-        }
-        Expression::HeredocTemplate(_) => parse_policy(name, heredoc(file, span)).map(Some),
-        Expression::Parenthesis(p) => policy_from_expr(p.inner(), file, name),
-        // `data.aws_iam_policy_document.x.json`, variables, conditionals: not knowable here.
-        _ => Ok(None),
-    }
-}
-
-/// The body of a heredoc (`<<EOF` or the indented `<<-EOF`) with its map into the file.
-fn heredoc(file: &str, span: Span) -> Decoded {
-    let raw = file
-        .get(span.start as usize..span.end as usize)
-        .unwrap_or_default();
+/// The body of a heredoc (`<<EOF` or the indented `<<-EOF`) at `span` with its map into the
+/// source's coordinates.
+fn heredoc(src: Source<'_>, span: Span) -> Decoded {
+    let raw = src.slice(span);
     let indented = raw.starts_with("<<-");
     let body_start = raw.find('\n').map_or(raw.len(), |i| i + 1);
     // The body ends before the line holding the closing delimiter.
@@ -191,9 +123,4 @@ fn heredoc(file: &str, span: Span) -> Decoded {
     }
     offsets.push((base + pos) as u32);
     Decoded::from_parts(text, offsets)
-}
-
-/// Parse a `.tf` file.
-pub fn parse(file: &str) -> Result<Body, crate::tree::json::ParseError> {
-    hcl::parse_body(file)
 }
