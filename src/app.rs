@@ -5,15 +5,23 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use std::path::{Path, PathBuf};
+
 use crate::cli::CheckArgs;
 use crate::discover::{Target, discover_excluding};
-use crate::engine::{self, FileReport};
+use crate::engine::{self, FileReport, ModuleInput, Reach};
+use crate::extract::InputKind;
+use crate::extract::terraform::ModuleFile;
+use crate::loader::FsLoader;
 use crate::output::OutputFile;
+use crate::paths::display_path;
 use crate::project::{CliLayer, Project};
+use crate::render::Note;
 use crate::render::statistics::Statistics;
 use crate::render::{Format, Renderer, Summary};
 use crate::rule::Severity;
 use crate::settings::Settings;
+use crate::source::SourceFile;
 
 /// Process exit statuses.
 pub const EXIT_OK: u8 = 0;
@@ -140,47 +148,96 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         }
     };
     let render = statistics.is_none();
+    let mut handle = |result: Result<Linted, String>, out: &mut dyn Write| match result {
+        Err(message) => {
+            let _ = writeln!(err, "error: {message}");
+            status = EXIT_ERROR;
+        }
+        Ok(linted) => {
+            summary.add(&linted.report.diagnostics, linted.report.policies);
+            summary.notes.extend(linted.notes);
+            if linted.explicit
+                && linted.report.policies == 0
+                && linted.report.not_analysed.is_empty()
+                && linted.report.diagnostics.is_empty()
+            {
+                summary.no_key_policy.push(linted.display);
+            }
+            failing |= linted
+                .report
+                .diagnostics
+                .iter()
+                .any(|d| d.severity >= linted.fail_on);
+            if let Some(s) = &mut statistics {
+                s.add(&linted.report.diagnostics);
+            }
+            emit(linted.rendered, out);
+        }
+    };
     // Standard input (an editor's buffer) is linted with the settings of the folder its name
     // points into, like a file there.
-    let stdin_results = stdin.as_ref().map(|input| {
+    if let Some(input) = &stdin {
         let path = input
             .name
             .clone()
             .unwrap_or_else(|| std::path::PathBuf::from("."));
         let scope = project.scope_for(&path);
         let settings = scope.settings_for(&path);
-        vec![
-            crate::stdin::lint(input, &settings, &renderer).map(|(report, rendered)| {
-                (
-                    report,
-                    settings.fail_on,
-                    if render { rendered } else { Vec::new() },
-                )
-            }),
-        ]
-    });
-    let batches = targets.chunks(BATCH).map(|batch| {
-        batch
+        let settings_for = |p: &Path| project.scope_for(p).settings_for(p).into_owned();
+        let result = crate::stdin::lint(input, &settings, &settings_for).map(|(source, report)| {
+            Linted::new(&source, report, settings.fail_on, true, &renderer, render)
+        });
+        handle(result, out);
+    }
+    // Terraform modules first: the template files their keys read are reported with them,
+    // not again on their own.
+    let loader = FsLoader::new();
+    let (modules, files) = units(&targets);
+    let module_results: Vec<ModuleResults> = modules
+        .par_iter()
+        .map(|(dir, members)| lint_module_unit(dir, members, &project, &renderer, render, &loader))
+        .collect();
+    let mut consumed = std::collections::HashSet::new();
+    let mut pending: std::collections::BTreeMap<String, Vec<Result<Linted, String>>> =
+        std::collections::BTreeMap::new();
+    for (results, templates) in module_results {
+        consumed.extend(templates);
+        for (display, result) in results {
+            pending.entry(display).or_default().push(result);
+        }
+    }
+    let files: Vec<&Target> = files
+        .into_iter()
+        .filter(|t| {
+            consumed.is_empty() || !t.path.canonicalize().is_ok_and(|c| consumed.contains(&c))
+        })
+        .collect();
+    for batch in files.chunks(BATCH) {
+        let results: Vec<(String, Result<Linted, String>)> = batch
             .par_iter()
-            .map(|t| lint_target(t, &project, &renderer, render))
-            .collect::<Vec<_>>()
-    });
-    for results in stdin_results.into_iter().chain(batches) {
-        for result in results {
-            match result {
-                Err(message) => {
-                    let _ = writeln!(err, "error: {message}");
-                    status = EXIT_ERROR;
+            .map(|t| {
+                (
+                    display_path(&t.path),
+                    lint_target(t, &project, &renderer, render),
+                )
+            })
+            .collect();
+        for (display, result) in results {
+            // Module files sort among the others by path.
+            while let Some(entry) = pending.first_entry() {
+                if entry.key().as_str() >= display.as_str() {
+                    break;
                 }
-                Ok((report, fail_on, rendered)) => {
-                    summary.add(&report.diagnostics, report.policies);
-                    failing |= report.diagnostics.iter().any(|d| d.severity >= fail_on);
-                    if let Some(s) = &mut statistics {
-                        s.add(&report.diagnostics);
-                    }
-                    emit(rendered, out);
+                for r in entry.remove() {
+                    handle(r, out);
                 }
             }
+            handle(result, out);
+        }
+    }
+    for (_, results) in pending {
+        for r in results {
+            handle(r, out);
         }
     }
     // Stale `[[suppress]]` entries are known only once every file is linted.
@@ -228,14 +285,56 @@ fn format_name(format: Format) -> String {
         .unwrap_or_default()
 }
 
-/// Lint one file and render its diagnostics (on a worker thread): the report, the file's
-/// `fail-on` threshold, and the rendered entries.
+/// One linted file, rendered on a worker thread: its report, its `fail-on` threshold, the
+/// notes for the summary and the rendered entries.
+pub struct Linted {
+    pub display: String,
+    pub report: FileReport,
+    pub fail_on: Severity,
+    /// Named on the command line (or standard input): the summary says when it holds no key
+    /// policy.
+    pub explicit: bool,
+    pub notes: Vec<Note>,
+    pub rendered: Vec<String>,
+}
+
+impl Linted {
+    pub fn new(
+        source: &SourceFile,
+        report: FileReport,
+        fail_on: Severity,
+        explicit: bool,
+        renderer: &Renderer,
+        render: bool,
+    ) -> Self {
+        let notes = report
+            .not_analysed
+            .iter()
+            .map(|n| Note::not_analysed(source, n))
+            .collect();
+        let rendered = if render {
+            renderer.file(source, &report.diagnostics)
+        } else {
+            Vec::new()
+        };
+        Linted {
+            display: source.path.clone(),
+            report,
+            fail_on,
+            explicit,
+            notes,
+            rendered,
+        }
+    }
+}
+
+/// Lint one file and render its diagnostics (on a worker thread).
 fn lint_target(
     target: &Target,
     project: &Project,
     renderer: &Renderer,
     render: bool,
-) -> Result<(FileReport, Severity, Vec<String>), String> {
+) -> Result<Linted, String> {
     let display = display_path(&target.path);
     let scope = project.scope_for(&target.path);
     let settings = scope.settings_for(&target.path);
@@ -247,22 +346,154 @@ fn lint_target(
     // made (pre-commit's): like files a walk finds, one that does not parse is reported only
     // when it was meant to hold a key policy (a `tsconfig.json` with comments is not).
     let explicit = target.explicit && !project.force_exclude(&target.path);
-    let (source, report) = engine::lint_bytes(&display, target.kind, bytes, explicit, &settings);
-    let rendered = if render {
-        renderer.file(&source, &report.diagnostics)
-    } else {
-        Vec::new()
-    };
-    Ok((report, settings.fail_on, rendered))
+    let (source, report) = engine::lint_bytes(
+        &display,
+        target.kind,
+        bytes,
+        Reach::named(explicit),
+        &settings,
+    );
+    Ok(Linted::new(
+        &source,
+        report,
+        settings.fail_on,
+        explicit,
+        renderer,
+        render,
+    ))
 }
 
-/// The path as users should see it: relative, with `/` separators, no leading `./`.
-pub fn display_path(path: &std::path::Path) -> String {
-    let s = path.to_string_lossy().replace('\\', "/");
-    match s.strip_prefix("./") {
-        Some(rest) if !rest.is_empty() => rest.to_string(),
-        _ => s,
+/// A module's files by display path, each linted or the error reading it, and the template
+/// files its keys read.
+type ModuleResults = (Vec<(String, Result<Linted, String>)>, Vec<PathBuf>);
+
+/// The `.tf` targets grouped by directory (Terraform modules), and the other targets.
+fn units(targets: &[Target]) -> (Vec<(PathBuf, Vec<&Target>)>, Vec<&Target>) {
+    let mut modules: std::collections::BTreeMap<PathBuf, Vec<&Target>> = Default::default();
+    let mut files = Vec::new();
+    for t in targets {
+        if t.kind == InputKind::Hcl {
+            let dir = t.path.parent().map_or_else(PathBuf::new, Path::to_path_buf);
+            modules.entry(dir).or_default().push(t);
+        } else {
+            files.push(t);
+        }
     }
+    (modules.into_iter().collect(), files)
+}
+
+/// Lint a Terraform module (on a worker thread): every `.tf` file of its directory is read,
+/// findings are reported in the files the run was asked about (and in the template files
+/// their keys read). Returns each file's result by display path, and the template files
+/// read.
+fn lint_module_unit(
+    dir: &Path,
+    members: &[&Target],
+    project: &Project,
+    renderer: &Renderer,
+    render: bool,
+    loader: &FsLoader,
+) -> ModuleResults {
+    let mut results = Vec::new();
+    let mut files = Vec::new();
+    let mut asked = Vec::new();
+    let mut on_disk = crate::loader::module_files(if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    });
+    // A file named on the command line is read even if the directory listing misses it.
+    for t in members {
+        if !on_disk.iter().any(|(p, _)| *p == t.path) {
+            on_disk.push((t.path.clone(), engine::read_file(&t.path)));
+        }
+    }
+    let explicit = members
+        .iter()
+        .any(|t| t.explicit && !project.force_exclude(&t.path));
+    for (path, read) in on_disk {
+        let display = display_path(&path);
+        let member = members.iter().any(|t| t.path == path);
+        let bytes = match read {
+            Ok(b) => b,
+            Err(e) => {
+                if member {
+                    results.push((display.clone(), Err(format!("{display}: {e}"))));
+                }
+                continue;
+            }
+        };
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                files.push(ModuleFile {
+                    display,
+                    fs_path: Some(path),
+                    text: text
+                        .strip_prefix('\u{feff}')
+                        .map(str::to_string)
+                        .unwrap_or(text),
+                });
+                asked.push(member);
+            }
+            // Not UTF-8: reported (as a file of its own) when the run asked about it.
+            Err(e) if member => {
+                let scope = project.scope_for(&path);
+                let settings = scope.settings_for(&path);
+                let (source, report) = engine::lint_bytes(
+                    &display,
+                    InputKind::Hcl,
+                    e.into_bytes(),
+                    Reach::named(explicit),
+                    &settings,
+                );
+                results.push((
+                    display,
+                    Ok(Linted::new(
+                        &source,
+                        report,
+                        settings.fail_on,
+                        explicit,
+                        renderer,
+                        render,
+                    )),
+                ));
+            }
+            Err(_) => {}
+        }
+    }
+    let input = ModuleInput {
+        dir: dir.to_path_buf(),
+        files,
+        asked,
+        reach: Reach::named(explicit),
+    };
+    let settings_for = |f: &ModuleFile| {
+        let path = f
+            .fs_path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(&f.display));
+        project.scope_for(&path).settings_for(&path).into_owned()
+    };
+    let report = engine::lint_module(input, loader, &settings_for);
+    let templates = report.templates.clone();
+    for (source, file_report) in report.files {
+        let path = source
+            .fs_path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(&source.path));
+        let fail_on = project.scope_for(&path).settings_for(&path).fail_on;
+        let member_explicit = members.iter().any(|t| t.path == path && t.explicit);
+        let linted = Linted::new(
+            &source,
+            file_report,
+            fail_on,
+            member_explicit,
+            renderer,
+            render,
+        );
+        results.push((source.path.clone(), Ok(linted)));
+    }
+    (results, templates)
 }
 
 /// `kmslint rules`: one line per rule.

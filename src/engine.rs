@@ -27,21 +27,50 @@ pub struct FileReport {
     pub not_analysed: Vec<NotAnalysed>,
 }
 
-/// Lint a file's text. `explicit` is true for files named on the command line: those are
-/// always reported when they do not parse, and a policy whose actions are only `"*"` is
-/// linted (in a walk it is skipped: it may be any service's policy).
+/// How a run came to a file: it decides what is said about a file that may not be a key
+/// policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Found by a directory walk, or named in a list another tool made (`--force-exclude`).
+    Walked,
+    /// Named on the command line, or read from standard input.
+    Named,
+    /// Opened in an editor.
+    Opened,
+}
+
+impl Reach {
+    /// Named (`true`) or walked (`false`).
+    pub fn named(named: bool) -> Reach {
+        if named { Reach::Named } else { Reach::Walked }
+    }
+
+    /// Whether a file that does not parse is reported even when it was not meant to hold a
+    /// key policy (a `tsconfig.json` with comments found by a walk is not).
+    pub fn reports_any_parse_error(self) -> bool {
+        self == Reach::Named
+    }
+
+    /// Whether the user points at the file: a policy whose actions are only `"*"` is then a
+    /// key policy (RULES.md §1).
+    pub fn points_at(self) -> bool {
+        self != Reach::Walked
+    }
+}
+
+/// Lint a file's text, reached as `reach` says.
 pub fn lint_source(
     source: &SourceFile,
     kind: InputKind,
-    explicit: bool,
+    reach: Reach,
     settings: &Settings,
 ) -> FileReport {
     let mut report = FileReport::default();
     let kind = kind.refine(&source.text);
-    let extracted = match extract::extract(kind, &source.text, explicit) {
+    let extracted = match extract::extract(kind, &source.text, reach.points_at()) {
         Ok(e) => e,
         Err(e) => {
-            if explicit || kind.meant_as_policy(&source.text) {
+            if reach.reports_any_parse_error() || kind.meant_as_policy(&source.text) {
                 report_parse_error(&mut report, settings, None, e.span, &e.message);
             }
             snap_spans(source, &mut report);
@@ -120,9 +149,8 @@ pub struct ModuleInput {
     /// (named, or found by the walk), and in any file that holds the policy of a key
     /// declared in one of those.
     pub asked: Vec<bool>,
-    /// Whether the files were named on the command line (parse errors are then always
-    /// reported).
-    pub explicit: bool,
+    /// How the run came to the files.
+    pub reach: Reach,
 }
 
 /// The files of a module with their reports: the module's `.tf` files the run was asked
@@ -130,6 +158,8 @@ pub struct ModuleInput {
 #[derive(Debug, Default)]
 pub struct ModuleReport {
     pub files: Vec<(SourceFile, FileReport)>,
+    /// The template files the module's keys read (their file system paths, canonical).
+    pub templates: Vec<std::path::PathBuf>,
 }
 
 /// Lint a Terraform module as one unit: keys in one file may take their policy from a
@@ -144,9 +174,10 @@ pub fn lint_module(
         dir,
         files,
         mut asked,
-        explicit,
+        reach,
     } = input;
     let displays: Vec<String> = files.iter().map(|f| f.display.clone()).collect();
+    let tf_files = files.len();
     let mut module = extract::terraform::extract_module(files, &dir, loader);
     // `extract_module` sorts the files by path: keep the flags with their files; the
     // template files it read after them are always reported.
@@ -176,7 +207,7 @@ pub fn lint_module(
     };
     for (i, e) in &parse_errors {
         let f = &module.files[*i];
-        if explicit || InputKind::Hcl.meant_as_policy(&f.text) {
+        if reach.reports_any_parse_error() || InputKind::Hcl.meant_as_policy(&f.text) {
             report_parse_error(&mut reports[*i], &settings[*i], None, e.span, &e.message);
         }
     }
@@ -224,7 +255,13 @@ pub fn lint_module(
             .collect();
         reports[i].diagnostics.push(d);
     });
-    let mut out = ModuleReport::default();
+    let mut out = ModuleReport {
+        templates: module.files[tf_files..]
+            .iter()
+            .filter_map(|f| f.fs_path.clone())
+            .collect(),
+        ..ModuleReport::default()
+    };
     for (i, (file, mut report)) in module.files.into_iter().zip(reports).enumerate() {
         if !asked[i] && report.diagnostics.is_empty() && report.not_analysed.is_empty() {
             continue;
@@ -413,13 +450,13 @@ pub fn lint_bytes(
     display: &str,
     kind: InputKind,
     bytes: Vec<u8>,
-    explicit: bool,
+    reach: Reach,
     settings: &Settings,
 ) -> (SourceFile, FileReport) {
     match String::from_utf8(bytes) {
         Ok(text) => {
             let source = SourceFile::new(display, None, text);
-            let report = lint_source(&source, kind, explicit, settings);
+            let report = lint_source(&source, kind, reach, settings);
             (source, report)
         }
         Err(e) => {
@@ -428,7 +465,7 @@ pub fn lint_bytes(
             let text = String::from_utf8_lossy(&bytes).into_owned();
             let source = SourceFile::new(display, None, text);
             let mut report = FileReport::default();
-            if explicit || kind.meant_as_policy(&source.text) {
+            if reach.reports_any_parse_error() || kind.meant_as_policy(&source.text) {
                 // The text matches the bytes up to the first invalid one, less a removed BOM.
                 let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
                     3

@@ -5,7 +5,8 @@
 //! `stacks/**/dev-*.yaml`). `*` does not cross `/`; `**` does. A folder that matches takes
 //! everything below it along.
 
-use std::path::{Component, Path, PathBuf};
+pub use crate::paths::absolute;
+use std::path::Path;
 
 use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
 
@@ -147,29 +148,6 @@ impl RelPath {
             .chain(std::iter::once(s))
             .filter(|p| !p.is_empty())
     }
-}
-
-/// An absolute path with `.` and `..` resolved by their names (symbolic links are left as
-/// they are, the way the user wrote the path).
-pub fn absolute(path: &Path) -> PathBuf {
-    let joined = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir()
-            .map(|d| d.join(path))
-            .unwrap_or_else(|_| path.to_path_buf())
-    };
-    let mut out = PathBuf::new();
-    for c in joined.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -184,7 +184,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 fn display(path: &Path, cwd: &Path) -> String {
     let abs = absolute(path);
     let shown = abs.strip_prefix(cwd).map_or(abs.as_path(), |r| r);
-    crate::app::display_path(shown)
+    crate::paths::display_path(shown)
 }
 
 impl Project {
@@ -207,7 +207,7 @@ impl Project {
                 ]);
             }
             (Some(path), false) => {
-                let config = config::load(path, &crate::app::display_path(path))
+                let config = config::load(path, &crate::paths::display_path(path))
                     .map_err(|e| vec![e.to_string()])?;
                 Mode::Explicit(Arc::new(Self::scope(&cli, config)))
             }

@@ -4,12 +4,13 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::app::{UsageError, display_path};
+use crate::app::UsageError;
 use crate::cli::CheckArgs;
-use crate::engine::{self, FileReport, MAX_FILE_SIZE, ReadError};
+use crate::engine::{self, FileReport, MAX_FILE_SIZE, Reach, ReadError};
 use crate::extract::InputKind;
-use crate::render::Renderer;
+use crate::paths::display_path;
 use crate::settings::Settings;
+use crate::source::SourceFile;
 
 /// The name reported for standard input when `--stdin-filename` is not given.
 pub const STDIN_NAME: &str = "-";
@@ -76,12 +77,13 @@ pub fn read_limited(input: impl Read) -> Result<Vec<u8>, ReadError> {
     Ok(bytes)
 }
 
-/// Lint standard input and render its diagnostics, as `lint_target` does for a file.
+/// Lint standard input. A `.tf` buffer is read with the other `.tf` files of its folder (its
+/// Terraform module), as the file it stands for would be.
 pub fn lint(
     input: &StdinInput,
     settings: &Settings,
-    renderer: &Renderer,
-) -> Result<(FileReport, Vec<String>), String> {
+    settings_for: &dyn Fn(&std::path::Path) -> Settings,
+) -> Result<(SourceFile, FileReport), String> {
     let display = input.display();
     let bytes = read_limited(std::io::stdin().lock()).map_err(|e| match e {
         ReadError::TooLarge(_) => format!(
@@ -90,9 +92,24 @@ pub fn lint(
         ),
         ReadError::Io(e) => format!("{display}: could not read standard input: {e}"),
     })?;
-    let (source, report) = engine::lint_bytes(&display, input.kind(), bytes, true, settings);
-    let rendered = renderer.file(&source, &report.diagnostics);
-    Ok((report, rendered))
+    if input.kind() == InputKind::Hcl
+        && let Some(name) = &input.name
+        && let Ok(text) = String::from_utf8(bytes.clone())
+    {
+        return Ok(crate::loader::lint_buffer_in_module(
+            name,
+            text,
+            Reach::Named,
+            settings_for,
+        ));
+    }
+    Ok(engine::lint_bytes(
+        &display,
+        input.kind(),
+        bytes,
+        Reach::Named,
+        settings,
+    ))
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use clap::Parser;
 use kmslint::app::settings_from;
 use kmslint::cli::Cli;
-use kmslint::engine::lint_bytes;
+use kmslint::engine::{Reach, lint_bytes};
 
 /// The fixtures under `dir`, and the `.expect` files.
 fn fixtures(dir: &Path, out: &mut Vec<PathBuf>, expects: &mut Vec<PathBuf>) {
@@ -74,8 +74,13 @@ fn fixtures_report_exact_positions() {
         let settings = settings_from(&cli.check).unwrap();
         let kind = kmslint::extract::InputKind::from_path(file)
             .unwrap_or(kmslint::extract::InputKind::Json);
-        let (source, report) =
-            lint_bytes(&name, kind, std::fs::read(file).unwrap(), true, &settings);
+        let (source, report) = lint_bytes(
+            &name,
+            kind,
+            std::fs::read(file).unwrap(),
+            Reach::Named,
+            &settings,
+        );
         let mut actual: Vec<String> = report
             .diagnostics
             .iter()

@@ -2,7 +2,7 @@
 //! Properties over arbitrary input: no input panics the parsers, the extractors or any rule,
 //! and every reported span lies inside the file, on character boundaries.
 
-use kmslint::engine::lint_bytes;
+use kmslint::engine::{Reach, lint_bytes};
 use kmslint::extract::InputKind;
 use kmslint::settings::Settings;
 use kmslint::tree::Span;
@@ -16,7 +16,7 @@ fn all_rules() -> Settings {
 }
 
 fn check_spans(kind: InputKind, bytes: Vec<u8>) {
-    let (source, report) = lint_bytes("input", kind, bytes, true, &all_rules());
+    let (source, report) = lint_bytes("input", kind, bytes, Reach::Named, &all_rules());
     let text = &source.text;
     let ok = |s: Span| {
         s.start <= s.end

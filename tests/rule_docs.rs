@@ -186,7 +186,12 @@ fn render(
     settings: &Settings,
     show: impl Fn(&str) -> bool,
 ) -> (Vec<&'static str>, String) {
-    let report = lint_source(source, kmslint::extract::InputKind::Json, true, settings);
+    let report = lint_source(
+        source,
+        kmslint::extract::InputKind::Json,
+        kmslint::engine::Reach::Named,
+        settings,
+    );
     let renderer = Renderer {
         format: Format::Human,
         color: false,

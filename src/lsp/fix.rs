@@ -7,7 +7,7 @@
 //! finding must be gone.
 
 use crate::diagnostic::Diagnostic;
-use crate::engine::{self, FileReport};
+use crate::engine::{self, FileReport, Reach};
 use crate::extract::InputKind;
 use crate::model::{ActionSet, PatternKind, Policy, Statement, Tri};
 use crate::rules::{grant_without_aws_resource_guard, invalid_json, missing_principal_type_guard};
@@ -221,7 +221,7 @@ fn resolves(
     let mut text = source.text.clone();
     text.replace_range(fix.span.start as usize..fix.span.end as usize, &fix.text);
     let fixed = SourceFile::new(source.path.clone(), None, text);
-    let after = engine::lint_source(&fixed, kind, true, settings);
+    let after = engine::lint_source(&fixed, kind, Reach::Opened, settings);
     let count =
         |r: &FileReport, code: &str| r.diagnostics.iter().filter(|d| d.rule.code == code).count();
     count(&after, invalid_json::RULE.code) == 0
@@ -237,7 +237,7 @@ mod tests {
     fn fix_all(text: &str, kind: InputKind) -> (String, Vec<String>) {
         let settings = Settings::default();
         let source = SourceFile::new("k.json", None, text.to_string());
-        let report = engine::lint_source(&source, kind, true, &settings);
+        let report = engine::lint_source(&source, kind, Reach::Opened, &settings);
         let all: Vec<usize> = (0..report.diagnostics.len()).collect();
         let mut fixes = fixes(&source, kind, &settings, &report, &all);
         fixes.sort_by_key(|f| std::cmp::Reverse(f.span.start));
@@ -250,11 +250,16 @@ mod tests {
 
     fn codes(text: &str) -> Vec<&'static str> {
         let source = SourceFile::new("k.json", None, text.to_string());
-        engine::lint_source(&source, InputKind::Json, true, &Settings::default())
-            .diagnostics
-            .iter()
-            .map(|d| d.rule.code)
-            .collect()
+        engine::lint_source(
+            &source,
+            InputKind::Json,
+            Reach::Opened,
+            &Settings::default(),
+        )
+        .diagnostics
+        .iter()
+        .map(|d| d.rule.code)
+        .collect()
     }
 
     const CONSOLE: &str = include_str!("../../examples/console-default.json");

@@ -38,7 +38,8 @@ use serde::de::DeserializeOwned;
 
 use crate::app::{EXIT_ERROR, UsageError, settings_from};
 use crate::cli::LspArgs;
-use crate::engine::{self, FileReport};
+use crate::engine::{self, FileReport, Reach};
+use crate::extract::InputKind;
 use crate::project::Project;
 use crate::settings::Settings;
 use document::Document;
@@ -376,7 +377,22 @@ impl Server<'_> {
         }
         let settings = self.settings_for(doc.source.fs_path.as_deref());
         let run = std::panic::AssertUnwindSafe(|| {
-            engine::lint_source(&doc.source, doc.kind, false, &settings)
+            // A `.tf` file on disk is read with the other files of its Terraform module.
+            if doc.kind == InputKind::Hcl
+                && let Some(path) = &doc.source.fs_path
+            {
+                let settings_for = |p: &std::path::Path| self.settings_for(Some(p));
+                let (source, report) = crate::loader::lint_buffer_in_module(
+                    path,
+                    doc.source.text.clone(),
+                    Reach::Opened,
+                    &settings_for,
+                );
+                // The report's spans index the same text.
+                debug_assert_eq!(source.text, doc.source.text);
+                return report;
+            }
+            engine::lint_source(&doc.source, doc.kind, Reach::Opened, &settings)
         });
         match std::panic::catch_unwind(run) {
             Ok(report) => Some(report),

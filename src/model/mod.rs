@@ -90,6 +90,9 @@ pub struct Policy<'a> {
     /// The `Statement` member, when there is one.
     pub statement_member: Option<&'a Member>,
     pub statements: Vec<Statement<'a>>,
+    /// Statements a template computes: the `Statement` value or entries of it are
+    /// unresolved, or a template adds members to the document. Any statement may be there.
+    pub open: bool,
     pub own_account: OwnAccount,
     /// Accounts besides the own one that are meant to have access (from the context).
     pub trusted_accounts: Vec<String>,
@@ -161,7 +164,11 @@ impl PrincipalIndex {
 
 impl<'a> Policy<'a> {
     pub fn new(root: &'a Node, text: &'a str, context: &PolicyContext) -> Self {
-        let statement_member = root.get("Statement");
+        // A repeated `Statement` counts with its last value, as AWS reads it.
+        let statement_member = root.members().iter().rev().find(|m| m.key == "Statement");
+        let open = statement_member.is_some_and(|m| {
+            m.value.is_unknown() || m.value.one_or_many().iter().any(Node::is_unknown)
+        }) || root.members().iter().any(|m| m.key.starts_with("${"));
         let statements: Vec<Statement<'a>> = statement_member
             .map(|m| {
                 m.value
@@ -181,6 +188,7 @@ impl<'a> Policy<'a> {
             root,
             text,
             statement_member,
+            open,
             index: PrincipalIndex::new(&statements),
             statements,
             own_account,
@@ -215,8 +223,15 @@ impl<'a> Policy<'a> {
         }
         match &self.own_account {
             OwnAccount::Known(own) if own == account => Tri::Yes,
-            // A symbolic own account with a literal account: the deployment target is unknown.
-            OwnAccount::Known(own) if own == principal::CURRENT_ACCOUNT => Tri::Maybe,
+            // A symbolic own account with a literal account, or a template value for either:
+            // which account it is is known only when deployed.
+            OwnAccount::Known(own)
+                if own == principal::CURRENT_ACCOUNT
+                    || principal::is_symbolic_account(own)
+                    || principal::is_symbolic_account(account) =>
+            {
+                Tri::Maybe
+            }
             OwnAccount::Known(_) => Tri::No,
             OwnAccount::Unknown => Tri::Maybe,
         }
@@ -284,9 +299,10 @@ impl<'a> Policy<'a> {
             .fold(Tri::No, |acc, entry| acc.or(self.entry_matches(entry, who)))
     }
 
-    /// Whether one principal entry covers `who`.
+    /// Whether one principal entry covers `who`. An entry that may be absent covers at most
+    /// maybe.
     fn entry_matches(&self, entry: &Principal<'_>, who: Who<'_, '_>) -> Tri {
-        match (&entry.kind, who) {
+        let matches = match (&entry.kind, who) {
             (PrincipalKind::Everyone, _) => Tri::Yes,
             (PrincipalKind::Unknown, _) => Tri::Maybe,
             (_, Who::Root) => self.is_root(entry),
@@ -294,6 +310,11 @@ impl<'a> Policy<'a> {
                 (Some(a), Some(b)) if a == b => Tri::Yes,
                 _ => Tri::No,
             },
+        };
+        if entry.node.maybe {
+            matches.min(Tri::Maybe)
+        } else {
+            matches
         }
     }
 
@@ -305,19 +326,32 @@ impl<'a> Policy<'a> {
             .filter_map(|i| self.statements.get(i))
     }
 
-    /// The KMS actions explicitly denied to `who` by Deny statements without conditions.
+    /// The KMS actions certainly denied to `who` by Deny statements without conditions (a
+    /// Deny that may be absent denies nothing for certain).
     pub fn unconditionally_denied(&self, who: Who<'_, '_>) -> ActionSet {
         self.concerning(who)
             .filter(|st| st.is_deny() && !st.is_conditional())
             .filter(|st| self.applies_to(st, who) == Tri::Yes)
-            .fold(ActionSet::EMPTY, |acc, st| acc.union(st.covered_actions()))
+            .fold(ActionSet::EMPTY, |acc, st| {
+                acc.union(st.certainly_covered())
+            })
     }
 
-    /// The KMS actions Allow statements certainly give `who` (with or without conditions).
+    /// The KMS actions Allow statements give `who` (with or without conditions), counting
+    /// entries and statements that may be absent: what `who` may be given.
     pub fn allowed(&self, who: Who<'_, '_>) -> ActionSet {
         self.concerning(who)
             .filter(|st| st.is_allow() && self.applies_to(st, who) == Tri::Yes)
             .fold(ActionSet::EMPTY, |acc, st| acc.union(st.covered_actions()))
+    }
+
+    /// Whether what `who` may be given is not all known: a statement that concerns `who`
+    /// (possibly) has unresolved actions, or the policy has statements a template computes.
+    pub fn allowed_is_open(&self, who: Who<'_, '_>) -> bool {
+        self.open
+            || self.concerning(who).any(|st| {
+                st.is_allow() && st.has_open_actions() && self.applies_to(st, who).possible()
+            })
     }
 
     /// Effective permissions: what Allow statements give `who`, minus unconditional Denies.
@@ -334,13 +368,13 @@ impl<'a> Policy<'a> {
             .minus(self.unconditionally_denied(who))
     }
 
-    /// Whether some Allow statement may give `who` any of `set` (unresolved principals count).
+    /// Whether some Allow statement may give `who` any of `set`: unresolved principals and
+    /// actions, parts that may be present and statements a template computes all count.
     pub fn may_be_allowed(&self, who: Who<'_, '_>, set: ActionSet) -> bool {
-        self.concerning(who).any(|st| {
-            st.is_allow()
-                && st.covered_actions().intersects(set)
-                && self.applies_to(st, who).possible()
-        })
+        self.open
+            || self
+                .concerning(who)
+                .any(|st| st.is_allow() && st.may_cover(set) && self.applies_to(st, who).possible())
     }
 }
 

@@ -3,6 +3,7 @@
 use crate::tree::{Node, Referent, Value};
 
 pub use crate::tree::{CURRENT_ACCOUNT, normalize_symbols};
+use crate::tree::{Piece, pieces};
 
 /// The partitions AWS has.
 pub const PARTITIONS: &[&str] = &[
@@ -114,7 +115,18 @@ impl Principal<'_> {
         match &self.kind {
             PrincipalKind::Account { account } => Some(format!("account:{account}")),
             PrincipalKind::Unknown | PrincipalKind::Everyone => None,
-            _ => self.node.as_str().map(|s| format!("{:?}:{s}", self.ptype)),
+            // A reference to a resource of the template is that resource wherever it is used.
+            _ => match &self.node.value {
+                Value::Unknown(u) if u.partial.is_none() => u
+                    .refers_to
+                    .as_ref()
+                    .map(|r| format!("{:?}:{r:?}", self.ptype)),
+                _ => Some(format!(
+                    "{:?}:{}",
+                    self.ptype,
+                    normalize_symbols(self.text())
+                )),
+            },
         }
     }
 
@@ -122,7 +134,7 @@ impl Principal<'_> {
     pub fn text(&self) -> &str {
         match &self.node.value {
             Value::String(s) => s,
-            Value::Unknown(u) => &u.description,
+            Value::Unknown(u) => u.partial.as_deref().unwrap_or(&u.description),
             _ => "",
         }
     }
@@ -205,7 +217,10 @@ fn classify(ptype: PrincipalType, node: &Node) -> PrincipalKind {
                     account,
                     name: name.clone(),
                 },
-                None => PrincipalKind::Unknown,
+                None => match (&u.partial, ptype) {
+                    (Some(text), PrincipalType::Aws) => classify_partial(text),
+                    _ => PrincipalKind::Unknown,
+                },
             };
         }
         _ => {
@@ -240,6 +255,96 @@ fn is_unique_id(s: &str) -> bool {
         && PREFIXES.iter().any(|p| s.starts_with(p))
         && s.bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+/// An AWS principal written with template parts (`arn:aws:iam::${var.account}:role/Admin`):
+/// what the known parts say. An account field that is one template value is a symbolic
+/// account (the same symbol is the same account everywhere in the policy); anything the
+/// unknown parts could change is unknown.
+fn classify_partial(text: &str) -> PrincipalKind {
+    let normalized = normalize_symbols(text);
+    // Each hole becomes one placeholder character that no ARN syntax uses.
+    const HOLE: char = '\u{1}';
+    let mut masked = String::new();
+    let mut holes = Vec::new();
+    for piece in pieces(&normalized) {
+        match piece {
+            Piece::Literal(l) => masked.push_str(l),
+            Piece::Hole(h) => {
+                masked.push(HOLE);
+                holes.push(format!("${{{h}}}"));
+            }
+        }
+    }
+    let Some(rest) = masked.strip_prefix("arn:") else {
+        return PrincipalKind::Unknown;
+    };
+    let parts: Vec<&str> = rest.splitn(5, ':').collect();
+    let [partition, service, region, account, resource] = parts[..] else {
+        return PrincipalKind::Unknown;
+    };
+    let known = |field: &str| !field.contains(HOLE);
+    if !(partition == HOLE.to_string() || PARTITIONS.contains(&partition))
+        || !known(service)
+        || !known(region)
+        || !region.is_empty()
+    {
+        return PrincipalKind::Unknown;
+    }
+    let account = if account == HOLE.to_string() {
+        // Which hole: count the holes before the account field.
+        let before = masked[..masked.len() - resource.len() - 1]
+            .matches(HOLE)
+            .count();
+        match holes.get(before.saturating_sub(1)) {
+            Some(h) => h.clone(),
+            None => return PrincipalKind::Unknown,
+        }
+    } else if is_account_id(account) || account == CURRENT_ACCOUNT {
+        account.to_string()
+    } else {
+        return PrincipalKind::Unknown;
+    };
+    // The kind is known when the resource's type prefix is literal; the name may be a hole.
+    let name = |prefix: &str| -> Option<String> {
+        let rest = resource.strip_prefix(prefix)?;
+        let last = rest.rsplit('/').next().unwrap_or(rest);
+        Some(if known(last) {
+            last.to_string()
+        } else {
+            last.replace(HOLE, "${…}")
+        })
+    };
+    match service {
+        "iam" if resource == "root" => PrincipalKind::Account { account },
+        "iam" => {
+            if let Some(name) = name("user/") {
+                PrincipalKind::User { account, name }
+            } else if let Some(name) = name("role/") {
+                PrincipalKind::Role { account, name }
+            } else if let Some(name) = name("group/") {
+                PrincipalKind::Group { account, name }
+            } else {
+                PrincipalKind::Unknown
+            }
+        }
+        "sts" => match resource
+            .strip_prefix("assumed-role/")
+            .and_then(|r| r.split_once('/'))
+        {
+            Some((role, _)) if known(role) => PrincipalKind::AssumedRole {
+                account,
+                role: role.to_string(),
+            },
+            _ => PrincipalKind::Unknown,
+        },
+        _ => PrincipalKind::Unknown,
+    }
+}
+
+/// Whether an account is a template value (`${var.account_id}`) rather than a literal id.
+pub fn is_symbolic_account(account: &str) -> bool {
+    account.starts_with("${")
 }
 
 fn classify_aws(s: &str) -> PrincipalKind {
@@ -396,5 +501,37 @@ mod tests {
             kind("arn:aws:iam::111122223333:user/${aws:username}"),
             PrincipalKind::Unknown
         );
+    }
+
+    #[test]
+    fn partly_known_principals_keep_what_is_known() {
+        let k = classify_partial;
+        assert_eq!(
+            k("arn:aws:iam::${var.account_id}:root"),
+            PrincipalKind::Account {
+                account: "${var.account_id}".into()
+            }
+        );
+        assert_eq!(
+            k("arn:${data.aws_partition.p.partition}:iam::${var.account_id}:role/Admin"),
+            PrincipalKind::Role {
+                account: "${var.account_id}".into(),
+                name: "Admin".into()
+            }
+        );
+        assert_eq!(
+            k("arn:${var.partition}:iam::${var.acct}:user/${var.name}"),
+            PrincipalKind::User {
+                account: "${var.acct}".into(),
+                name: "${…}".into()
+            }
+        );
+        assert!(matches!(
+            k("arn:aws:iam::${var.a}:group/G"),
+            PrincipalKind::Group { .. }
+        ));
+        assert_eq!(k("${var.principal}"), PrincipalKind::Unknown);
+        assert_eq!(k("arn:aws:iam::${var.a}:${var.r}"), PrincipalKind::Unknown);
+        assert_eq!(k("arn:aws:iam::1111${var.a}:root"), PrincipalKind::Unknown);
     }
 }

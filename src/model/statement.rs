@@ -4,7 +4,7 @@ use super::Tri;
 use super::action::{ActionPattern, ActionSet};
 use super::condition::{Condition, OpBase, Restriction, parse_conditions, scalar_text};
 use super::principal::{Principal, parse_principals};
-use crate::tree::{Member, Node, Span, Value};
+use crate::tree::{Member, Node, Piece, Span, Value, pieces};
 
 /// The elements a statement may have (names are case-sensitive).
 pub const STATEMENT_ELEMENTS: &[&str] = &[
@@ -29,11 +29,15 @@ pub const EXCLUSIVE_ELEMENTS: &[(&str, &str)] = &[
 /// The `Effect` values AWS accepts (case-sensitive).
 pub const EFFECTS: &[&str] = &["Allow", "Deny"];
 
-/// Whether a `Resource` entry names this key: in a key policy only `"*"` does.
+/// Whether a `Resource` entry names this key: in a key policy only `"*"` does. A partly known
+/// string whose known start is not `*` (`arn:aws:kms:${AWS::Region}:…`) never is.
 pub fn resource_is_this_key(node: &Node) -> Tri {
     match &node.value {
         Value::String(s) if s == "*" => Tri::Yes,
-        Value::Unknown(_) => Tri::Maybe,
+        Value::Unknown(_) => match node.partial().map(pieces).as_deref() {
+            Some([Piece::Literal(lit), ..]) if !lit.starts_with('*') => Tri::No,
+            _ => Tri::Maybe,
+        },
         _ => Tri::No,
     }
 }
@@ -55,7 +59,8 @@ pub struct Actions<'a> {
 }
 
 impl Actions<'_> {
-    /// The KMS actions the element covers (for `NotAction`, every action it does not match).
+    /// The KMS actions the element may cover (for `NotAction`, every action it does not
+    /// match), counting entries that may be absent.
     pub fn covered(&self) -> ActionSet {
         let matched = self
             .patterns
@@ -66,6 +71,28 @@ impl Actions<'_> {
         } else {
             matched
         }
+    }
+
+    /// The KMS actions the element certainly covers: entries that may be absent do not count
+    /// for `Action`; for `NotAction` they may exclude what they match, and an unknown entry
+    /// may exclude anything.
+    pub fn certainly_covered(&self) -> ActionSet {
+        if self.not {
+            if self.is_open() {
+                return ActionSet::EMPTY;
+            }
+            self.covered()
+        } else {
+            self.patterns
+                .iter()
+                .filter(|p| !p.node.maybe)
+                .fold(ActionSet::EMPTY, |acc, p| acc.union(p.matches()))
+        }
+    }
+
+    /// Whether an entry is unresolved (or the whole element is): it may be any action.
+    pub fn is_open(&self) -> bool {
+        self.member.value.is_unknown() || self.patterns.iter().any(|p| p.node.is_unknown())
     }
 }
 
@@ -101,8 +128,12 @@ pub struct Statement<'a> {
     pub conditions: Vec<Condition<'a>>,
     /// The `Condition` member, when there is one.
     pub condition_member: Option<&'a Member>,
-    /// The KMS actions `Action`/`NotAction` covers, computed once.
+    /// The statement may be absent (a template part that may not be rendered).
+    pub maybe: bool,
+    /// The KMS actions `Action`/`NotAction` may cover, computed once.
     covered: ActionSet,
+    /// The KMS actions it certainly covers when present.
+    certain: ActionSet,
 }
 
 impl<'a> Statement<'a> {
@@ -116,27 +147,36 @@ impl<'a> Statement<'a> {
             actions: None,
             conditions: Vec::new(),
             condition_member: None,
+            maybe: node.maybe,
             covered: ActionSet::EMPTY,
+            certain: ActionSet::EMPTY,
         };
-        // The first occurrence of an element wins; duplicates are KMS011's business.
+        // A repeated element counts with its last value, as AWS reads it; KMS011 reports
+        // the repetition.
         for m in node.members() {
             match m.key.as_str() {
-                "Sid" if st.sid.is_none() => st.sid = Some(&m.value),
-                "Effect" if st.effect.is_none() => {
+                "Sid" => st.sid = Some(&m.value),
+                "Effect" => {
                     st.effect = match m.value.as_str() {
                         Some("Allow") => Some(Effect::Allow),
                         Some("Deny") => Some(Effect::Deny),
                         _ => None,
                     }
                 }
-                "Principal" | "NotPrincipal" if st.principals.is_none() => {
+                // With both `Principal` and `NotPrincipal` (AWS rejects that: KMS015) the first
+                // one is read.
+                "Principal" | "NotPrincipal"
+                    if st.principals.as_ref().is_none_or(|p| p.member.key == m.key) =>
+                {
                     st.principals = Some(Principals {
                         not: m.key == "NotPrincipal",
                         member: m,
                         entries: parse_principals(&m.value),
                     })
                 }
-                "Action" | "NotAction" if st.actions.is_none() => {
+                "Action" | "NotAction"
+                    if st.actions.as_ref().is_none_or(|a| a.member.key == m.key) =>
+                {
                     st.actions = Some(Actions {
                         not: m.key == "NotAction",
                         member: m,
@@ -148,7 +188,7 @@ impl<'a> Statement<'a> {
                             .collect(),
                     })
                 }
-                "Condition" if st.condition_member.is_none() => {
+                "Condition" => {
                     st.condition_member = Some(m);
                     st.conditions = parse_conditions(&m.value);
                 }
@@ -159,7 +199,31 @@ impl<'a> Statement<'a> {
             .actions
             .as_ref()
             .map_or(ActionSet::EMPTY, Actions::covered);
+        st.certain = if st.maybe {
+            ActionSet::EMPTY
+        } else {
+            st.actions
+                .as_ref()
+                .map_or(ActionSet::EMPTY, Actions::certainly_covered)
+        };
         st
+    }
+
+    /// Whether the statement's actions are not all known: an unresolved `Action` value or
+    /// entry may be any action.
+    pub fn has_open_actions(&self) -> bool {
+        self.actions.as_ref().is_some_and(Actions::is_open)
+    }
+
+    /// The KMS actions the statement certainly covers whenever the policy is as written: not
+    /// those of entries that may be absent, nothing when the statement itself may be absent.
+    pub fn certainly_covered(&self) -> ActionSet {
+        self.certain
+    }
+
+    /// Whether the statement may cover any action of `set` (an unresolved entry may).
+    pub fn may_cover(&self, set: ActionSet) -> bool {
+        self.covered.intersects(set) || self.has_open_actions()
     }
 
     /// Where statement-level findings point: the `Sid` value, else the opening `{`.
@@ -194,15 +258,16 @@ impl<'a> Statement<'a> {
             .is_some_and(|m| !matches!(&m.value.value, Value::Object(o) if o.is_empty()))
     }
 
-    /// Whether the `Condition` block, or one operator's block in it, is an unresolved value:
-    /// then nothing can be said about what the conditions require.
+    /// Whether the `Condition` block, one operator's block in it, or an operator a template
+    /// computes is unresolved: then nothing can be said about what the conditions require.
     pub fn has_unresolved_condition(&self) -> bool {
         self.condition_member.is_some_and(|m| {
-            matches!(m.value.value, Value::Unknown(_))
-                || m.value
-                    .members()
-                    .iter()
-                    .any(|op| matches!(op.value.value, Value::Unknown(_)))
+            m.value.is_unknown()
+                || m.value.members().iter().any(|op| {
+                    op.value.is_unknown()
+                        || op.key.starts_with("${")
+                        || op.value.members().iter().any(|k| k.key.starts_with("${"))
+                })
         })
     }
 

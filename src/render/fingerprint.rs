@@ -50,6 +50,17 @@ pub fn fingerprints(source: &SourceFile, diagnostics: &[Diagnostic]) -> Vec<Stri
         .collect()
 }
 
+/// A fingerprint of parts (for what is not a finding: a key that was not analysed).
+pub fn hash(parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for part in parts {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    let digest: [u8; 32] = h.finalize().into();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,6 +49,21 @@ pub fn render(source: &SourceFile, d: &Diagnostic) -> String {
     )
 }
 
+/// A key whose policy was not analysed, as a warning annotation on the key.
+pub fn note(n: &super::Note) -> String {
+    format!(
+        "::warning file={},line={},endLine={},title={}::{}\n",
+        escape_property(&n.path),
+        n.line,
+        n.end_line,
+        escape_property("kmslint: key policy not analysed"),
+        escape_data(&format!(
+            "the key policy of `{}` was not analysed: {}",
+            n.policy, n.reason
+        ))
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

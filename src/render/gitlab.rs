@@ -38,9 +38,44 @@ fn relative(path: &str) -> String {
     }
     let cwd = crate::globs::absolute(std::path::Path::new("."));
     match p.strip_prefix(&cwd) {
-        Ok(rel) => crate::app::display_path(rel),
+        Ok(rel) => crate::paths::display_path(rel),
         Err(_) => path.to_string(),
     }
+}
+
+/// The end of the report: keys whose policy was not analysed are `info` issues (GitLab's
+/// report has no other place for them), then the closing bracket.
+pub fn end(summary: &super::Summary, entries: usize) -> String {
+    let mut out = String::new();
+    let mut count = entries;
+    for n in &summary.notes {
+        let description = format!(
+            "the key policy of `{}` was not analysed: {}",
+            n.policy, n.reason
+        );
+        let fingerprint = super::fingerprint::hash(&["not-analysed", &n.path, &n.policy]);
+        let path = relative(&n.path);
+        let issue = Issue {
+            kind: "issue",
+            check_name: "not-analysed",
+            description,
+            categories: ["Bug Risk"],
+            fingerprint: &fingerprint,
+            severity: "info",
+            location: Location {
+                path: &path,
+                lines: Lines {
+                    begin: n.line,
+                    end: n.end_line,
+                },
+            },
+        };
+        out.push_str(if count > 0 { ",\n" } else { "" });
+        out.push_str(&serde_json::to_string(&issue).unwrap_or_default());
+        count += 1;
+    }
+    out.push_str(if count > 0 { "\n]\n" } else { "]\n" });
+    out
 }
 
 /// One issue.

@@ -177,8 +177,37 @@ pub fn render_one(source: &SourceFile, d: &Diagnostic, color: bool) -> String {
     out
 }
 
-/// The closing line: `3 errors, 2 warnings in 4 files (12 files, 15 policies checked)`.
+/// The closing lines: keys not analysed, files named that hold no key policy, then
+/// `3 errors, 2 warnings in 4 files (12 files checked, 15 key policies)`.
 pub fn summary(s: &Summary, color: bool) -> String {
+    let mut out = String::new();
+    if !s.notes.is_empty() {
+        out.push_str(&format!(
+            "{} not analysed:\n",
+            if s.notes.len() == 1 {
+                "1 key policy".to_string()
+            } else {
+                format!("{} key policies", s.notes.len())
+            }
+        ));
+        for n in &s.notes {
+            out.push_str(&format!("  {}\n", n.text()));
+        }
+    }
+    for path in &s.no_key_policy {
+        out.push_str(&format!("no key policy in {path}\n"));
+    }
+    out.push_str(&closing(s, color));
+    out
+}
+
+fn closing(s: &Summary, color: bool) -> String {
+    if s.policies == 0 && s.notes.is_empty() && s.errors + s.warnings + s.infos == 0 {
+        return format!(
+            "no key policy found ({} checked)\n",
+            plural(s.files, "file")
+        );
+    }
     let checked = format!(
         "{} checked, {}",
         plural(s.files, "file"),

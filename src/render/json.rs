@@ -67,10 +67,49 @@ pub fn render(source: &SourceFile, d: &Diagnostic) -> String {
     serde_json::to_string(&value).unwrap_or_default()
 }
 
+#[derive(Serialize)]
+struct JsonNote<'a> {
+    path: &'a str,
+    policy: &'a str,
+    reason: &'a str,
+    line: u32,
+    column: u32,
+}
+
+#[derive(Serialize)]
+struct JsonSummary<'a> {
+    files: usize,
+    policies: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+    not_analysed: Vec<JsonNote<'a>>,
+    no_key_policy: &'a [String],
+}
+
 pub fn end(summary: &Summary, entries: usize) -> String {
     let newline = if entries > 0 { "\n" } else { "" };
+    let value = JsonSummary {
+        files: summary.files,
+        policies: summary.policies,
+        errors: summary.errors,
+        warnings: summary.warnings,
+        infos: summary.infos,
+        not_analysed: summary
+            .notes
+            .iter()
+            .map(|n| JsonNote {
+                path: &n.path,
+                policy: &n.policy,
+                reason: &n.reason,
+                line: n.line,
+                column: n.column,
+            })
+            .collect(),
+        no_key_policy: &summary.no_key_policy,
+    };
     format!(
-        "{newline}],\"summary\":{{\"files\":{},\"policies\":{},\"errors\":{},\"warnings\":{},\"infos\":{}}}}}\n",
-        summary.files, summary.policies, summary.errors, summary.warnings, summary.infos
+        "{newline}],\"summary\":{}}}\n",
+        serde_json::to_string(&value).unwrap_or_default()
     )
 }

@@ -32,8 +32,8 @@ pub enum Format {
     Gitlab,
 }
 
-/// Counts over a whole run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Counts over a whole run, and what the run could not check.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
     pub files: usize,
     pub policies: usize,
@@ -41,6 +41,45 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// Keys whose policy could not be read.
+    pub notes: Vec<Note>,
+    /// Files named on the command line that hold no key policy.
+    pub no_key_policy: Vec<String>,
+}
+
+/// A key whose policy kmslint could not read, where the key is and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub path: String,
+    pub policy: String,
+    pub reason: String,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+}
+
+impl Note {
+    pub fn not_analysed(source: &SourceFile, n: &crate::extract::NotAnalysed) -> Note {
+        let (start, end) = (source.line_col(n.span.start), source.line_col(n.span.end));
+        Note {
+            path: source.path.clone(),
+            policy: n.policy.clone(),
+            reason: n.reason.clone(),
+            line: start.line,
+            column: start.column,
+            end_line: end.line,
+            end_column: end.column,
+        }
+    }
+
+    /// `aws_kms_key.logs in main.tf:12:12: policy comes from var.policy`.
+    pub fn text(&self) -> String {
+        format!(
+            "`{}` in {}:{}:{}: {}",
+            self.policy, self.path, self.line, self.column, self.reason
+        )
+    }
 }
 
 impl Summary {
@@ -145,14 +184,24 @@ impl Renderer {
         }
     }
 
-    /// Text written after the last file.
+    /// Text written after the last file: the summary, with the keys not analysed.
     pub fn end(&self, summary: &Summary, entries: usize) -> String {
         match self.format {
             Format::Human => human::summary(summary, self.color),
-            Format::Compact | Format::Github => String::new(),
+            Format::Compact => summary
+                .notes
+                .iter()
+                .map(|n| {
+                    format!(
+                        "{}:{}:{}: note[not-analysed] key policy of `{}` not analysed: {}\n",
+                        n.path, n.line, n.column, n.policy, n.reason
+                    )
+                })
+                .collect(),
+            Format::Github => summary.notes.iter().map(github::note).collect(),
             Format::Json => json::end(summary, entries),
-            Format::Sarif => sarif::end(entries),
-            Format::Gitlab => if entries > 0 { "\n]\n" } else { "]\n" }.to_string(),
+            Format::Sarif => sarif::end(summary, entries),
+            Format::Gitlab => gitlab::end(summary, entries),
         }
     }
 }

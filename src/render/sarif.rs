@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use super::Summary;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleGroup, Severity};
 use crate::source::SourceFile;
@@ -31,6 +32,51 @@ struct Run<'a> {
     column_kind: &'a str,
     /// Always empty here: results are streamed in its place.
     results: [(); 0],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    invocations: Vec<Invocation<'a>>,
+}
+
+/// The run's one invocation, present when something could not be checked: each key whose
+/// policy was not analysed is a notification.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation<'a> {
+    execution_successful: bool,
+    tool_execution_notifications: Vec<Notification<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Notification<'a> {
+    level: &'static str,
+    message: Text<'a>,
+    locations: [NoteLocation<'a>; 1],
+    descriptor: NoteDescriptor,
+}
+
+#[derive(Serialize)]
+struct NoteDescriptor {
+    id: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NoteLocation<'a> {
+    physical_location: NotePhysical<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NotePhysical<'a> {
+    artifact_location: ArtifactLocation<'a>,
+    region: LineRegion,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LineRegion {
+    start_line: u32,
+    end_line: u32,
 }
 
 #[derive(Serialize)]
@@ -221,7 +267,46 @@ fn indent(text: &str, by: usize) -> String {
 }
 
 /// The log up to its results, and what follows them.
-fn frame(rules: &[&'static Rule]) -> (String, String) {
+fn frame(rules: &[&'static Rule], summary: Option<&Summary>) -> (String, String) {
+    let texts: Vec<String> = summary.map_or_else(Vec::new, |s| {
+        s.notes
+            .iter()
+            .map(|n| {
+                format!(
+                    "the key policy of `{}` was not analysed: {}",
+                    n.policy, n.reason
+                )
+            })
+            .collect()
+    });
+    let invocations = match summary {
+        Some(s) if !s.notes.is_empty() => vec![Invocation {
+            execution_successful: true,
+            tool_execution_notifications: s
+                .notes
+                .iter()
+                .zip(&texts)
+                .map(|(n, text)| {
+                    let (uri, uri_base_id) = artifact_uri(&n.path);
+                    Notification {
+                        level: "warning",
+                        message: Text { text },
+                        locations: [NoteLocation {
+                            physical_location: NotePhysical {
+                                artifact_location: ArtifactLocation { uri, uri_base_id },
+                                region: LineRegion {
+                                    start_line: n.line,
+                                    end_line: n.end_line,
+                                },
+                            },
+                        }],
+                        descriptor: NoteDescriptor { id: "not-analysed" },
+                    }
+                })
+                .collect(),
+        }],
+        _ => Vec::new(),
+    };
     let full: Vec<String> = rules
         .iter()
         .map(|r| section(r.doc, "What it does"))
@@ -245,6 +330,7 @@ fn frame(rules: &[&'static Rule]) -> (String, String) {
             },
             column_kind: "utf16CodeUnits",
             results: [],
+            invocations,
         }],
     };
     let text = serde_json::to_string_pretty(&log).unwrap_or_default();
@@ -255,11 +341,11 @@ fn frame(rules: &[&'static Rule]) -> (String, String) {
 }
 
 pub fn begin(rules: &[&'static Rule]) -> String {
-    frame(rules).0
+    frame(rules, None).0
 }
 
-pub fn end(entries: usize) -> String {
-    let tail = frame(&[]).1;
+pub fn end(summary: &Summary, entries: usize) -> String {
+    let tail = frame(&[], Some(summary)).1;
     let newline = if entries > 0 { "\n" } else { "" };
     // The closing bracket of `results` sits at the indentation of its key.
     format!("{newline}      ]{}", tail)
@@ -272,7 +358,7 @@ pub fn artifact_uri(path: &str) -> (String, Option<&'static str>) {
     if p.is_absolute() {
         let cwd = crate::globs::absolute(std::path::Path::new("."));
         match p.strip_prefix(&cwd) {
-            Ok(rel) => (encode(&crate::app::display_path(rel)), Some(SRCROOT)),
+            Ok(rel) => (encode(&crate::paths::display_path(rel)), Some(SRCROOT)),
             Err(_) => (format!("file://{}", encode(path)), None),
         }
     } else {
