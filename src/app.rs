@@ -373,7 +373,11 @@ fn units(targets: &[Target]) -> (Vec<(PathBuf, Vec<&Target>)>, Vec<&Target>) {
     let mut files = Vec::new();
     for t in targets {
         if t.kind == InputKind::Hcl {
-            let dir = t.path.parent().map_or_else(PathBuf::new, Path::to_path_buf);
+            let dir = t
+                .path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
             modules.entry(dir).or_default().push(t);
         } else {
             files.push(t);
@@ -397,11 +401,7 @@ fn lint_module_unit(
     let mut results = Vec::new();
     let mut files = Vec::new();
     let mut asked = Vec::new();
-    let mut on_disk = crate::loader::module_files(if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    });
+    let mut on_disk = crate::loader::module_files(dir);
     // A file named on the command line is read even if the directory listing misses it.
     for t in members {
         if !on_disk.iter().any(|(p, _)| *p == t.path) {

@@ -318,7 +318,7 @@ fn output_is_the_same_whatever_the_number_of_threads() {
         CONSOLE_GUARDED,
         CLEAN,
         PACKAGE_JSON,
-        r#"{"Version": "2012-10-17", "Statement": [}"#,
+        r#"{"Version": "2012-10-17", "Statement": [{"Action": "kms:Decrypt",}]}"#,
     ];
     let files = 300;
     for i in (0..files).rev() {

@@ -235,7 +235,9 @@ fn walking_skips_non_policies_and_vendored_directories() {
         r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}"#,
     );
     write("broken/unrelated.json", "{ not json");
-    write("broken/policy.json", r#"{"Statement": [}"#);
+    write("broken/policy.json", r#"{"Statement": [}], "kms:Decrypt""#);
+    // Broken, but an IAM policy: not meant as a key policy.
+    write("broken/iam.json", r#"{"Statement": [}], "s3:GetObject""#);
     let out = check()
         .args(["--format", "compact"])
         .arg(dir.path())

@@ -255,7 +255,7 @@ fn excludes_apply_to_walks_and_with_force_exclude_to_named_files() {
         p.findings(&[&parse[..], &["--force-exclude", "tsconfig.json"]].concat()),
         Vec::<String>::new()
     );
-    p.write("keys/broken.json", "{\"Statement\": [}");
+    p.write("keys/broken.json", "{\"Statement\": [}], \"kms:Decrypt\"");
     assert_eq!(
         p.findings(&[&parse[..], &["--force-exclude", "keys/broken.json"]].concat()),
         ["keys/broken.json:1:16 KMS010"]

@@ -126,7 +126,8 @@ pub enum Aboutness {
     /// Not a resource policy, or one about other services (a trust, bucket, queue, topic,
     /// endpoint or control policy).
     Other,
-    /// A policy with principals whose actions are only `"*"`: a key policy when the user
+    /// A policy with principals whose actions are only `"*"`, or a policy about KMS that
+    /// allows nothing (a resource control policy is Deny only): a key policy when the user
     /// points at it, skipped in a walk.
     Ambiguous,
     /// A key policy: some `Action`/`NotAction` entry is a `kms:` action, and `kms:` entries
@@ -140,7 +141,14 @@ pub fn aboutness(root: &Node) -> Aboutness {
         return Aboutness::Other;
     }
     let (mut kms, mut services, mut star) = (0usize, 0usize, false);
+    let mut allows = false;
     for st in statements_of(root) {
+        allows |= st.members().iter().any(|m| {
+            m.key.eq_ignore_ascii_case("effect")
+                && m.value
+                    .as_str()
+                    .is_none_or(|e| e.eq_ignore_ascii_case("allow"))
+        });
         for m in st.members() {
             if !matches!(
                 m.key.to_ascii_lowercase().as_str(),
@@ -162,7 +170,11 @@ pub fn aboutness(root: &Node) -> Aboutness {
             }
         }
     }
-    if kms > 0 && kms * 2 >= services {
+    // A policy that allows nothing is a guardrail (a resource control policy is Deny only),
+    // not the policy of a key: a key policy grants its key to someone.
+    if kms > 0 && !allows {
+        Aboutness::Ambiguous
+    } else if kms > 0 && kms * 2 >= services {
         Aboutness::Kms
     } else if services == 0 && star {
         Aboutness::Ambiguous
@@ -233,7 +245,10 @@ impl InputKind {
     /// Whether a file of this kind that fails to parse was meant to hold a key policy.
     pub fn meant_as_policy(self, text: &str) -> bool {
         match self {
-            InputKind::Json => text.contains("\"Statement\"") || text.contains("AWS::KMS::Key"),
+            InputKind::Json => {
+                (text.contains("\"Statement\"") && text.contains("\"kms:"))
+                    || text.contains("AWS::KMS::Key")
+            }
             InputKind::Template => text.contains("\"Statement\"") && text.contains("\"kms:"),
             InputKind::Yaml => {
                 text.contains("AWS::KMS::Key") || text.contains("AWS::KMS::ReplicaKey")

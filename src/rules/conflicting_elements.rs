@@ -20,6 +20,10 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
             let (Some(a), Some(b)) = (st.element(plain), st.element(not)) else {
                 continue;
             };
+            // Both are there only if both certainly are: a template may leave one out.
+            if a.value.maybe || b.value.maybe {
+                continue;
+            }
             let (first, second) = if a.key_span <= b.key_span {
                 (a, b)
             } else {

@@ -24,7 +24,7 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
                 if resource_is_this_key(node) != Tri::No {
                     continue;
                 }
-                let found = match node.as_str() {
+                let found = match node.as_str().or(node.partial()) {
                     Some(s) => format!("`{s}`"),
                     None => node.type_name().to_string(),
                 };
@@ -37,7 +37,12 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
                 .help(FIX);
             }
         }
-        if let Some(m) = st.element("NotResource") {
+        // An unresolved `NotResource` that may be left out (`not_resources = var.x`, which
+        // may be null) is not known to be there.
+        if let Some(m) = st
+            .element("NotResource")
+            .filter(|m| !(m.value.maybe && m.value.is_unknown()))
+        {
             r.report(
                 m.key_span,
                 "`NotResource` is not allowed in a key policy: KMS accepts only `\"Resource\": \"*\"`",

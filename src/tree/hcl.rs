@@ -88,14 +88,34 @@ fn unknown(src: Source<'_>, span: Span, refers_to: Option<Referent>) -> Node {
     Node::unknown(span, u)
 }
 
-/// The text of a template: literal parts as written, interpolations as `${…}` source text.
-/// `None` when it has directives (`%{if}`), which kmslint does not evaluate.
-fn template_text(t: &Template, src: Source<'_>) -> Option<String> {
+/// The text of a template: literal parts as written, interpolations by their value when the
+/// resolver knows it as a string (`${local.account_id}`), else as `${…}` source text. `None`
+/// when it has directives (`%{if}`), which kmslint does not evaluate.
+fn template_text(
+    t: &Template,
+    src: Source<'_>,
+    resolver: &dyn Resolve,
+    depth: usize,
+) -> Option<String> {
     let mut out = String::new();
     for element in t.iter() {
         match element {
             Element::Literal(l) => out.push_str(l.value()),
-            Element::Interpolation(i) => out.push_str(src.slice(src.span(i.span()))),
+            Element::Interpolation(i) => {
+                let known = match resolver.resolve(&i.expr, src, depth + 1) {
+                    Some(Ok(node)) => match &node.value {
+                        Value::String(s) => Some(s.clone()),
+                        Value::Unknown(u) => u.partial.clone(),
+                        Value::Number(n) => Some(n.clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                match known {
+                    Some(text) => out.push_str(&text),
+                    None => out.push_str(src.slice(src.span(i.span()))),
+                }
+            }
             Element::Directive(_) => return None,
         }
     }
@@ -207,7 +227,7 @@ pub fn to_node(
                 node.span = span;
                 return Ok(node);
             }
-            return Ok(match template_text(t, src) {
+            return Ok(match template_text(t, src, resolver, depth) {
                 Some(s) => interpolated(s, span),
                 None => unknown(src, span, None),
             });

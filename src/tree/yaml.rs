@@ -76,6 +76,24 @@ fn apply_tag(node: Node, tag: Option<(String, Span)>) -> Node {
     }
 }
 
+/// Where a block scalar's content starts: the first non-blank character of the line after
+/// its indicator (`|`, `>-`) at `indicator`; `indicator` when there is no such line before
+/// `end`.
+fn block_content_start(text: &str, indicator: usize, end: usize) -> u32 {
+    let bytes = text.as_bytes();
+    let Some(newline) = bytes[indicator.min(bytes.len())..end.min(bytes.len())]
+        .iter()
+        .position(|&b| b == b'\n')
+    else {
+        return indicator as u32;
+    };
+    let mut i = indicator + newline + 1;
+    while i < end.min(bytes.len()) && matches!(bytes[i], b' ' | b'\t') {
+        i += 1;
+    }
+    i as u32
+}
+
 /// The end of a quoted scalar that starts at `start` (its opening quote): just after the
 /// closing quote, or `fallback` when the text does not show one before it.
 fn quoted_end(text: &str, start: usize, fallback: usize) -> u32 {
@@ -209,9 +227,18 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
                     _ => Value::String(value.into_owned()),
                 };
                 let inner_start = tag.as_ref().map_or(span.start, |(_, t)| {
-                    // Skip the tag and the blanks after it.
-                    let rest = &text[t.end as usize..span.end as usize];
-                    t.end + (rest.len() - rest.trim_start().len()) as u32
+                    let rest = text
+                        .get(t.end as usize..span.end as usize)
+                        .unwrap_or_default();
+                    let after_blanks = t.end + (rest.len() - rest.trim_start().len()) as u32;
+                    match style {
+                        // A block scalar's content starts on the line after its indicator,
+                        // where an untagged one's span starts.
+                        ScalarStyle::Literal | ScalarStyle::Folded => {
+                            block_content_start(text, after_blanks as usize, span.end as usize)
+                        }
+                        _ => after_blanks,
+                    }
                 });
                 // A quoted scalar ends at its closing quote: what follows on the line (a
                 // comment) is not part of it.

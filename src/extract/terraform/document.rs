@@ -151,7 +151,12 @@ fn statement(module: &Module<'_>, src: Source<'_>, b: &StatementBlock<'_>) -> Re
         ("not_resources", "NotResource"),
     ] {
         if let Some(a) = attr(hcl_name) {
-            members.push(member(key, src.span(a.key.span()), conv(&a.value)?));
+            let mut value = conv(&a.value)?;
+            // An unresolved value may be `null`, which leaves the element out.
+            if value.is_unknown() {
+                value.maybe = true;
+            }
+            members.push(member(key, src.span(a.key.span()), value));
         }
     }
     if let Some(m) = conditions(module, src, b.body)? {

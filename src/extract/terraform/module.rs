@@ -288,8 +288,8 @@ impl<'a> Module<'a> {
                     },
                     ("templatefile" | "file", [path, ..]) => {
                         let template = fname == "templatefile";
-                        match self.path_of(path, file) {
-                            Ok(p) => from(self.template_policy(&p, name, template)),
+                        match self.path_of(path, file).and_then(|p| self.load(&p)) {
+                            Ok((text, base)) => from(template_policy(&text, base, name, template)),
                             Err(reason) => Resolved::Unknown(reason),
                         }
                     }
@@ -412,7 +412,22 @@ impl<'a> Module<'a> {
                         "`data.template_file.{tname}` has no `template`"
                     ));
                 };
-                self.policy(&attr.value, tfile, name, hops + 1)
+                // `template = file("x.tpl")`: the file is the template that is rendered.
+                match unwrap_interpolation(&attr.value) {
+                    Expression::FuncCall(call) if call.name.name.as_str() == "file" => {
+                        let Some(path) = call.args.iter().next() else {
+                            return unknown();
+                        };
+                        match self.path_of(path, tfile).and_then(|p| self.load(&p)) {
+                            Ok((text, base)) => match template_policy(&text, base, name, true) {
+                                Ok(d) => Resolved::Policies(vec![d]),
+                                Err(e) => Resolved::Error(e),
+                            },
+                            Err(reason) => Resolved::Unknown(reason),
+                        }
+                    }
+                    _ => self.policy(&attr.value, tfile, name, hops + 1),
+                }
             }
             ("local", [local]) => match self.index.locals.get(local) {
                 Some(&(lfile, lexpr)) => self.policy(lexpr, lfile, name, hops + 1),
@@ -468,34 +483,6 @@ impl<'a> Module<'a> {
         )
     }
 
-    /// The policy a template file (or a plain file) holds, read into the module.
-    fn template_policy(
-        &self,
-        path: &Path,
-        name: &str,
-        template: bool,
-    ) -> Result<PolicyDoc, ExtractError> {
-        let (text, base) = self.load(path).map_err(|message| ExtractError {
-            policy: None,
-            span: Span::default(),
-            message,
-        })?;
-        let decoded = Decoded::from_parts(
-            text.clone(),
-            (0..=text.len() as u32).map(|i| base + i).collect(),
-        );
-        let mut doc = if template {
-            parse_template_policy(Some(name.to_string()), decoded)?
-        } else {
-            parse_policy(Some(name.to_string()), decoded)?
-        };
-        // The template file is a file of its own: its spans need no decoded view.
-        if let Some(d) = doc.embedded.take() {
-            shift(&mut doc.root, &d);
-        }
-        Ok(doc)
-    }
-
     /// Read a file into the module (once), returning its text and base offset.
     fn load(&self, path: &Path) -> Result<(String, u32), String> {
         if let Some((f, base)) = self
@@ -540,6 +527,39 @@ impl<'a> Module<'a> {
     pub(super) fn source(&self, file: usize) -> Source<'a> {
         self.src(file)
     }
+}
+
+/// The expression inside an interpolation-only string (`"${file("x")}"`), or the expression.
+fn unwrap_interpolation(expr: &Expression) -> &Expression {
+    match expr {
+        Expression::StringTemplate(t) => interpolation_only(t).map_or(expr, unwrap_interpolation),
+        Expression::Parenthesis(p) => unwrap_interpolation(p.inner()),
+        _ => expr,
+    }
+}
+
+/// The policy a template file (or a plain file) holds: `text`, read into the module at
+/// `base`.
+fn template_policy(
+    text: &str,
+    base: u32,
+    name: &str,
+    template: bool,
+) -> Result<PolicyDoc, ExtractError> {
+    let decoded = Decoded::from_parts(
+        text.to_string(),
+        (0..=text.len() as u32).map(|i| base + i).collect(),
+    );
+    let mut doc = if template {
+        parse_template_policy(Some(name.to_string()), decoded)?
+    } else {
+        parse_policy(Some(name.to_string()), decoded)?
+    };
+    // The template is a file of its own: its spans need no decoded view.
+    if let Some(d) = doc.embedded.take() {
+        shift(&mut doc.root, &d);
+    }
+    Ok(doc)
 }
 
 /// Move a tree parsed from a decoded text to the coordinates its offsets map to.
