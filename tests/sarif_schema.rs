@@ -187,3 +187,17 @@ fn the_schema_is_the_unmodified_official_file() {
         "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json"
     );
 }
+
+#[test]
+fn keys_not_analysed_are_valid_sarif_notifications() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "resource \"aws_kms_key\" \"k\" {\n  policy = var.policy\n}\n",
+    )
+    .unwrap();
+    let sarif = sarif_of(dir.path(), &["--isolated", "."]);
+    let notes = &sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"];
+    assert_eq!(notes.as_array().unwrap().len(), 1, "{sarif}");
+    assert_eq!(errors(&validator(), &sarif), Vec::<String>::new());
+}

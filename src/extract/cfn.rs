@@ -201,7 +201,7 @@ impl Context<'_> {
             && let Some(branches) = self.branches(arg)
         {
             if let [a, b] = &branches[..]
-                && a.value == b.value
+                && a.same_value(b)
             {
                 out.push(a.clone());
                 return;
@@ -242,7 +242,7 @@ impl Context<'_> {
                 only.mark_maybe();
                 Some(only)
             }
-            [a, b] if a.value == b.value => Some(a.clone()),
+            [a, b] if a.same_value(&b) => Some(a.clone()),
             _ if list || LIST_KEYS.contains(&key) => {
                 let mut items = Vec::new();
                 self.push_element(node, &mut items);
@@ -389,7 +389,7 @@ impl Context<'_> {
                 match arg.one_or_many() {
                     [_, a, b] => {
                         let (a, b) = (self.resolve(a), self.resolve(b));
-                        if a.value == b.value {
+                        if a.same_value(&b) {
                             a
                         } else {
                             self.unknown(node, None)

@@ -18,7 +18,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(policy: &Policy<'_>, r: &mut Reporter) {
-    let mut first: HashMap<&str, &Node> = HashMap::new();
+    let mut first: HashMap<&str, (&Node, bool)> = HashMap::new();
     for st in &policy.statements {
         // Spaces and any other characters are fine in a Sid: only repeats are reported.
         let (Some(node), Some(sid)) = (st.sid, st.sid_text()) else {
@@ -28,7 +28,10 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
             continue;
         }
         match first.get(sid) {
-            Some(earlier) => {
+            // Two statements that may each be absent are often the branches of one
+            // condition (`Fn::If` with a statement in each branch): never both there.
+            Some((_, true)) if st.maybe => {}
+            Some((earlier, _)) => {
                 r.report(
                     node.span,
                     format!("another statement already has the Sid `{sid}`"),
@@ -37,7 +40,7 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
                 .help("give each statement its own Sid");
             }
             None => {
-                first.insert(sid, node);
+                first.insert(sid, (node, st.maybe));
             }
         }
     }

@@ -231,6 +231,28 @@ impl Node {
         }
     }
 
+    /// Whether two nodes hold the same value, wherever they are written (spans are not
+    /// compared).
+    pub fn same_value(&self, other: &Node) -> bool {
+        match (&self.value, &other.value) {
+            (Value::Array(a), Value::Array(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_value(y))
+            }
+            (Value::Object(a), Value::Object(b)) => {
+                a.len() == b.len()
+                    && a.iter()
+                        .zip(b)
+                        .all(|(x, y)| x.key == y.key && x.value.same_value(&y.value))
+            }
+            (Value::Unknown(a), Value::Unknown(b)) => {
+                a.description == b.description
+                    && a.refers_to == b.refers_to
+                    && a.partial == b.partial
+            }
+            (a, b) => a == b,
+        }
+    }
+
     /// This node and everything below it marked as maybe present.
     pub fn mark_maybe(&mut self) {
         let mut stack = vec![self];

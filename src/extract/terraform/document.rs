@@ -195,6 +195,11 @@ fn principals(
             Some(a) => hcl::to_node(&a.value, src, module, 0).map_err(|e| e.message)?,
             None => continue,
         };
+        // `type = "*"` with `identifiers = ["*"]` is written `"Principal": "*"`.
+        if ty.as_str() == Some("*") {
+            let star = Node::new(ty.span, Value::String("*".into()));
+            return Ok(Some(member(key, key_span, star)));
+        }
         let Some(type_name) = ty.as_str().map(str::to_string) else {
             // A type kmslint cannot read: who the block names is unknown.
             let unknown = Node::unknown(block_span, Unknown::new(src.slice(block_span)));

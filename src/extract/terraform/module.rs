@@ -642,7 +642,7 @@ impl Resolve for Module<'_> {
 /// `null` or empty branch leaves the other one maybe present; two lists are the elements of
 /// both, each maybe present; anything else is unknown.
 fn either(span: Span, a: Node, b: Node, written: &str) -> Node {
-    if a.value == b.value {
+    if a.same_value(&b) {
         return a;
     }
     let empty = |n: &Node| match &n.value {
