@@ -242,7 +242,7 @@ impl Context<'_> {
                 only.mark_maybe();
                 Some(only)
             }
-            [a, b] if a.same_value(&b) => Some(a.clone()),
+            [a, b] if a.same_value(b) => Some(a.clone()),
             _ if list || LIST_KEYS.contains(&key) => {
                 let mut items = Vec::new();
                 self.push_element(node, &mut items);
