@@ -34,7 +34,7 @@ resource "aws_kms_key" "heredoc" {
       "Sid": "Operators",
       "Effect": "Allow",
       "Principal": {"AWS": "arn:aws:iam::${var.account_id}:role/operator"},
-      "Action": ["kms:Encrypt", "kms:Decrypt", "kms:PutKeyPolicy"],
+      "Action": ["kms:Describe*", "kms:Create*"],
       "Resource": "*"
     }
   ]
