@@ -735,3 +735,41 @@ fn documents_get_the_configuration_of_their_folder() {
     assert_eq!(codes(&published), ["KMS029", "KMS002"]);
     c.shutdown();
 }
+
+#[test]
+fn a_terraform_document_is_linted_with_its_module() {
+    let ws = Workspace::new();
+    // The key is in another file of the module, on disk; the editor has the document's file.
+    std::fs::write(
+        ws.path().join("main.tf"),
+        "resource \"aws_kms_key\" \"k\" {\n  policy = data.aws_iam_policy_document.k.json\n}\n",
+    )
+    .unwrap();
+    let document = r#"data "aws_iam_policy_document" "k" {
+  statement {
+    actions   = ["kms:*"]
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:group/ops"]
+    }
+  }
+}
+"#;
+    let mut c = Client::initialized();
+    let published = c.open(&ws.uri("policy.tf"), "terraform", document);
+    // Without the key in main.tf the document would be an IAM policy and not linted at all.
+    assert_eq!(codes(&published), ["KMS005", "KMS004", "KMS002", "KMS035"]);
+    // `"arn:aws:iam::111122223333:group/ops"` on line 7 (0-based 6).
+    let col = document
+        .lines()
+        .nth(6)
+        .unwrap()
+        .find("\"arn:aws:iam::111122223333:group")
+        .unwrap() as u32;
+    assert_eq!(
+        published["diagnostics"][2]["range"],
+        range(6, col, 6, col + 38)
+    );
+    c.shutdown();
+}
