@@ -769,7 +769,7 @@ fn a_terraform_document_is_linted_with_its_module() {
         .unwrap() as u32;
     assert_eq!(
         published["diagnostics"][2]["range"],
-        range(6, col, 6, col + 38)
+        range(6, col, 6, col + 37)
     );
     c.shutdown();
 }
