@@ -94,7 +94,7 @@ pub fn lint_source(
         report.diagnostics.push(d);
     });
     if kind != InputKind::Json {
-        apply_inline_ignores(source, &mut report.diagnostics);
+        apply_inline_ignores(source, settings, true, &mut report.diagnostics);
     }
     snap_spans(source, &mut report);
     report
@@ -116,7 +116,8 @@ fn check_policies<'s>(
     let mut findings: Vec<Finding> = Vec::new();
     for doc in policies {
         let settings = settings_at(doc.to_file(doc.root.span));
-        let policy = Policy::new(&doc.root, doc.text(text), &settings.context);
+        let mut policy = Policy::new(&doc.root, doc.text(text), &settings.context);
+        policy.dialect = doc.dialect;
         for rule in settings.enabled_rules() {
             let Check::Policy(check) = rule.check else {
                 continue;
@@ -267,7 +268,9 @@ pub fn lint_module(
             continue;
         }
         let source = SourceFile::new(file.display, file.fs_path, file.text);
-        apply_inline_ignores(&source, &mut report.diagnostics);
+        // Findings in a file the run was not asked about are only those of the keys it was:
+        // its comments are not judged.
+        apply_inline_ignores(&source, &settings[i], asked[i], &mut report.diagnostics);
         snap_spans(&source, &mut report);
         report
             .diagnostics
@@ -340,38 +343,16 @@ fn push_findings<'s>(
 }
 
 /// Drop findings whose line is preceded by a `# kmslint: ignore[CODE,…] reason` comment
-/// (or `//` in HCL) naming the rule by code or name.
-fn apply_inline_ignores(source: &SourceFile, diagnostics: &mut Vec<Diagnostic>) {
-    if !source.text.contains("kmslint:") {
-        return;
-    }
-    let lines: Vec<&str> = source.text.lines().collect();
-    diagnostics.retain(|d| {
-        let line = source.line_col(d.span.start).line as usize;
-        let Some(previous) = line.checked_sub(2).and_then(|i| lines.get(i)) else {
-            return true;
-        };
-        !ignore_comment_codes(previous)
-            .iter()
-            .any(|c| c.eq_ignore_ascii_case(d.rule.code) || *c == d.rule.name)
-    });
-}
-
-/// The rules a `# kmslint: ignore[...]` comment line names.
-fn ignore_comment_codes(line: &str) -> Vec<&str> {
-    let t = line.trim_start();
-    let comment = t.strip_prefix('#').or_else(|| t.strip_prefix("//"));
-    let codes = comment
-        .and_then(|c| c.trim_start().strip_prefix("kmslint:"))
-        .and_then(|c| c.trim_start().strip_prefix("ignore["))
-        .and_then(|c| c.split_once(']'))
-        .map(|(codes, _)| codes);
-    codes.map_or_else(Vec::new, |c| {
-        c.split(',')
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .collect()
-    })
+/// (or `//` in HCL) naming the rule by code or name; when `judge` (every finding of the file
+/// is here), report comments that are wrong or drop nothing as KMS100 (see
+/// [`crate::suppress::apply_inline_ignores`]).
+fn apply_inline_ignores(
+    source: &SourceFile,
+    settings: &Settings,
+    judge: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    crate::suppress::apply_inline_ignores(source, settings, judge, diagnostics);
 }
 
 fn report_parse_error(

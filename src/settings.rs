@@ -112,6 +112,19 @@ impl Settings {
         Ok(rules)
     }
 
+    /// The one rule a code (any case) or name names, built-in or custom (`None` for a
+    /// prefix, `ALL` or an unknown name): what a suppression or an inline ignore accepts.
+    pub fn rule_named(&self, code_or_name: &str) -> Option<&'static Rule> {
+        registry::find(code_or_name).or_else(|| {
+            self.custom
+                .iter()
+                .find(|c| {
+                    c.rule.code.eq_ignore_ascii_case(code_or_name) || c.rule.name == code_or_name
+                })
+                .map(|c| c.rule)
+        })
+    }
+
     /// Apply `select` (replaces the current set), then `extend_select`, then `ignore`.
     pub fn select(
         &mut self,
