@@ -263,6 +263,21 @@ impl Context<'_> {
         }
     }
 
+    /// What a `Ref` to a logical id of the template is known to be: for an IAM user, role or
+    /// group its NAME (only `Fn::GetAtt X.Arn` is its ARN), which is no valid principal.
+    fn name_of(&self, logical_id: &str) -> Option<Referent> {
+        let kind = match *self.types.get(logical_id)? {
+            "AWS::IAM::Group" => "AWS::IAM::Group",
+            "AWS::IAM::Role" => "AWS::IAM::Role",
+            "AWS::IAM::User" => "AWS::IAM::User",
+            _ => return None,
+        };
+        Some(Referent::IamNameOf {
+            kind,
+            logical_id: logical_id.to_string(),
+        })
+    }
+
     /// A copy of `node` with intrinsic functions replaced by what they are known to be.
     fn resolve(&self, node: &Node) -> Node {
         match &node.value {
@@ -308,7 +323,7 @@ impl Context<'_> {
             "Ref" => match arg.as_str() {
                 Some("AWS::AccountId") => Self::string(node.span, "${AWS::AccountId}".into()),
                 Some("AWS::Partition") => Self::string(node.span, "${AWS::Partition}".into()),
-                Some(id) => self.unknown(node, self.referent(id)),
+                Some(id) => self.unknown(node, self.name_of(id)),
                 None => self.unknown(node, None),
             },
             "Fn::GetAtt" => {

@@ -17,7 +17,7 @@ pub enum KeyType {
 }
 
 /// One condition key of the catalog.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConditionKeyInfo {
     pub name: &'static str,
     pub key_type: KeyType,
@@ -29,9 +29,51 @@ impl ConditionKeyInfo {
     pub fn is_prefix(&self) -> bool {
         self.name.ends_with(':') || self.name.ends_with('/')
     }
+
+    /// For a family of numbered keys (`kms:RecipientAttestation:PCR`), the highest number
+    /// that may follow the name.
+    pub fn numbered_max(&self) -> Option<u32> {
+        NUMBERED_FAMILIES
+            .iter()
+            .find(|(name, _)| *name == self.name)
+            .map(|(_, max)| *max)
+    }
+
+    /// Whether the name stands for a family of keys (a prefix or a numbered family), each
+    /// key of which is the name followed by more; the name alone is no key.
+    pub fn is_family(&self) -> bool {
+        self.is_prefix() || self.numbered_max().is_some()
+    }
+
+    /// Whether `rest` completes this family's name into one of its keys (for a key that is
+    /// not a family, only the empty `rest` does). `rest` is compared case-insensitively.
+    pub fn is_member(&self, rest: &str) -> bool {
+        if let Some(max) = self.numbered_max() {
+            // `0` to `max`, written without leading zeros.
+            rest.len() <= 2
+                && !rest.is_empty()
+                && rest.bytes().all(|b| b.is_ascii_digit())
+                && (rest == "0" || !rest.starts_with('0'))
+                && rest.parse::<u32>().is_ok_and(|n| n <= max)
+        } else if self.is_prefix() {
+            !rest.is_empty()
+        } else {
+            rest.is_empty()
+        }
+    }
 }
 
-/// Look a condition key up in the catalog, case-insensitively, prefixes included.
+/// Catalog keys that stand for a family of numbered keys, and the highest number: the
+/// platform configuration registers of Nitro Enclaves and NitroTPM attestation documents
+/// (`kms:RecipientAttestation:PCR0` to `PCR31`, RULES.md KMS025).
+const NUMBERED_FAMILIES: &[(&str, u32)] = &[
+    ("kms:RecipientAttestation:PCR", 31),
+    ("kms:RecipientAttestation:NitroTPMPCR", 31),
+];
+
+/// Look a condition key up in the catalog, case-insensitively: a key of its own, or a member
+/// of a family (`kms:EncryptionContext:Department`, `kms:RecipientAttestation:PCR4`), which
+/// gives the family's entry. A family's name alone is no key.
 pub fn lookup_key(key: &str) -> Option<&'static ConditionKeyInfo> {
     static LOWER: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
         CONDITION_KEYS
@@ -44,11 +86,9 @@ pub fn lookup_key(key: &str) -> Option<&'static ConditionKeyInfo> {
         .iter()
         .zip(LOWER.iter())
         .find_map(|(k, name)| {
-            let hit = if k.is_prefix() {
-                lower.starts_with(name.as_str()) && lower.len() > name.len()
-            } else {
-                lower == *name
-            };
+            let hit = lower
+                .strip_prefix(name.as_str())
+                .is_some_and(|rest| k.is_member(rest));
             hit.then_some(k)
         })
 }
@@ -462,55 +502,95 @@ pub fn refused_in_key_policy(key: &str) -> bool {
         || lower == "kms:resourcealiases"
 }
 
-/// The catalog prefix a key consists of and nothing more (`aws:PrincipalTag/`): it lacks the
-/// name that must follow.
+/// The catalog family a key consists of and nothing more (`aws:PrincipalTag/`,
+/// `kms:RecipientAttestation:PCR`): it lacks the name or number that must follow.
 pub fn bare_prefix(key: &str) -> Option<&'static ConditionKeyInfo> {
     CONDITION_KEYS
         .iter()
-        .find(|k| k.is_prefix() && k.name.eq_ignore_ascii_case(key))
+        .find(|k| k.is_family() && k.name.eq_ignore_ascii_case(key))
 }
 
-/// The known condition key closest to an unknown one, as the user should write it. For a
-/// prefix key the user's own suffix is kept (`kms:EncryptionContxt:Dept` suggests
-/// `kms:EncryptionContext:Dept`).
-pub fn suggest_key(key: &str) -> Option<String> {
+/// What can be suggested for an unknown condition key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySuggestion {
+    /// A valid key close to the one written: a key of the catalog or [`OTHER_GLOBAL_KEYS`],
+    /// or a member of a family with the user's own suffix (`kms:EncryptionContxt:Dept`
+    /// suggests `kms:EncryptionContext:Dept`).
+    Key(String),
+    /// The key is (close to) a family's name, but what follows names no member of it
+    /// (`kms:RecipientAttestation:PCR32`, `kms:EncryptionContext`): no key to suggest, only
+    /// how the family's keys are written.
+    Family(&'static ConditionKeyInfo),
+}
+
+/// What is closest to an unknown condition key: a valid key, or the family it almost names.
+/// A suggested key is always one [`lookup_key`] knows (or a real global key it does not list).
+pub fn suggest_key(key: &str) -> Option<KeySuggestion> {
     // Suggestions are for typos in names of ordinary length.
     if key.len() > 128 {
         return None;
     }
     let lower = key.to_ascii_lowercase();
-    let names = CONDITION_KEYS
+    let infos = CONDITION_KEYS
         .iter()
-        .map(|k| k.name)
-        .chain(OTHER_GLOBAL_KEYS.iter().copied());
-    let mut best: Option<(usize, String)> = None;
-    for name in names {
+        .map(|k| (k.name, Some(k)))
+        .chain(OTHER_GLOBAL_KEYS.iter().map(|&name| (name, None)));
+    // Ranked by distance; at equal distance a key of its own before a family's member, and a
+    // member before a family without one.
+    let mut best: Option<((usize, u8, u8), KeySuggestion)> = None;
+    for (name, info) in infos {
         let cand = name.to_ascii_lowercase();
-        let (distance, suggestion) = if name.ends_with(':') || name.ends_with('/') {
-            // Compare the part of the key that stands for the prefix, allowing for a few
-            // inserted or dropped characters, and keep what follows it.
-            let n = cand.len();
-            (n.saturating_sub(2)..=n + 2)
-                .filter(|&cut| cut <= lower.len() && lower.is_char_boundary(cut))
-                .map(|cut| {
-                    let rest = &key[cut..];
-                    let rest = if rest.is_empty() { "<name>" } else { rest };
-                    (
-                        super::edit_distance(&lower[..cut], &cand),
-                        format!("{name}{rest}"),
-                    )
-                })
-                .min_by_key(|(d, _)| *d)
-                .unwrap_or((usize::MAX, String::new()))
-        } else {
-            (super::edit_distance(&lower, &cand), name.to_string())
+        let candidate = match info {
+            Some(info) if info.is_family() => {
+                // Compare the part of the key that stands for the family's name, allowing for
+                // a few inserted or dropped characters, and keep what follows it when that
+                // names a member.
+                let n = cand.len();
+                let cuts = if info.numbered_max().is_some() {
+                    // A number is kept whole: `PCR32` is not `PCR3` with a `2` too many.
+                    let digits = lower.bytes().rev().take_while(u8::is_ascii_digit).count();
+                    let cut = lower.len() - digits;
+                    cut..=cut
+                } else {
+                    n.saturating_sub(2)..=n + 2
+                };
+                cuts.filter(|&cut| cut <= lower.len() && lower.is_char_boundary(cut))
+                    .map(|cut| {
+                        let distance = super::edit_distance(&lower[..cut], &cand);
+                        // At equal distance, a cut after the family's own last character
+                        // (`aws:PrincipalTags/team`: after the `/`).
+                        let apart = u8::from(lower[..cut].chars().last() != cand.chars().last());
+                        let rest = &key[cut..];
+                        if info.is_member(rest) {
+                            (
+                                (distance, 1, apart),
+                                KeySuggestion::Key(format!("{name}{rest}")),
+                            )
+                        } else {
+                            // What follows names no member: it counts as mistyped too.
+                            let distance = distance + rest.chars().count();
+                            ((distance, 2, apart), KeySuggestion::Family(info))
+                        }
+                    })
+                    .min_by_key(|(rank, _)| *rank)
+            }
+            _ => Some((
+                (super::edit_distance(&lower, &cand), 0, 0),
+                KeySuggestion::Key(name.to_string()),
+            )),
         };
-        let close = distance <= 3.max(cand.len() / 4);
-        if close && best.as_ref().is_none_or(|(d, _)| distance < *d) {
-            best = Some((distance, suggestion));
+        let Some((rank, suggestion)) = candidate else {
+            continue;
+        };
+        let close = rank.0 <= 3.max(cand.len() / 4);
+        if close && best.as_ref().is_none_or(|(r, _)| rank < *r) {
+            best = Some((rank, suggestion));
         }
     }
-    best.map(|(_, s)| s)
+    best.map(|(_, s)| s).filter(|s| match s {
+        KeySuggestion::Key(k) => lookup_key(k).is_some() || is_other_global_key(k),
+        KeySuggestion::Family(_) => true,
+    })
 }
 
 /// Whether a condition value contains `*` or `?` (the policy-variable escapes `${*}` and
@@ -642,6 +722,117 @@ mod tests {
     }
 
     #[test]
+    fn numbered_families_accept_their_members_only() {
+        for family in [
+            "kms:RecipientAttestation:PCR",
+            "kms:RecipientAttestation:NitroTPMPCR",
+        ] {
+            // Every family of the table is a catalog key.
+            assert!(CONDITION_KEYS.iter().any(|k| k.name == family), "{family}");
+            for n in 0..=31 {
+                let key = format!("{family}{n}");
+                assert_eq!(lookup_key(&key).unwrap().name, family, "{key}");
+                assert_eq!(lookup_key(&key.to_uppercase()).unwrap().name, family);
+            }
+            for bad in ["", "32", "x", "01", "-1", "+1", "1x", "100", " 1"] {
+                assert!(
+                    lookup_key(&format!("{family}{bad}")).is_none(),
+                    "{family}{bad}"
+                );
+            }
+            assert_eq!(bare_prefix(&family.to_lowercase()).unwrap().name, family);
+        }
+        assert_eq!(
+            lookup_key("kms:recipientattestation:nitrotpmpcr7")
+                .unwrap()
+                .name,
+            "kms:RecipientAttestation:NitroTPMPCR"
+        );
+        for (key, family) in [
+            ("aws:RequestTag/Project", "aws:RequestTag/"),
+            ("AWS:principaltag/team", "aws:PrincipalTag/"),
+            ("aws:ResourceTag/Owner", "aws:ResourceTag/"),
+            (
+                "kms:EncryptionContext:aws:logs:arn",
+                "kms:EncryptionContext:",
+            ),
+        ] {
+            assert_eq!(lookup_key(key).unwrap().name, family, "{key}");
+        }
+        assert!(lookup_key("aws:RequestTag/").is_none());
+        assert!(lookup_key("aws:RequestTag").is_none());
+    }
+
+    #[test]
+    fn suggestions_are_valid_keys() {
+        let key = |k: &str| KeySuggestion::Key(k.to_string());
+        let family =
+            |k: &str| KeySuggestion::Family(CONDITION_KEYS.iter().find(|i| i.name == k).unwrap());
+        assert_eq!(
+            suggest_key("kms:RecipientAtestation:PCR4"),
+            Some(key("kms:RecipientAttestation:PCR4"))
+        );
+        assert_eq!(
+            suggest_key("kms:RecipientAttestation:NitroTPMPRC12"),
+            Some(key("kms:RecipientAttestation:NitroTPMPCR12"))
+        );
+        assert_eq!(
+            suggest_key("kms:RecipientAttestation:NitroTMPCR12"),
+            Some(key("kms:RecipientAttestation:NitroTPMPCR12"))
+        );
+        for k in [
+            "kms:RecipientAttestation:PCR32",
+            "kms:RecipientAttestation:PCRx",
+            "kms:RecipientAttestaton:PCR",
+        ] {
+            assert_eq!(
+                suggest_key(k),
+                Some(family("kms:RecipientAttestation:PCR")),
+                "{k}"
+            );
+        }
+        assert_eq!(
+            suggest_key("kms:RecipientAttestation:NitroTPMPCR32"),
+            Some(family("kms:RecipientAttestation:NitroTPMPCR"))
+        );
+        assert_eq!(
+            suggest_key("kms:EncryptionContext"),
+            Some(family("kms:EncryptionContext:"))
+        );
+        assert_eq!(
+            suggest_key("aws:PrincipalTags/team"),
+            Some(key("aws:PrincipalTag/team"))
+        );
+        assert_eq!(
+            suggest_key("kms:RecipientAttestation:ImageSha38"),
+            Some(key("kms:RecipientAttestation:ImageSha384"))
+        );
+        assert_eq!(
+            suggest_key("kms:EncryptionContextKey"),
+            Some(key("kms:EncryptionContextKeys"))
+        );
+        // Whatever is suggested for near misses of every catalog key is itself a key.
+        for info in CONDITION_KEYS {
+            let mut near = vec![
+                format!("{}x", info.name),
+                info.name[..info.name.len() - 1].to_string(),
+            ];
+            if info.is_family() {
+                near.push(format!("{}9x", &info.name[..info.name.len() - 1]));
+                near.push(format!("{}1", info.name.replacen('e', "", 1)));
+            }
+            for k in near {
+                if let Some(KeySuggestion::Key(s)) = suggest_key(&k) {
+                    assert!(
+                        lookup_key(&s).is_some() || is_other_global_key(&s),
+                        "{k} suggests {s}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn operator_names_and_suggestions() {
         let op = Operator::parse("ForAllValues:StringEqualsIfExists").unwrap();
         assert_eq!(op.name(), "ForAllValues:StringEqualsIfExists");
@@ -695,16 +886,14 @@ mod tests {
         );
         assert!(bare_prefix("aws:PrincipalTag/x").is_none());
         assert_eq!(
-            suggest_key("kms:GrantIsForAWSResources").as_deref(),
-            Some("kms:GrantIsForAWSResource")
+            suggest_key("kms:GrantIsForAWSResources"),
+            Some(KeySuggestion::Key("kms:GrantIsForAWSResource".into()))
         );
         assert_eq!(
-            suggest_key("kms:EncryptionContxt:Department").as_deref(),
-            Some("kms:EncryptionContext:Department")
-        );
-        assert_eq!(
-            suggest_key("kms:EncryptionContext").as_deref(),
-            Some("kms:EncryptionContext:<name>")
+            suggest_key("kms:EncryptionContxt:Department"),
+            Some(KeySuggestion::Key(
+                "kms:EncryptionContext:Department".into()
+            ))
         );
         assert_eq!(suggest_key("aws:Whatever"), None);
         assert_eq!(suggest_key(&"é".repeat(100)), None);

@@ -75,7 +75,8 @@ pub enum PrincipalKind {
     FederatedUser {
         account: String,
     },
-    /// An IAM unique id (`AIDA…`, `AROA…`): what AWS shows once the user or role is deleted.
+    /// An IAM unique id of a user or role (`AIDA…`, `AROA…`): what AWS shows once the user
+    /// or role is deleted. Unique ids of anything else are [`PrincipalKind::Invalid`].
     UniqueId,
     /// A service principal (`logs.amazonaws.com`).
     Service,
@@ -170,6 +171,14 @@ pub fn parse_principals(value: &Node) -> Vec<Principal<'_>> {
             ptype: PrincipalType::Star,
             kind: PrincipalKind::Everyone,
         }),
+        // `Principal: !Ref AppRole` is the role's name: a bare string other than `"*"`.
+        Value::Unknown(u) if matches!(u.refers_to, Some(Referent::IamNameOf { .. })) => {
+            out.push(Principal {
+                node: value,
+                ptype: PrincipalType::Other,
+                kind: classify(PrincipalType::Other, value),
+            });
+        }
         Value::Unknown(_) => out.push(Principal {
             node: value,
             ptype: PrincipalType::Star,
@@ -217,6 +226,17 @@ fn classify(ptype: PrincipalType, node: &Node) -> PrincipalKind {
                     account,
                     name: name.clone(),
                 },
+                // A `Ref` to a user, role or group is its name, which AWS rejects as a principal.
+                Some(Referent::IamNameOf { kind, logical_id }) => {
+                    let what = match *kind {
+                        "AWS::IAM::Group" => "IAM group",
+                        "AWS::IAM::User" => "IAM user",
+                        _ => "IAM role",
+                    };
+                    PrincipalKind::Invalid(format!(
+                        "`Ref` gives the name of the {what} `{logical_id}`, not its ARN"
+                    ))
+                }
                 None => match (&u.partial, ptype) {
                     (Some(text), PrincipalType::Aws) => classify_partial(text),
                     _ => PrincipalKind::Unknown,
@@ -249,12 +269,41 @@ pub fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn is_unique_id(s: &str) -> bool {
-    const PREFIXES: &[&str] = &["AIDA", "AROA", "AIPA", "ANPA", "ANVA", "ASIA", "AGPA"];
-    s.len() >= 20
-        && PREFIXES.iter().any(|p| s.starts_with(p))
+/// The prefixes of IAM unique ids and what each identifies. Only users (`AIDA`) and roles
+/// (`AROA`) are principals; AWS writes their ids in a policy once they are deleted.
+pub const UNIQUE_ID_PREFIXES: &[(&str, &str)] = &[
+    ("AIDA", "an IAM user id"),
+    ("AROA", "an IAM role id"),
+    ("ABIA", "an AWS STS service bearer token id"),
+    ("ACCA", "a context-specific credential id"),
+    ("AGPA", "an IAM group id"),
+    ("AIPA", "an EC2 instance profile id"),
+    ("AKIA", "an access key id"),
+    ("ANPA", "a managed policy id"),
+    ("ANVA", "a managed policy version id"),
+    ("APKA", "a public key id"),
+    ("ASCA", "a server certificate id"),
+    ("ASIA", "a temporary (AWS STS) access key id"),
+];
+
+/// The prefix of an IAM unique id and what it identifies, when `s` is one: a known prefix
+/// followed by 16 or more upper-case letters and digits.
+pub fn unique_id_kind(s: &str) -> Option<(&'static str, &'static str)> {
+    let shaped = s.len() >= 20
         && s.bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    if !shaped {
+        return None;
+    }
+    UNIQUE_ID_PREFIXES
+        .iter()
+        .find(|(prefix, _)| s.starts_with(prefix))
+        .copied()
+}
+
+/// Whether `s` is the unique id of an IAM user or role (`AIDA…`, `AROA…`).
+fn is_unique_id(s: &str) -> bool {
+    matches!(unique_id_kind(s), Some(("AIDA" | "AROA", _)))
 }
 
 /// An AWS principal written with template parts (`arn:aws:iam::${var.account}:role/Admin`):
@@ -360,6 +409,9 @@ fn classify_aws(s: &str) -> PrincipalKind {
     }
     if is_unique_id(s) {
         return PrincipalKind::UniqueId;
+    }
+    if let Some((prefix, what)) = unique_id_kind(s) {
+        return PrincipalKind::Invalid(format!("`{prefix}…` is {what}, not a user or role"));
     }
     if s.contains("${") {
         // A policy variable or template interpolation: not knowable here.
@@ -472,6 +524,7 @@ mod tests {
             PrincipalKind::AssumedRole { .. }
         ));
         assert_eq!(kind("AIDAJQABLZS4A3QDU576Q"), PrincipalKind::UniqueId);
+        assert_eq!(kind("AROA1234567890ABCDEF"), PrincipalKind::UniqueId);
         assert!(matches!(
             kind("arn:aws:iam::*:root"),
             PrincipalKind::Invalid(_)
@@ -501,6 +554,79 @@ mod tests {
             kind("arn:aws:iam::111122223333:user/${aws:username}"),
             PrincipalKind::Unknown
         );
+    }
+
+    #[test]
+    fn only_user_and_role_ids_are_unique_id_principals() {
+        assert_eq!(
+            kind("AKIAIOSFODNN7EXAMPLE"),
+            PrincipalKind::Invalid("`AKIA…` is an access key id, not a user or role".into())
+        );
+        for id in [
+            "ASIAJQABLZS4A3QDU576Q",
+            "ANPAJQABLZS4A3QDU576Q",
+            "ANVAJQABLZS4A3QDU576Q",
+            "AGPAJQABLZS4A3QDU576Q",
+            "AIPAJQABLZS4A3QDU576Q",
+            "ABIAJQABLZS4A3QDU576Q",
+            "ACCAJQABLZS4A3QDU576Q",
+            "APKAJQABLZS4A3QDU576Q",
+            "ASCAJQABLZS4A3QDU576Q",
+        ] {
+            assert!(
+                matches!(kind(id), PrincipalKind::Invalid(ref why) if why.starts_with(&format!("`{}…` is ", &id[..4]))),
+                "{id}"
+            );
+        }
+        // Too short, or not upper-case letters and digits: not an id at all.
+        for s in [
+            "AIDA1234",
+            "AIDAJQABLZS4A3QDU57",
+            "AIDAjqablzs4a3qdu576q",
+            "AXYZJQABLZS4A3QDU576Q",
+        ] {
+            assert!(
+                matches!(kind(s), PrincipalKind::Invalid(ref why) if why.starts_with("expected an ARN")),
+                "{s}"
+            );
+        }
+        assert_eq!(
+            unique_id_kind("AIDAJQABLZS4A3QDU576Q"),
+            Some(("AIDA", "an IAM user id"))
+        );
+        assert_eq!(unique_id_kind("arn:aws:iam::111122223333:root"), None);
+    }
+
+    #[test]
+    fn a_ref_to_an_iam_resource_is_its_name() {
+        let node = |refers_to| {
+            let mut u = crate::tree::Unknown::new("!Ref AppRole");
+            u.refers_to = Some(refers_to);
+            Node::unknown(crate::tree::Span::default(), u)
+        };
+        let name_of = |kind| Referent::IamNameOf {
+            kind,
+            logical_id: "AppRole".into(),
+        };
+        assert_eq!(
+            classify(PrincipalType::Aws, &node(name_of("AWS::IAM::Role"))),
+            PrincipalKind::Invalid(
+                "`Ref` gives the name of the IAM role `AppRole`, not its ARN".into()
+            )
+        );
+        assert!(matches!(
+            classify(PrincipalType::Aws, &node(name_of("AWS::IAM::Group"))),
+            PrincipalKind::Invalid(ref why) if why.contains("IAM group")
+        ));
+        assert!(matches!(
+            classify(PrincipalType::Aws, &node(Referent::IamRole("AppRole".into()))),
+            PrincipalKind::Role { ref name, .. } if name == "AppRole"
+        ));
+        // `Principal: !Ref AppRole` (not under `AWS`) is no valid principal either.
+        let bare = node(name_of("AWS::IAM::User"));
+        let entries = parse_principals(&bare);
+        assert_eq!(entries.len(), 1);
+        assert!(matches!(entries[0].kind, PrincipalKind::Invalid(_)));
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! KMS037: an IAM unique id stands where a deleted user or role used to be.
+//! KMS037: an IAM unique id (`AIDA…`, `AROA…`) stands where a deleted user or role used to
+//! be. Unique ids of anything else are never principals: KMS017 reports them.
 
 use crate::model::{Policy, PrincipalKind};
 use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};

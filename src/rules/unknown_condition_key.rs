@@ -2,7 +2,8 @@
 
 use crate::model::Policy;
 use crate::model::condition::{
-    bare_prefix, is_judged_key, is_other_global_key, lookup_key, refused_in_key_policy, suggest_key,
+    ConditionKeyInfo, KeySuggestion, bare_prefix, is_judged_key, is_other_global_key, lookup_key,
+    refused_in_key_policy, suggest_key,
 };
 use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
 
@@ -29,14 +30,17 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
             {
                 continue;
             }
-            if let Some(prefix) = bare_prefix(key) {
+            if let Some(family) = bare_prefix(key) {
+                let missing = if family.numbered_max().is_some() {
+                    "the register number after it is missing"
+                } else {
+                    "the name after it is missing"
+                };
                 r.report(
                     c.key_span(),
-                    format!(
-                        "`{key}` is only the start of a condition key: the name after it is missing"
-                    ),
+                    format!("`{key}` is only the start of a condition key: {missing}"),
                 )
-                .help(format!("name what to test: `{}<name>`", prefix.name));
+                .help(family_help(family));
                 continue;
             }
             let f = r.report(
@@ -44,9 +48,22 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
                 format!("`{key}` is not a known condition key: no request carries it, so the condition cannot test what it names"),
             );
             match suggest_key(key) {
-                Some(s) => f.help(format!("did you mean `{s}`?")),
+                Some(KeySuggestion::Key(s)) => f.help(format!("did you mean `{s}`?")),
+                Some(KeySuggestion::Family(family)) => f.help(family_help(family)),
                 None => f.help("check the name against the AWS KMS condition keys and the AWS global condition keys"),
             };
         }
+    }
+}
+
+/// How the keys of a family are written, naming only valid keys (or a placeholder for the
+/// name the user chooses).
+fn family_help(family: &ConditionKeyInfo) -> String {
+    let name = family.name;
+    match family.numbered_max() {
+        Some(max) => {
+            format!("name one register by its number, 0 to {max}: `{name}0` to `{name}{max}`")
+        }
+        None => format!("name what to test after the prefix: `{name}<name>`"),
     }
 }

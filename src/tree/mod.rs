@@ -188,6 +188,13 @@ pub enum Referent {
     IamUser(String),
     IamRole(String),
     IamGroup(String),
+    /// The NAME of an IAM user, role or group of the same template (a CloudFormation `Ref`
+    /// to it; only `Fn::GetAtt X.Arn` is its ARN): never a valid principal.
+    IamNameOf {
+        /// The resource type (`AWS::IAM::Role`).
+        kind: &'static str,
+        logical_id: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
