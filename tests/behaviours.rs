@@ -287,12 +287,13 @@ fn tf_heredocs_and_replica_keys_are_linted_at_exact_positions() {
 
 #[test]
 fn cloudformation_select_of_known_parts_is_resolved_in_yaml() {
-    // Root by `!Select` of a `!Sub` (no KMS001), a group by `!Select` of a `!Ref` and of
-    // literals; an unknown index, an index out of range and a `!Split` list stay unknown.
+    // Root by `!Select` of a `!Sub` (no KMS001); a `!Select` of a `!Ref` to a group is the
+    // group's name, not a principal (KMS017); a group by `!Select` of literals; an unknown
+    // index, an index out of range and a `!Split` list stay unknown.
     assert_eq!(
         json_findings("tests/data/behaviours/select.yaml"),
         [
-            "tests/data/behaviours/select.yaml:30:54-30:65 KMS002 Resources.Key",
+            "tests/data/behaviours/select.yaml:30:54-30:65 KMS017 Resources.Key",
             "tests/data/behaviours/select.yaml:36:73-36:114 KMS002 Resources.Key",
         ]
     );

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use super::embedded::{json_string, mark_interpolations, parse_policy, yaml_string};
 use super::{Extracted, Found, PolicyDoc};
+use crate::tree::Dialect;
 use crate::tree::{Member, Node, Referent, Span, Unknown, Value, has_template_part};
 
 const KEY_TYPES: &[&str] = &["AWS::KMS::Key", "AWS::KMS::ReplicaKey"];
@@ -88,10 +89,11 @@ impl Context<'_> {
                 // `KeyPolicy: !Sub '{...}'`: the JSON text, with `${…}` left in place.
                 Some(inner) => match (&inner.value, syntax) {
                     (Value::String(s), Syntax::Yaml) => {
-                        parse_policy(Some(name.to_string()), yaml_string(inner, s, file))
+                        parse_policy(Some(name.to_string()), yaml_string(inner, s, file)).map(sub)
                     }
                     (Value::String(_), Syntax::Json) => json_string(inner, file)
-                        .and_then(|d| parse_policy(Some(name.to_string()), d)),
+                        .and_then(|d| parse_policy(Some(name.to_string()), d))
+                        .map(sub),
                     _ => {
                         return out.not_analysed(
                             name,
@@ -112,6 +114,10 @@ impl Context<'_> {
                         root,
                         embedded: None,
                         origin: None,
+                        dialect: match syntax {
+                            Syntax::Json => Dialect::CfnJson,
+                            Syntax::Yaml => Dialect::CfnYaml,
+                        },
                     })
                 }
             },
@@ -128,6 +134,12 @@ impl Context<'_> {
             }
         }
     }
+}
+
+/// A policy written in `Fn::Sub`: `${AWS::AccountId}` is how it names the own account.
+fn sub(mut doc: PolicyDoc) -> PolicyDoc {
+    doc.dialect = Dialect::CfnSub;
+    doc
 }
 
 /// The string argument of `{"Fn::Sub": "..."}` / `!Sub "..."` (without variables).

@@ -1,6 +1,7 @@
 //! Policies written as strings inside another file: decode, parse, map spans back.
 
 use super::{ExtractError, PolicyDoc};
+use crate::tree::Dialect;
 use crate::tree::escape::Decoded;
 use crate::tree::hcl::Source;
 use crate::tree::{Node, Span, Unknown, Value, has_template_part, json};
@@ -144,6 +145,11 @@ fn parse_decoded(
                 root,
                 embedded: Some(std::sync::Arc::new(decoded)),
                 origin: None,
+                dialect: if template {
+                    Dialect::TfString
+                } else {
+                    Dialect::Json
+                },
             })
         }
         Err(e) => Err(ExtractError {

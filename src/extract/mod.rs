@@ -6,6 +6,7 @@ pub mod terraform;
 
 use std::sync::Arc;
 
+use crate::tree::Dialect;
 use crate::tree::escape::Decoded;
 use crate::tree::json::ParseError;
 use crate::tree::{Node, Span, Value, has_template_part, json, yaml};
@@ -21,6 +22,8 @@ pub struct PolicyDoc {
     /// Where the key that has this policy is declared, when the policy's text is elsewhere
     /// (a Terraform policy document in another file, a template file).
     pub origin: Option<Span>,
+    /// How the policy is written, so help texts can speak its language.
+    pub dialect: Dialect,
 }
 
 impl PolicyDoc {
@@ -201,6 +204,7 @@ pub fn plain_json(root: Node, explicit: bool) -> Extracted {
             root,
             embedded: None,
             origin: None,
+            dialect: Dialect::Json,
         }]))
     } else {
         Extracted::Nothing

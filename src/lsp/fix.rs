@@ -324,7 +324,7 @@ mod tests {
         assert!(codes(text).contains(&"KMS005"));
         assert_eq!(fix_all(text, InputKind::Json).1, Vec::<String>::new());
         // A guard that admits too much: which types to keep is not mechanical.
-        let text = r#"{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalType": ["Account", "User"]}}}]}"#;
+        let text = r#"{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalType": ["Account", "User"]}}}, {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*"}]}"#;
         assert!(codes(text).contains(&"KMS004"));
         assert_eq!(fix_all(text, InputKind::Json).1, Vec::<String>::new());
         // The root shares its statement with a role, which the guard would lock out.
@@ -335,7 +335,7 @@ mod tests {
 
     #[test]
     fn no_fix_in_yaml_or_escaped_policies() {
-        let get_key_policy = r#"{"Policy": "{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"}, \"Action\": \"kms:*\", \"Resource\": \"*\"}]}"}"#;
+        let get_key_policy = r#"{"Policy": "{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"}, \"Action\": \"kms:*\", \"Resource\": \"*\"}, {\"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:role/App\"}, \"Action\": \"kms:Decrypt\", \"Resource\": \"*\"}]}"}"#;
         assert!(codes(get_key_policy).contains(&"KMS004"));
         assert_eq!(
             fix_all(get_key_policy, InputKind::Json).1,
@@ -347,11 +347,11 @@ mod tests {
 
     #[test]
     fn cloudformation_json_templates_get_fixes() {
-        let text = "{\n  \"Resources\": {\n    \"Key\": {\n      \"Type\": \"AWS::KMS::Key\",\n      \"Properties\": {\n        \"KeyPolicy\": {\n          \"Statement\": [\n            {\n              \"Effect\": \"Allow\",\n              \"Principal\": {\"AWS\": {\"Fn::Sub\": \"arn:aws:iam::${AWS::AccountId}:root\"}},\n              \"Action\": \"kms:*\",\n              \"Resource\": \"*\"\n            }\n          ]\n        }\n      }\n    }\n  }\n}\n";
+        let text = "{\n  \"Resources\": {\n    \"Key\": {\n      \"Type\": \"AWS::KMS::Key\",\n      \"Properties\": {\n        \"KeyPolicy\": {\n          \"Statement\": [\n            {\n              \"Effect\": \"Allow\",\n              \"Principal\": {\"AWS\": {\"Fn::Sub\": \"arn:aws:iam::${AWS::AccountId}:root\"}},\n              \"Action\": \"kms:*\",\n              \"Resource\": \"*\"\n            },\n            {\"Effect\": \"Allow\", \"Principal\": {\"AWS\": {\"Fn::GetAtt\": [\"App\", \"Arn\"]}}, \"Action\": \"kms:Decrypt\", \"Resource\": \"*\"}\n          ]\n        }\n      }\n    },\n    \"App\": {\"Type\": \"AWS::IAM::Role\"}\n  }\n}\n";
         let (fixed, titles) = fix_all(text, InputKind::Json);
         assert_eq!(titles, ["Add an `aws:PrincipalType` guard"]);
         assert!(
-            fixed.contains("              \"Resource\": \"*\",\n              \"Condition\": {\"StringEquals\": {\"aws:PrincipalType\": \"Account\"}}\n            }"),
+            fixed.contains("              \"Resource\": \"*\",\n              \"Condition\": {\"StringEquals\": {\"aws:PrincipalType\": \"Account\"}}\n            },"),
             "{fixed}"
         );
     }

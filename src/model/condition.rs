@@ -316,7 +316,10 @@ impl<'a> Condition<'a> {
         self.key_member.value.one_or_many()
     }
 
-    /// How this condition limits its key's values (see [`Restriction`]).
+    /// How this condition limits its key's values (see [`Restriction`]). For keys that
+    /// identify the caller or the source (accounts, organizations, ARNs, user ids), a value
+    /// restricts only when the part that identifies is literal (RULES.md §1 "Pins and
+    /// guards"): `arn:aws:iam::*:role/*`, `????????????`, `o-*` and `AROA*` admit everyone.
     pub fn restriction(&self) -> Restriction {
         let Some(op) = self.operator else {
             return Restriction::Other;
@@ -329,7 +332,7 @@ impl<'a> Condition<'a> {
                 | OpBase::ArnEquals
                 | OpBase::ArnLike
         );
-        if !positive || self.values().is_empty() {
+        if !positive {
             return Restriction::Other;
         }
         if op.if_exists {
@@ -338,18 +341,27 @@ impl<'a> Condition<'a> {
         if op.set == SetOp::ForAllValues {
             return Restriction::ForAllValues;
         }
-        let admits_all = |t: &str| {
-            t == "*"
-                || (op.base.expands_wildcards() && !t.is_empty() && t.bytes().all(|b| b == b'*'))
-        };
-        if self
-            .values()
-            .iter()
-            .any(|v| v.as_str().is_some_and(admits_all))
-        {
+        // An empty list matches no request: nothing passes.
+        if self.unpinned_value().is_some() {
             return Restriction::Wildcard;
         }
         Restriction::Specific
+    }
+
+    /// The first value that admits every caller (see [`Condition::restriction`]), as written.
+    pub fn unpinned_value(&self) -> Option<&'a Node> {
+        let op = self.operator?;
+        let like = op.base.expands_wildcards();
+        let kind = pin_kind(self.key());
+        self.values().iter().find(|v| {
+            let text = match (v.as_str(), v.partial()) {
+                (Some(t), _) => t,
+                (None, Some(p)) => p,
+                // An unresolved value is never assumed to be weaker than it may be.
+                (None, None) => return false,
+            };
+            !value_pins(kind, text, like)
+        })
     }
 
     /// Why the condition does not limit its key to specific values, for a label (`None` when
@@ -363,7 +375,21 @@ impl<'a> Condition<'a> {
             Restriction::ForAllValues => Some(format!(
                 "`ForAllValues:` passes when the request has no `{key}`"
             )),
-            Restriction::Wildcard => Some(format!("`*` admits every value of `{key}`")),
+            Restriction::Wildcard => {
+                let value = self
+                    .unpinned_value()
+                    .and_then(|v| v.as_str().or(v.partial()))
+                    .unwrap_or("*");
+                Some(match pin_kind(key) {
+                    PinKind::Account => format!("`{value}` matches every account"),
+                    PinKind::Organization => format!("`{value}` matches every organization"),
+                    PinKind::Arn => format!("`{value}` names no account: it matches every account"),
+                    PinKind::Identity => {
+                        format!("`{value}` names no identity: it matches everyone")
+                    }
+                    PinKind::Other => format!("`{value}` admits every value of `{key}`"),
+                })
+            }
             Restriction::Other => Some(format!("`{op}` does not limit `{key}` to specific values")),
         }
     }
@@ -373,6 +399,85 @@ impl<'a> Condition<'a> {
         self.values()
             .iter()
             .any(|v| matches!(v.value, Value::Unknown(_)))
+    }
+}
+
+/// What the values of a condition key identify, which decides when a value pins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinKind {
+    /// `aws:PrincipalAccount`, `kms:CallerAccount`, `aws:SourceAccount`: an account id.
+    Account,
+    /// `aws:PrincipalOrgID`, `aws:SourceOrgID`: `o-` and an organization id.
+    Organization,
+    /// `aws:PrincipalArn`, `aws:SourceArn`, and encryption-context values that are ARNs: the
+    /// ARN's account field.
+    Arn,
+    /// `aws:userid`, `aws:PrincipalOrgPaths`, `aws:SourceOrgPaths`: an id at the start.
+    Identity,
+    /// Any other key: a value pins unless it is only wildcards.
+    Other,
+}
+
+/// What a condition key's values identify.
+pub fn pin_kind(key: &str) -> PinKind {
+    let is = |k: &str| key.eq_ignore_ascii_case(k);
+    if is("aws:PrincipalAccount") || is("kms:CallerAccount") || is("aws:SourceAccount") {
+        PinKind::Account
+    } else if is("aws:PrincipalOrgID") || is("aws:SourceOrgID") {
+        PinKind::Organization
+    } else if is("aws:PrincipalArn") || is("aws:SourceArn") {
+        PinKind::Arn
+    } else if is("aws:userid") || is("aws:PrincipalOrgPaths") || is("aws:SourceOrgPaths") {
+        PinKind::Identity
+    } else {
+        PinKind::Other
+    }
+}
+
+/// Whether one condition value pins what its key identifies. `like` is true under an
+/// operator that expands `*` and `?` (under `StringEquals` they are literal characters, and a
+/// value that no request has matches nobody). A template value (`${var.account_id}`,
+/// `${AWS::AccountId}`) in the identifying part is a specific value kmslint cannot see: it
+/// pins.
+pub fn value_pins(kind: PinKind, value: &str, like: bool) -> bool {
+    if !like {
+        // Compared as written: only a bare `*` is meant to admit everyone (KMS026 says that
+        // it does not); any other value matches exactly itself.
+        return value != "*";
+    }
+    let wild = |s: &str| s.contains(['*', '?']);
+    let symbolic = |s: &str| {
+        (s.starts_with("${") && s.ends_with('}')) || s == super::principal::CURRENT_ACCOUNT
+    };
+    let account = |s: &str| super::principal::is_account_id(s) || symbolic(s);
+    let normalized = super::principal::normalize_symbols(value);
+    let value = normalized.as_ref();
+    match kind {
+        PinKind::Account => account(value),
+        PinKind::Organization => {
+            symbolic(value)
+                || value
+                    .strip_prefix("o-")
+                    .is_some_and(|id| !id.is_empty() && !wild(id))
+        }
+        PinKind::Arn => match value
+            .strip_prefix("arn:")
+            .map(|r| r.splitn(5, ':').collect::<Vec<_>>())
+        {
+            Some(parts) if parts.len() >= 4 => account(parts[3]),
+            // Not an ARN (`*`, a bare pattern): it identifies no account.
+            _ => symbolic(value) || (!wild(value) && !value.is_empty() && value != "*"),
+        },
+        PinKind::Identity => {
+            // The id is the part before `:` (a user id) or `/` (an organization path).
+            let id = value.split([':', '/']).next().unwrap_or(value);
+            !id.is_empty() && !wild(id) && value != "*"
+        }
+        // An ARN (an encryption-context value such as a log group's) identifies its account.
+        PinKind::Other if value.starts_with("arn:") => value_pins(PinKind::Arn, value, like),
+        PinKind::Other => {
+            !(value == "*" || (like && !value.is_empty() && value.bytes().all(|b| b == b'*')))
+        }
     }
 }
 
@@ -387,12 +492,22 @@ pub fn scalar_text(node: &Node) -> Option<&str> {
     }
 }
 
-/// Read a `Condition` value into its entries (operators that are not objects give none).
+/// Read a `Condition` value into its entries (operators that are not objects give none). A
+/// repeated operator, or a key repeated in one operator's block, counts with its last value,
+/// as AWS reads the JSON (KMS011 reports the repetition).
 pub fn parse_conditions(value: &Node) -> Vec<Condition<'_>> {
     let mut out = Vec::new();
-    for op in value.members() {
+    let ops = value.members();
+    for (i, op) in ops.iter().enumerate() {
+        if ops[i + 1..].iter().any(|later| later.key == op.key) {
+            continue;
+        }
         let operator = Operator::parse(&op.key);
-        for key in op.value.members() {
+        let keys = op.value.members();
+        for (j, key) in keys.iter().enumerate() {
+            if keys[j + 1..].iter().any(|later| later.key == key.key) {
+                continue;
+            }
             out.push(Condition {
                 operator_member: op,
                 operator,
@@ -401,6 +516,56 @@ pub fn parse_conditions(value: &Node) -> Vec<Condition<'_>> {
         }
     }
     out
+}
+
+/// What makes a `Condition` value one AWS rejects (RULES.md §1 "Malformed shapes"), with the
+/// node at fault: `Condition` not an object, an operator whose block is not an object, a value
+/// that is null or an object (alone or in a list). Unresolved parts are not faults.
+pub fn malformed_condition(value: &Node) -> Option<(&Node, String)> {
+    match &value.value {
+        Value::Unknown(_) | Value::Object(_) => {}
+        _ => {
+            return Some((
+                value,
+                format!(
+                    "`Condition` must be an object of operators, found {}",
+                    value.type_name()
+                ),
+            ));
+        }
+    }
+    for op in value.members() {
+        match &op.value.value {
+            Value::Unknown(_) => continue,
+            Value::Object(keys) => {
+                for key in keys {
+                    for v in key.value.one_or_many() {
+                        if matches!(v.value, Value::Null | Value::Object(_) | Value::Array(_)) {
+                            return Some((
+                                v,
+                                format!(
+                                    "the value of `{}` must be a string, number or boolean (or a list of them), found {}",
+                                    key.key,
+                                    v.type_name()
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+            _ => {
+                return Some((
+                    &op.value,
+                    format!(
+                        "the block of `{}` must be an object of condition keys, found {}",
+                        op.key,
+                        op.value.type_name()
+                    ),
+                ));
+            }
+        }
+    }
+    None
 }
 
 /// The values `aws:PrincipalType` takes (case matters under `StringEquals`).
@@ -975,10 +1140,32 @@ mod tests {
             r(r#"{"StringNotEquals": {"aws:PrincipalAccount": "111122223333"}}"#),
             Restriction::Other
         );
+        // No value: no request matches, nobody passes.
         assert_eq!(
             r(r#"{"StringEquals": {"aws:PrincipalAccount": []}}"#),
-            Restriction::Other
+            Restriction::Specific
         );
+        // A pattern pins only when the part that identifies is literal.
+        for pattern in [
+            r#"{"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/*"}}"#,
+            r#"{"StringLike": {"aws:PrincipalAccount": "????????????"}}"#,
+            r#"{"StringLike": {"aws:PrincipalOrgID": "o-*"}}"#,
+            r#"{"StringLike": {"aws:userid": "AROA*"}}"#,
+            r#"{"ArnLike": {"aws:SourceArn": "arn:aws:logs:*:*:*"}}"#,
+            r#"{"StringLike": {"kms:CallerAccount": ["111122223333", "*"]}}"#,
+        ] {
+            assert_eq!(r(pattern), Restriction::Wildcard, "{pattern}");
+        }
+        for pattern in [
+            r#"{"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/*"}}"#,
+            r#"{"StringLike": {"aws:PrincipalOrgID": "o-abc123"}}"#,
+            r#"{"StringLike": {"aws:userid": "AROAEXAMPLEID:*"}}"#,
+            r#"{"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-abc/r-ab12/*"}}"#,
+            r#"{"ArnLike": {"aws:SourceArn": "arn:aws:logs:*:111122223333:*"}}"#,
+            r#"{"StringEquals": {"aws:PrincipalAccount": "${AWS::AccountId}"}}"#,
+        ] {
+            assert_eq!(r(pattern), Restriction::Specific, "{pattern}");
+        }
         assert_eq!(
             r(r#"{"StringEqual": {"aws:PrincipalAccount": "111122223333"}}"#),
             Restriction::Other

@@ -10,6 +10,7 @@ pub mod statement;
 
 use std::collections::HashMap;
 
+pub use crate::tree::Dialect;
 pub use action::{ActionPattern, ActionSet, Category, PatternKind};
 pub use condition::{Condition, OpBase, Operator, Restriction, SetOp};
 pub use principal::{Principal, PrincipalKind, PrincipalType};
@@ -52,13 +53,72 @@ pub enum OwnAccount {
     Unknown,
 }
 
+/// The placeholder help texts use for an account id kmslint does not know.
+pub const ACCOUNT_PLACEHOLDER: &str = "ACCOUNT_ID";
+
 impl OwnAccount {
-    /// The account id, or `ACCOUNT` for help texts when it is unknown.
+    /// The account id when it is a literal one, else [`ACCOUNT_PLACEHOLDER`].
     pub fn or_placeholder(&self) -> &str {
         match self {
-            OwnAccount::Known(a) => a,
-            OwnAccount::Unknown => "ACCOUNT",
+            OwnAccount::Known(a) if principal::is_account_id(a) => a,
+            _ => ACCOUNT_PLACEHOLDER,
         }
+    }
+}
+
+impl Dialect {
+    /// The key's own account where a value is written (a condition value, an ARN's account).
+    pub fn account(self, own: &OwnAccount) -> String {
+        match self {
+            Dialect::Json => own.or_placeholder().to_string(),
+            Dialect::CfnJson | Dialect::CfnYaml | Dialect::CfnSub => "${AWS::AccountId}".into(),
+            Dialect::TfObject | Dialect::TfDocument | Dialect::TfString => {
+                "${data.aws_caller_identity.current.account_id}".into()
+            }
+        }
+    }
+
+    /// A string value as this dialect writes it, where it may hold `${…}` template parts
+    /// (CloudFormation needs `Fn::Sub` for them).
+    fn string(self, text: &str) -> String {
+        match self {
+            Dialect::CfnJson if text.contains("${") => format!("{{\"Fn::Sub\": \"{text}\"}}"),
+            Dialect::CfnYaml if text.contains("${") => format!("!Sub \"{text}\""),
+            _ => format!("\"{text}\""),
+        }
+    }
+
+    /// The account root's ARN, written as a value of this dialect.
+    pub fn root_arn(self, own: &OwnAccount) -> String {
+        let partition = match self {
+            Dialect::CfnJson | Dialect::CfnYaml | Dialect::CfnSub => "${AWS::Partition}",
+            _ => "aws",
+        };
+        let arn = format!("arn:{partition}:iam::{}:root", self.account(own));
+        match self {
+            Dialect::CfnJson | Dialect::CfnYaml => self.string(&arn),
+            _ => arn,
+        }
+    }
+
+    /// A condition `{op: {key: value}}` as this dialect writes it in a statement.
+    pub fn condition(self, op: &str, key: &str, value: &str) -> String {
+        let value = self.string(value);
+        match self {
+            Dialect::Json | Dialect::CfnJson | Dialect::CfnSub | Dialect::TfString => {
+                format!("\"Condition\": {{\"{op}\": {{\"{key}\": {value}}}}}")
+            }
+            Dialect::CfnYaml => format!("Condition: {{{op}: {{{key}: {value}}}}}"),
+            Dialect::TfObject => format!("Condition = {{ {op} = {{ \"{key}\" = {value} }} }}"),
+            Dialect::TfDocument => {
+                format!("condition {{ test = \"{op}\", variable = \"{key}\", values = [{value}] }}")
+            }
+        }
+    }
+
+    /// The condition requiring the caller's account to be the own account.
+    pub fn own_account_condition(self, op: &str, key: &str, own: &OwnAccount) -> String {
+        self.condition(op, key, &self.account(own))
     }
 }
 
@@ -96,6 +156,8 @@ pub struct Policy<'a> {
     pub own_account: OwnAccount,
     /// Accounts besides the own one that are meant to have access (from the context).
     pub trusted_accounts: Vec<String>,
+    /// How the policy is written (for help texts).
+    pub dialect: Dialect,
     index: PrincipalIndex,
 }
 
@@ -180,6 +242,8 @@ impl<'a> Policy<'a> {
                     .collect()
             })
             .unwrap_or_default();
+        // A statement AWS rejects the shape of says nothing about what the policy allows.
+        let open = open || statements.iter().any(|st| st.malformed);
         let own_account = match &context.account {
             Some(a) => OwnAccount::Known(a.clone()),
             None => infer_own_account(&statements),
@@ -193,7 +257,24 @@ impl<'a> Policy<'a> {
             statements,
             own_account,
             trusted_accounts: context.trusted_accounts.clone(),
+            dialect: Dialect::Json,
         }
+    }
+
+    /// The account root's ARN as the policy's language writes it, for help texts.
+    pub fn root_arn_example(&self) -> String {
+        self.dialect.root_arn(&self.own_account)
+    }
+
+    /// A condition as the policy's language writes it, for help texts.
+    pub fn condition_example(&self, op: &str, key: &str, value: &str) -> String {
+        self.dialect.condition(op, key, value)
+    }
+
+    /// A condition limiting `key` to the key's own account, for help texts.
+    pub fn own_account_condition(&self, op: &str, key: &str) -> String {
+        self.dialect
+            .own_account_condition(op, key, &self.own_account)
     }
 
     /// Where document-level findings point: the `Statement` key, else the opening `{`.
@@ -351,6 +432,31 @@ impl<'a> Policy<'a> {
         self.open
             || self.concerning(who).any(|st| {
                 st.is_allow() && st.has_open_actions() && self.applies_to(st, who).possible()
+            })
+    }
+
+    /// The own account a statement's conditions pin its callers to (`aws:PrincipalAccount` or
+    /// `kms:CallerAccount` with values that are all the key's own account), for messages:
+    /// `account 111122223333`, or `the key's own account` when it is a template value.
+    pub fn pinned_to_own_account(&self, st: &Statement<'_>) -> Option<String> {
+        st.conditions
+            .iter()
+            .filter(|c| c.key_is("aws:PrincipalAccount") || c.key_is("kms:CallerAccount"))
+            .filter(|c| c.restriction() == Restriction::Specific)
+            .find_map(|c| {
+                let values: Vec<&str> = c.values().iter().filter_map(Node::as_str).collect();
+                let own = !values.is_empty()
+                    && values.len() == c.values().len()
+                    && values
+                        .iter()
+                        .all(|v| self.is_own_account(&principal::normalize_symbols(v)) == Tri::Yes);
+                own.then(|| {
+                    if values.iter().all(|v| principal::is_account_id(v)) {
+                        format!("account {}", values.join(", "))
+                    } else {
+                        "the key's own account".to_string()
+                    }
+                })
             })
     }
 

@@ -2,7 +2,9 @@
 
 use super::Tri;
 use super::action::{ActionPattern, ActionSet};
-use super::condition::{Condition, OpBase, Restriction, parse_conditions, scalar_text};
+use super::condition::{
+    Condition, OpBase, Restriction, SetOp, malformed_condition, parse_conditions, scalar_text,
+};
 use super::principal::{Principal, parse_principals};
 use crate::tree::{Member, Node, Piece, Span, Value, pieces};
 
@@ -28,6 +30,16 @@ pub const EXCLUSIVE_ELEMENTS: &[(&str, &str)] = &[
 
 /// The `Effect` values AWS accepts (case-sensitive).
 pub const EFFECTS: &[&str] = &["Allow", "Deny"];
+
+/// Whether a principal element names nobody: `{}`, or only empty lists (`{"AWS": []}`).
+pub fn names_nobody(value: &Node) -> bool {
+    match &value.value {
+        Value::Object(members) => members
+            .iter()
+            .all(|m| matches!(&m.value.value, Value::Array(items) if items.is_empty())),
+        _ => false,
+    }
+}
 
 /// Whether a `Resource` entry names this key: in a key policy only `"*"` does. A partly known
 /// string whose known start is not `*` (`arn:aws:kms:${AWS::Region}:…`) never is.
@@ -130,6 +142,9 @@ pub struct Statement<'a> {
     pub condition_member: Option<&'a Member>,
     /// The statement may be absent (a template part that may not be rendered).
     pub maybe: bool,
+    /// AWS rejects the statement's shape (a malformed `Condition`, a principal list that names
+    /// nobody): validity rules report it, and no other rule draws conclusions from it.
+    pub malformed: bool,
     /// The KMS actions `Action`/`NotAction` may cover, computed once.
     covered: ActionSet,
     /// The KMS actions it certainly covers when present.
@@ -148,6 +163,7 @@ impl<'a> Statement<'a> {
             conditions: Vec::new(),
             condition_member: None,
             maybe: node.maybe,
+            malformed: false,
             covered: ActionSet::EMPTY,
             certain: ActionSet::EMPTY,
         };
@@ -195,6 +211,13 @@ impl<'a> Statement<'a> {
                 _ => {}
             }
         }
+        st.malformed = st
+            .condition_member
+            .is_some_and(|m| malformed_condition(&m.value).is_some())
+            || st
+                .principals
+                .as_ref()
+                .is_some_and(|p| names_nobody(&p.member.value));
         st.covered = st
             .actions
             .as_ref()
@@ -244,12 +267,14 @@ impl<'a> Statement<'a> {
         self.sid.and_then(Node::as_str)
     }
 
+    /// An Allow statement AWS would accept the shape of.
     pub fn is_allow(&self) -> bool {
-        self.effect == Some(Effect::Allow)
+        self.effect == Some(Effect::Allow) && !self.malformed
     }
 
+    /// A Deny statement AWS would accept the shape of.
     pub fn is_deny(&self) -> bool {
-        self.effect == Some(Effect::Deny)
+        self.effect == Some(Effect::Deny) && !self.malformed
     }
 
     /// Whether the statement has any condition (an empty `Condition: {}` is none).
@@ -333,11 +358,16 @@ impl<'a> Statement<'a> {
         self.conditions.iter().filter(move |c| c.key_is(key))
     }
 
-    /// How this statement guards `kms:CreateGrant`.
+    /// How this statement guards `kms:CreateGrant`. `ForAllValues:` is no guard: it passes
+    /// when the key is absent (and `kms:GrantIsForAWSResource`, `kms:ViaService` are
+    /// single-valued); `ForAnyValue:` on them acts like the plain operator.
     pub fn grant_guard(&self) -> GrantGuard {
         let mut guard = GrantGuard::None;
         for c in self.conditions_on("kms:GrantIsForAWSResource") {
             let Some(op) = c.operator else { continue };
+            if op.set == SetOp::ForAllValues {
+                continue;
+            }
             // An unresolved value is never assumed to be a weaker guard than it may be.
             let requires_true = c.values().iter().all(|v| {
                 matches!(v.value, Value::Unknown(_))
@@ -361,11 +391,14 @@ impl<'a> Statement<'a> {
         guard
     }
 
-    /// Whether a `kms:ViaService` condition names specific services (no bare `*`).
+    /// Whether a `kms:ViaService` condition names specific services: each value's service
+    /// name (before the first `.`) is literal (`rds.*.amazonaws.com`, a service in any region,
+    /// counts; `*`, `**`, `*.amazonaws.com` do not).
     pub fn via_service_pins(&self) -> bool {
         self.conditions_on("kms:ViaService").any(|c| {
             c.operator.is_some_and(|op| {
                 !op.if_exists
+                    && op.set != SetOp::ForAllValues
                     && matches!(
                         op.base,
                         OpBase::StringEquals | OpBase::StringEqualsIgnoreCase | OpBase::StringLike
@@ -373,8 +406,14 @@ impl<'a> Statement<'a> {
             }) && !c.values().is_empty()
                 && c.values().iter().all(|v| {
                     matches!(v.value, Value::Unknown(_))
-                        || scalar_text(v).is_some_and(|t| !t.is_empty() && t != "*")
+                        || scalar_text(v).is_some_and(names_a_service)
                 })
         })
     }
+}
+
+/// Whether a `kms:ViaService` value names a service: its first label is literal.
+fn names_a_service(value: &str) -> bool {
+    let service = value.split('.').next().unwrap_or_default();
+    !service.is_empty() && !service.contains(['*', '?'])
 }

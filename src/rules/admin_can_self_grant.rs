@@ -48,16 +48,21 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
         if escalating.is_empty() {
             continue;
         }
+        // `{"AWS": "*"}` pinned to the own account: every principal of the account can give
+        // itself use, with no IAM policy needed. Unpinned `*` is KMS030's finding.
+        let account_wide = policy.pinned_to_own_account(st);
         let candidates: Vec<_> = st
             .principal_entries()
             .iter()
-            .filter(|p| p.ptype == PrincipalType::Aws && policy.is_root(p) == Tri::No)
-            .filter(|p| {
-                !matches!(
-                    p.kind,
-                    PrincipalKind::Everyone | PrincipalKind::Unknown | PrincipalKind::Invalid(_)
-                )
+            .filter(|p| p.ptype == PrincipalType::Aws || p.kind == PrincipalKind::Everyone)
+            .filter(|p| policy.is_root(p) == Tri::No)
+            .filter(|p| match p.kind {
+                PrincipalKind::Everyone => account_wide.is_some(),
+                PrincipalKind::Unknown | PrincipalKind::Invalid(_) => false,
+                _ => true,
             })
+            // What a principal with unresolved actions is given is not known: it may have use.
+            .filter(|p| !policy.allowed_is_open(Who::Entry(p)))
             .collect();
         for pattern in st.patterns_covering(escalating) {
             let via = match pattern {
@@ -78,9 +83,13 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
             if escalators.is_empty() {
                 continue;
             }
-            let (who, itself) = match escalators.as_slice() {
-                [one] => (format!("`{}`", one.text()), "itself"),
-                many => (format!("{} principals", many.len()), "themselves"),
+            let every = |p: &&&crate::model::Principal<'_>| p.kind == PrincipalKind::Everyone;
+            let (who, itself) = match (escalators.as_slice(), &account_wide) {
+                ([one], Some(account)) if every(one) => {
+                    (format!("every principal in {account}"), "themselves")
+                }
+                ([one], _) => (format!("`{}`", one.text()), "itself"),
+                (many, _) => (format!("{} principals", many.len()), "themselves"),
             };
             let how = if via == put {
                 format!("rewrite the key policy to give {itself} use of the key")
@@ -107,12 +116,18 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
             };
             let f = r.report(span, format!("{lead} {who} {how}"));
             for p in &escalators {
-                f.label(
-                    p.node.span,
-                    "has no use of the key but can give it to itself",
-                );
+                let label = if p.kind == PrincipalKind::Everyone {
+                    "every principal of the account can give itself use of the key"
+                } else {
+                    "has no use of the key but can give it to itself"
+                };
+                f.label(p.node.span, label);
             }
-            f.help(help(st, pattern, via.intersects(put), &source));
+            let guard = format!(
+                "`{}`",
+                policy.condition_example("Bool", "kms:GrantIsForAWSResource", "true")
+            );
+            f.help(help(st, pattern, via.intersects(put), &source, &guard));
         }
     }
 }
@@ -124,8 +139,8 @@ fn help(
     pattern: Option<&ActionPattern<'_>>,
     put: bool,
     source: &str,
+    guard: &str,
 ) -> String {
-    const GUARD: &str = "`\"Condition\": {\"Bool\": {\"kms:GrantIsForAWSResource\": \"true\"}}`";
     match pattern {
         None => format!(
             "list the administrative actions in `Action` instead of using `NotAction`{}",
@@ -135,7 +150,7 @@ fn help(
             "list the administrative actions explicitly instead of `kms:Create*`, `kms:Put*` or `kms:*`, and keep `kms:PutKeyPolicy` with the root statement".to_string()
         }
         Some(p) if p.is_wildcard() => format!(
-            "list the administrative actions explicitly instead of a wildcard, or add {GUARD} to the grant"
+            "list the administrative actions explicitly instead of a wildcard, or add {guard} to the grant"
         ),
         Some(_) if put => format!(
             "remove `{source}` from this statement and leave changing the key policy to the root statement"
@@ -144,9 +159,9 @@ fn help(
             "use `Bool` instead of `BoolIfExists` for `kms:GrantIsForAWSResource`, or remove `{source}`"
         ),
         Some(_) if st.action_patterns().len() == 1 => {
-            format!("add {GUARD} to the statement, or remove the statement")
+            format!("add {guard} to the statement, or remove the statement")
         }
-        Some(_) => format!("move `{source}` to a statement of its own with {GUARD}, or remove it"),
+        Some(_) => format!("move `{source}` to a statement of its own with {guard}, or remove it"),
     }
 }
 

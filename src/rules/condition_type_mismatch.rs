@@ -4,7 +4,7 @@ use crate::model::condition::{
     ConditionKeyInfo, KeyType, bool_value, has_policy_variable, has_wildcard, is_numeric_value,
     lookup_key, refused_in_key_policy, scalar_text,
 };
-use crate::model::{OpBase, Operator, Policy, SetOp, Statement};
+use crate::model::{ActionSet, OpBase, Operator, Policy, SetOp, Statement};
 use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
 use crate::tree::Value;
 
@@ -39,16 +39,36 @@ fn family_help(info: &ConditionKeyInfo) -> String {
     }
 }
 
-/// Whether another condition of the statement makes `key` required: `Null` with `false`,
-/// or a plain `ForAnyValue:` condition (false when the key is absent).
+/// Whether the key is certainly present in the requests the statement applies to: another
+/// condition requires it (`Null` with `false`, a plain `ForAnyValue:` condition, false when the
+/// key is absent), or AWS always sends it there: `kms:EncryptionContextKeys` when the statement
+/// requires a `kms:EncryptionContext:K` value, `kms:GrantOperations` when the statement allows
+/// only `kms:CreateGrant`.
 fn requires_presence(st: &Statement<'_>, key: &str) -> bool {
-    st.conditions_on(key).any(|c| match c.operator {
+    let required = st.conditions_on(key).any(|c| match c.operator {
         Some(op) if op.base == OpBase::Null => {
             !c.values().is_empty() && c.values().iter().all(|v| bool_value(v) == Some(false))
         }
         Some(op) => op.set == SetOp::ForAnyValue && !op.if_exists && !op.base.is_negated(),
         None => false,
-    })
+    });
+    let context_required = || {
+        st.conditions.iter().any(|c| {
+            lookup_key(c.key()).is_some_and(|k| k.name == "kms:EncryptionContext:")
+                && c.operator.is_some_and(|op| {
+                    !op.if_exists
+                        && !op.base.is_negated()
+                        && op.base != OpBase::Null
+                        && op.set != SetOp::ForAllValues
+                })
+        })
+    };
+    let grant = ActionSet::named("CreateGrant");
+    required
+        || (key.eq_ignore_ascii_case("kms:EncryptionContextKeys") && context_required())
+        || (key.eq_ignore_ascii_case("kms:GrantOperations")
+            && !st.has_open_actions()
+            && st.covered_actions() == grant)
 }
 
 /// The operator that matches patterns where `op` compares literally.
@@ -104,6 +124,33 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
                 )
                 .label(c.operator_member.key_span, "no set prefix")
                 .help(format!("write `{any}` (some value matches) or `{all}` (every value matches)"));
+            }
+            if !info.is_multivalued() && op.set != SetOp::None {
+                let plain = Operator {
+                    set: SetOp::None,
+                    ..op
+                }
+                .name();
+                let (message, help) = if op.set == SetOp::ForAnyValue {
+                    (
+                        format!("`{key}` has one value: `{written}` acts like `{plain}`"),
+                        format!("write `{plain}`"),
+                    )
+                } else {
+                    (
+                        format!(
+                            "`{key}` has one value: `{written}` is true when it is absent, so the condition guards nothing"
+                        ),
+                        format!("write `{plain}`"),
+                    )
+                };
+                r.report(c.key_span(), message)
+                    .label(
+                        c.operator_member.key_span,
+                        "a set operator on a single-valued key",
+                    )
+                    .help(help);
+                continue;
             }
             if op.set == SetOp::ForAllValues && st.is_allow() && !requires_presence(st, key) {
                 r.report(

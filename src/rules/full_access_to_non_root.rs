@@ -41,8 +41,11 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
             if policy.unconditionally_denied(Who::Entry(p)).intersects(all) {
                 continue;
             }
-            let who = match p.kind {
-                PrincipalKind::Everyone => "`*` (every principal)".to_string(),
+            let who = match (&p.kind, policy.pinned_to_own_account(st)) {
+                (PrincipalKind::Everyone, Some(account)) => {
+                    format!("`*` (every principal in {account})")
+                }
+                (PrincipalKind::Everyone, None) => "`*` (every principal)".to_string(),
                 _ => p.describe(),
             };
             let f = r.report(

@@ -18,6 +18,7 @@ pub const RULE: Rule = Rule {
 /// A Deny of `kms:CreateGrant` under `Bool kms:GrantIsForAWSResource false`.
 fn denies_non_aws_grants(st: &Statement<'_>) -> bool {
     st.is_deny()
+        && !st.maybe
         && st.covers(ActionSet::named("CreateGrant"))
         && st.conditions.len() == 1
         && st.conditions_on("kms:GrantIsForAWSResource").any(|c| {
@@ -49,11 +50,15 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
         if non_root.is_empty() {
             continue;
         }
+        // Every principal it names is certainly denied `kms:CreateGrant`, outright or for
+        // grants that are not for AWS resources.
         let silenced = !st.has_not_principal()
-            && guard_denies.iter().any(|d| {
-                non_root
-                    .iter()
-                    .all(|p| policy.applies_to(d, Who::Entry(p)) == Tri::Yes)
+            && non_root.iter().all(|p| {
+                let who = Who::Entry(p);
+                policy.unconditionally_denied(who).contains_all(grant)
+                    || guard_denies
+                        .iter()
+                        .any(|d| policy.applies_to(d, who) == Tri::Yes)
             });
         if silenced {
             continue;
@@ -85,12 +90,13 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
                     "{subject} is allowed without a `kms:GrantIsForAWSResource` condition: grants can go to any principal, not only AWS services"
                 ),
             };
+            let guard_text = policy.condition_example("Bool", "kms:GrantIsForAWSResource", "true");
             let help = if guard == GrantGuard::IfExists {
-                "use `Bool` instead of `BoolIfExists` for `kms:GrantIsForAWSResource`"
+                "use `Bool` instead of `BoolIfExists` for `kms:GrantIsForAWSResource`".to_string()
             } else if single {
-                "add `\"Condition\": {\"Bool\": {\"kms:GrantIsForAWSResource\": \"true\"}}` to the statement"
+                format!("add `{guard_text}` to the statement")
             } else {
-                "move `kms:CreateGrant` to its own statement with `\"Condition\": {\"Bool\": {\"kms:GrantIsForAWSResource\": \"true\"}}`"
+                format!("move `kms:CreateGrant` to its own statement with `{guard_text}`")
             };
             r.report(span, message).help(help);
         }

@@ -1,5 +1,6 @@
 //! KMS014: a statement lacks a required element, or the policy has no statements.
 
+use crate::model::statement::names_nobody;
 use crate::model::{Policy, Statement};
 use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
 use crate::tree::{Member, Value};
@@ -32,16 +33,21 @@ const REQUIRED: &[(&[&str], &str)] = &[
     ),
 ];
 
-/// Whether a present element says nothing: an empty list (or an empty principal object).
+/// Whether a present element says nothing: an empty list, or a principal object that names
+/// nobody (`{}`, `{"AWS": []}`).
 fn is_empty(m: &Member) -> bool {
     match &m.value.value {
         Value::Array(items) => items.is_empty(),
-        Value::Object(members) => members.is_empty(),
+        Value::Object(_) => names_nobody(&m.value),
         _ => false,
     }
 }
 
 fn check_statement(st: &Statement<'_>, r: &mut Reporter) {
+    // Members a template computes (`${…}`) may be any element.
+    if st.node.members().iter().any(|m| m.key.starts_with("${")) {
+        return;
+    }
     let mut problems = Vec::new();
     let mut helps = Vec::new();
     for (names, help) in REQUIRED {

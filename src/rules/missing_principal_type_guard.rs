@@ -2,7 +2,7 @@
 
 use crate::model::action::glob_match;
 use crate::model::condition::scalar_text;
-use crate::model::{ActionSet, OpBase, Policy, SetOp, Statement, Tri};
+use crate::model::{ActionSet, OpBase, Policy, Principal, PrincipalKind, SetOp, Statement, Tri};
 use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
 
 pub const RULE: Rule = Rule {
@@ -36,7 +36,9 @@ fn guard(st: &Statement<'_>) -> Guard {
     let mut admitted: Option<Vec<&'static str>> = None;
     for c in st.conditions_on("aws:PrincipalType") {
         let Some(op) = c.operator else { continue };
-        if op.set != SetOp::None {
+        // `ForAllValues:` passes when the key is absent; `ForAnyValue:` on this single-valued
+        // key acts like the plain operator.
+        if op.set == SetOp::ForAllValues {
             continue;
         }
         if !matches!(
@@ -69,8 +71,30 @@ fn guard(st: &Statement<'_>) -> Guard {
     admitted.map_or(Guard::Missing, Guard::Admits)
 }
 
+/// The first IAM user or role (of any account) an Allow statement names: the policy then
+/// manages access itself. `None` when access to IAM identities comes only from the root
+/// statement (the CloudFormation and CDK default), which delegates to IAM by design.
+fn named_identity<'p, 'a>(policy: &'p Policy<'a>) -> Option<&'p Principal<'a>> {
+    policy
+        .statements
+        .iter()
+        .filter(|st| st.is_allow() && !st.has_not_principal())
+        .flat_map(|st| st.principal_entries())
+        .find(|p| {
+            matches!(
+                p.kind,
+                PrincipalKind::User { .. }
+                    | PrincipalKind::Role { .. }
+                    | PrincipalKind::AssumedRole { .. }
+            )
+        })
+}
+
 fn check(policy: &Policy<'_>, r: &mut Reporter) {
     let all = ActionSet::key_policy_actions();
+    let Some(named) = named_identity(policy) else {
+        return;
+    };
     for st in policy
         .statements
         .iter()
@@ -86,15 +110,19 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
         else {
             continue;
         };
-        let fix = "add `\"Condition\": {\"StringEquals\": {\"aws:PrincipalType\": \"Account\"}}` to the root statement, or ignore KMS004 where IAM policies are meant to grant this key";
+        let fix = format!(
+            "add `{}` to the root statement, or ignore KMS004 where IAM policies are meant to grant this key",
+            policy.condition_example("StringEquals", "aws:PrincipalType", "Account")
+        );
         match guard(st) {
             Guard::Unresolved => {}
             Guard::Missing => {
                 r.report(
                     root.node.span,
-                    "the root statement has no `aws:PrincipalType` guard: IAM policies can give this key to any principal in the account",
+                    "the root statement has no `aws:PrincipalType` guard: besides the principals this policy names, IAM policies can give this key to any principal in the account",
                 )
-                .help(fix);
+                .label(named.node.span, "the policy names who may use the key here")
+                .help(fix.clone());
             }
             Guard::Admits(types) => {
                 let extra: Vec<String> = types

@@ -1,6 +1,6 @@
 //! KMS001: nobody can manage the key through the account root.
 
-use crate::model::{ActionSet, Policy, Tri, Who};
+use crate::model::{ActionSet, Policy, PrincipalKind, Tri, Who};
 use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
 
 pub const RULE: Rule = Rule {
@@ -22,11 +22,12 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
     let put = ActionSet::named("PutKeyPolicy");
     let deny = policy.statements.iter().find(|st| {
         st.is_deny()
+            && !st.maybe
             && !st.is_conditional()
             && st.covers(put)
             && policy.applies_to(st, Who::Root) == Tri::Yes
     });
-    let root = format!("arn:aws:iam::{}:root", policy.own_account.or_placeholder());
+    let root = policy.root_arn_example();
     let help = format!(
         "add a statement that allows `{root}` `kms:*` on `*`, so the key stays manageable and IAM policies can grant access to it"
     );
@@ -37,7 +38,17 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
         )
         .label(deny.anchor(), "this Deny applies to the account root")
         .help(format!("{help}, and exclude the root from the Deny"));
-    } else if !policy.may_be_allowed(Who::Root, put) {
+    } else if !policy.may_be_allowed(Who::Root, put)
+        // A principal KMS017 reports as invalid may be the root written wrongly.
+        && !policy.statements.iter().any(|st| {
+            st.is_allow()
+                && st.may_cover(put)
+                && st
+                    .principal_entries()
+                    .iter()
+                    .any(|p| matches!(p.kind, PrincipalKind::Invalid(_)))
+        })
+    {
         r.report(
             policy.anchor(),
             "no statement allows the account root `kms:PutKeyPolicy`: the key can become unmanageable",

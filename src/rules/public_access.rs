@@ -32,7 +32,6 @@ fn on_pinning_key(c: &Condition<'_>) -> bool {
 }
 
 fn check(policy: &Policy<'_>, r: &mut Reporter) {
-    let account = policy.own_account.or_placeholder();
     for st in policy
         .statements
         .iter()
@@ -81,7 +80,8 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
                 }
             }
             f.help(format!(
-                "name the principals instead of `*`, or add a condition that pins the caller, such as `\"StringEquals\": {{\"kms:CallerAccount\": \"{account}\"}}` or `aws:PrincipalOrgID`"
+                "name the principals instead of `*`, or add a condition that pins the caller, such as `{}` or `aws:PrincipalOrgID`",
+                policy.own_account_condition("StringEquals", "kms:CallerAccount")
             ));
         }
     }

@@ -1,7 +1,7 @@
 //! KMS034: a service principal without a condition naming whose resources it acts for.
 
 use crate::model::condition::lookup_key;
-use crate::model::{Condition, Policy, PrincipalKind};
+use crate::model::{ActionSet, Condition, Policy, PrincipalKind};
 use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
 
 pub const RULE: Rule = Rule {
@@ -24,13 +24,27 @@ const SOURCE_KEYS: &[&str] = &[
     "kms:CallerAccount",
 ];
 
+/// The actions that only read the key's metadata (RULES.md KMS034).
+fn read_only() -> ActionSet {
+    [
+        "DescribeKey",
+        "GetPublicKey",
+        "GetKeyPolicy",
+        "GetKeyRotationStatus",
+    ]
+    .into_iter()
+    .fold(
+        ActionSet::filter(|a| a.name.starts_with("List")),
+        |acc, n| acc.union(ActionSet::named(n)),
+    )
+}
+
 fn on_source_key(c: &Condition<'_>) -> bool {
     SOURCE_KEYS.iter().any(|k| c.key_is(k))
         || lookup_key(c.key()).is_some_and(|k| k.name == "kms:EncryptionContext:")
 }
 
 fn check(policy: &Policy<'_>, r: &mut Reporter) {
-    let account = policy.own_account.or_placeholder();
     for st in policy
         .statements
         .iter()
@@ -39,29 +53,44 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
         if st.is_pinned_by(on_source_key) {
             continue;
         }
-        for p in st
+        // Reading the key's metadata uses nothing on anyone's behalf.
+        if !st.may_cover(ActionSet::key_policy_actions().minus(read_only())) {
+            continue;
+        }
+        let services: Vec<_> = st
             .principal_entries()
             .iter()
             .filter(|p| p.kind == PrincipalKind::Service)
-        {
-            let service = p.node.as_str().unwrap_or_default();
-            let f = r.report(
-                p.node.span,
-                format!(
-                    "service principal `{service}` is allowed without an `aws:SourceAccount`, `aws:SourceArn` or encryption-context condition: the service can be made to use this key for resources in any account (confused deputy)"
-                ),
-            );
-            for c in st.conditions.iter().filter(|c| on_source_key(c)) {
-                if let Some(why) = c.why_unrestricted() {
-                    f.label(
-                        c.key_span(),
-                        format!("{why}: it does not guard the request"),
-                    );
-                }
-            }
-            f.help(format!(
-                "add `\"Condition\": {{\"StringEquals\": {{\"aws:SourceAccount\": \"{account}\"}}}}`, or an `aws:SourceArn` condition naming the resources the service acts for"
-            ));
+            .collect();
+        let Some((first, others)) = services.split_first() else {
+            continue;
+        };
+        let message = if others.is_empty() {
+            format!(
+                "service principal `{}` is allowed without an `aws:SourceAccount`, `aws:SourceArn` or encryption-context condition: the service can be made to use this key for resources in any account (confused deputy)",
+                first.text()
+            )
+        } else {
+            format!(
+                "{} service principals are allowed without an `aws:SourceAccount`, `aws:SourceArn` or encryption-context condition: each can be made to use this key for resources in any account (confused deputy)",
+                services.len()
+            )
+        };
+        let f = r.report(first.node.span, message);
+        for p in others {
+            f.label(p.node.span, "also without a source condition");
         }
+        for c in st.conditions.iter().filter(|c| on_source_key(c)) {
+            if let Some(why) = c.why_unrestricted() {
+                f.label(
+                    c.key_span(),
+                    format!("{why}: it does not guard the request"),
+                );
+            }
+        }
+        f.help(format!(
+            "add `{}`, or an `aws:SourceArn` condition naming the resources the service acts for",
+            policy.own_account_condition("StringEquals", "aws:SourceAccount")
+        ));
     }
 }

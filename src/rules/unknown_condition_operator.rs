@@ -1,5 +1,6 @@
 //! KMS024: a condition operator that is not in the IAM condition grammar.
 
+use crate::model::condition::malformed_condition;
 use crate::model::{Operator, Policy};
 use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
 
@@ -19,6 +20,15 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
         let Some(condition) = st.condition_member else {
             continue;
         };
+        if let Some((node, why)) = malformed_condition(&condition.value) {
+            let span = if std::ptr::eq(node, &condition.value) {
+                condition.key_span
+            } else {
+                node.span
+            };
+            r.report(span, format!("{why}: AWS rejects the policy"))
+                .help("write conditions as `\"Condition\": {\"Operator\": {\"key\": \"value\" or [\"values\"]}}`");
+        }
         for op in condition.value.members() {
             let name = op.key.as_str();
             if Operator::parse(name).is_some() {

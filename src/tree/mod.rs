@@ -10,6 +10,27 @@ pub mod yaml;
 
 use std::borrow::Cow;
 
+/// How the policy is written, so that help texts speak the input's language: a fix shown
+/// in JSON syntax is no help in an `aws_iam_policy_document`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Dialect {
+    /// A JSON policy: a file, `get-key-policy` output, a plan, a template file.
+    #[default]
+    Json,
+    /// A CloudFormation JSON template's `KeyPolicy` object.
+    CfnJson,
+    /// A CloudFormation YAML template's `KeyPolicy`.
+    CfnYaml,
+    /// JSON text inside CloudFormation's `Fn::Sub`, where `${AWS::AccountId}` is substituted.
+    CfnSub,
+    /// Terraform `jsonencode({...})`: HCL object syntax.
+    TfObject,
+    /// A Terraform `data "aws_iam_policy_document"`.
+    TfDocument,
+    /// JSON in a Terraform heredoc or quoted string, where `${…}` interpolates.
+    TfString,
+}
+
 /// A byte range in a policy's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Span {

@@ -21,6 +21,7 @@ use crate::extract::embedded::{
     json_string_in, mark_interpolations, parse_policy, parse_template_policy,
 };
 use crate::extract::{ExtractError, Found, PolicyDoc};
+use crate::tree::Dialect;
 use crate::tree::escape::Decoded;
 use crate::tree::hcl::{self, Resolve, Source, interpolation_only, traversal_path};
 use crate::tree::json::ParseError;
@@ -260,6 +261,7 @@ impl<'a> Module<'a> {
             root,
             embedded: embedded.map(std::sync::Arc::new),
             origin: None,
+            dialect: Dialect::TfObject,
         };
         let from = |r: Result<PolicyDoc, ExtractError>| match r {
             Ok(d) => Resolved::Policies(vec![d]),
@@ -393,6 +395,7 @@ impl<'a> Module<'a> {
                             root,
                             embedded: None,
                             origin: None,
+                            dialect: Dialect::TfDocument,
                         }]),
                         Err(reason) => Resolved::Unknown(reason),
                     },
@@ -555,10 +558,12 @@ fn template_policy(
     } else {
         parse_policy(Some(name.to_string()), decoded)?
     };
-    // The template is a file of its own: its spans need no decoded view.
+    // The template is a file of its own: its spans need no decoded view, and its help
+    // texts use plain JSON (the module's data sources are not visible in it).
     if let Some(d) = doc.embedded.take() {
         shift(&mut doc.root, &d);
     }
+    doc.dialect = Dialect::Json;
     Ok(doc)
 }
 
