@@ -449,7 +449,8 @@ pub fn value_pins(kind: PinKind, value: &str, like: bool) -> bool {
     let symbolic = |s: &str| {
         (s.starts_with("${") && s.ends_with('}')) || s == super::principal::CURRENT_ACCOUNT
     };
-    let account = |s: &str| super::principal::is_account_id(s) || symbolic(s);
+    // A literal account field pins even when it is not 12 digits: it then matches nobody.
+    let account = |s: &str| symbolic(s) || (!s.is_empty() && !wild(s));
     let normalized = super::principal::normalize_symbols(value);
     let value = normalized.as_ref();
     match kind {
