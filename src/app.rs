@@ -106,7 +106,7 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         return EXIT_ERROR;
     }
     let mut file = match &args.output {
-        Some(path) => match OutputFile::create(path) {
+        Some(path) => match OutputFile::create(path, targets.iter().map(|t| t.path.as_path())) {
             Ok(f) => Some(f),
             Err(e) => {
                 let _ = writeln!(err, "error: {e}");
@@ -346,13 +346,15 @@ fn lint_target(
     // made (pre-commit's): like files a walk finds, one that does not parse is reported only
     // when it was meant to hold a key policy (a `tsconfig.json` with comments is not).
     let explicit = target.explicit && !project.force_exclude(&target.path);
-    let (source, report) = engine::lint_bytes(
+    let (mut source, report) = engine::lint_bytes(
         &display,
         target.kind,
         bytes,
         Reach::named(explicit),
         &settings,
     );
+    // The display path is lossy; SARIF names the file by its own bytes.
+    source.fs_path = Some(target.path.clone());
     Ok(Linted::new(
         &source,
         report,
@@ -439,13 +441,14 @@ fn lint_module_unit(
             Err(e) if member => {
                 let scope = project.scope_for(&path);
                 let settings = scope.settings_for(&path);
-                let (source, report) = engine::lint_bytes(
+                let (mut source, report) = engine::lint_bytes(
                     &display,
                     InputKind::Hcl,
                     e.into_bytes(),
                     Reach::named(explicit),
                     &settings,
                 );
+                source.fs_path = Some(path);
                 results.push((
                     display,
                     Ok(Linted::new(

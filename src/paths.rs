@@ -33,3 +33,57 @@ pub fn absolute(path: &Path) -> PathBuf {
     }
     out
 }
+
+/// The bytes of [`display_path`]: on Unix a file name that is not UTF-8 keeps its own bytes
+/// (where `display_path` has U+FFFD), so a SARIF URI can name the file exactly.
+#[cfg(unix)]
+pub fn display_bytes(path: &Path) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut bytes: Vec<u8> = path
+        .as_os_str()
+        .as_bytes()
+        .iter()
+        .map(|&b| if b == b'\\' { b'/' } else { b })
+        .collect();
+    if bytes.len() > 2 && bytes.starts_with(b"./") {
+        bytes.drain(..2);
+    }
+    bytes
+}
+
+/// The bytes of [`display_path`] (file names are Unicode here).
+#[cfg(not(unix))]
+pub fn display_bytes(path: &Path) -> Vec<u8> {
+    display_path(path).into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_bytes_match_the_display_path() {
+        for p in [
+            "./a/b.json",
+            "a\\b.json",
+            "./",
+            ".",
+            "/abs/k.json",
+            "k\u{e9}.json",
+        ] {
+            assert_eq!(
+                display_bytes(Path::new(p)),
+                display_path(Path::new(p)).into_bytes()
+            );
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn display_bytes_keep_what_is_not_utf8() {
+        use std::os::unix::ffi::OsStrExt;
+        let p = Path::new(std::ffi::OsStr::from_bytes(b"./d/k\xffey.json"));
+        assert_eq!(display_bytes(p), b"d/k\xffey.json");
+        assert_eq!(display_path(p), "d/k\u{fffd}ey.json");
+    }
+}

@@ -2,6 +2,8 @@
 //! way editors and pre-commit tools that hold an unsaved buffer call kmslint.
 
 use std::io::Read;
+#[cfg(unix)]
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::app::UsageError;
@@ -77,6 +79,45 @@ pub fn read_limited(input: impl Read) -> Result<Vec<u8>, ReadError> {
     Ok(bytes)
 }
 
+/// What a closed standard input reads as.
+const CLOSED: &str = "it is closed (pipe the text in, or name a file instead of `-`)";
+
+/// Standard input, to read to its end. A closed one is an error: it is not an empty file.
+/// `std::io::Stdin` reads a closed descriptor as empty, so this reads a duplicate of it.
+#[cfg(unix)]
+fn open_stdin() -> std::io::Result<std::fs::File> {
+    use std::os::fd::AsFd;
+    let fd = std::io::stdin()
+        .as_fd()
+        .try_clone_to_owned()
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::EBADF) => std::io::Error::other(CLOSED),
+            _ => e,
+        })?;
+    let file = std::fs::File::from(fd);
+    if reopened_when_closed(&file) {
+        return Err(std::io::Error::other(CLOSED));
+    }
+    Ok(file)
+}
+
+/// Whether `stdin` is the `/dev/null` the Rust runtime puts in place of a closed standard
+/// input at start-up (it opens it for reading and writing, where `< /dev/null` opens it for
+/// reading only). A zero-byte write tells them apart: the system checks the mode first.
+#[cfg(unix)]
+fn reopened_when_closed(stdin: &std::fs::File) -> bool {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    let (Ok(m), Ok(null)) = (stdin.metadata(), std::fs::metadata("/dev/null")) else {
+        return false;
+    };
+    m.file_type().is_char_device() && m.rdev() == null.rdev() && (&*stdin).write(&[]).is_ok()
+}
+
+#[cfg(not(unix))]
+fn open_stdin() -> std::io::Result<std::io::StdinLock<'static>> {
+    Ok(std::io::stdin().lock())
+}
+
 /// Lint standard input. A `.tf` buffer is read with the other `.tf` files of its folder (its
 /// Terraform module), as the file it stands for would be.
 pub fn lint(
@@ -85,13 +126,16 @@ pub fn lint(
     settings_for: &dyn Fn(&std::path::Path) -> Settings,
 ) -> Result<(SourceFile, FileReport), String> {
     let display = input.display();
-    let bytes = read_limited(std::io::stdin().lock()).map_err(|e| match e {
-        ReadError::TooLarge(_) => format!(
-            "{display}: standard input is larger than the {} MiB limit (a key policy is at most 32 KiB)",
-            MAX_FILE_SIZE / (1024 * 1024)
-        ),
-        ReadError::Io(e) => format!("{display}: could not read standard input: {e}"),
-    })?;
+    let bytes = open_stdin()
+        .map_err(ReadError::Io)
+        .and_then(read_limited)
+        .map_err(|e| match e {
+            ReadError::TooLarge(_) => format!(
+                "{display}: standard input is larger than the {} MiB limit (a key policy is at most 32 KiB)",
+                MAX_FILE_SIZE / (1024 * 1024)
+            ),
+            ReadError::Io(e) => format!("{display}: could not read standard input: {e}"),
+        })?;
     if input.kind() == InputKind::Hcl
         && let Some(name) = &input.name
         && let Ok(text) = String::from_utf8(bytes.clone())

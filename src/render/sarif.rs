@@ -354,22 +354,40 @@ pub fn end(summary: &Summary, entries: usize) -> String {
 /// A URI for the file: relative to the working directory (resolved against `%SRCROOT%`),
 /// percent-encoded; a `file:` URI for a file outside it.
 pub fn artifact_uri(path: &str) -> (String, Option<&'static str>) {
-    let p = std::path::Path::new(path);
-    if p.is_absolute() {
+    uri_of(std::path::Path::new(path))
+}
+
+/// The URI of a linted file. When its file system path is the path shown, the URI is made
+/// from that path's own bytes: a file name that is not UTF-8 (shown with U+FFFD) keeps them,
+/// percent-encoded, so the result maps back to the file.
+fn source_uri(source: &SourceFile) -> (String, Option<&'static str>) {
+    match source
+        .fs_path
+        .as_deref()
+        .filter(|p| crate::paths::display_path(p) == source.path)
+    {
+        Some(fs_path) => uri_of(fs_path),
+        None => artifact_uri(&source.path),
+    }
+}
+
+fn uri_of(path: &std::path::Path) -> (String, Option<&'static str>) {
+    use crate::paths::display_bytes;
+    if path.is_absolute() {
         let cwd = crate::globs::absolute(std::path::Path::new("."));
-        match p.strip_prefix(&cwd) {
-            Ok(rel) => (encode(&crate::paths::display_path(rel)), Some(SRCROOT)),
-            Err(_) => (format!("file://{}", encode(path)), None),
+        match path.strip_prefix(&cwd) {
+            Ok(rel) => (encode(&display_bytes(rel)), Some(SRCROOT)),
+            Err(_) => (format!("file://{}", encode(&display_bytes(path))), None),
         }
     } else {
-        (encode(path), Some(SRCROOT))
+        (encode(&display_bytes(path)), Some(SRCROOT))
     }
 }
 
 /// Percent-encode what a URI path may not hold as it is.
-fn encode(path: &str) -> String {
+fn encode(path: &[u8]) -> String {
     let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
+    for &b in path {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => out.push(b as char),
             b'-' | b'.' | b'_' | b'~' | b'/' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*'
@@ -393,7 +411,7 @@ fn region(source: &SourceFile, span: Span) -> Region {
 
 /// One result.
 pub fn render(source: &SourceFile, d: &Diagnostic, fingerprint: &str) -> String {
-    let (uri, base) = artifact_uri(&source.path);
+    let (uri, base) = source_uri(source);
     let artifact = ArtifactLocation {
         uri,
         uri_base_id: base,
@@ -453,6 +471,22 @@ mod tests {
             artifact_uri("/nowhere-kmslint/p.json"),
             ("file:///nowhere-kmslint/p.json".to_string(), None)
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_name_that_is_not_utf8_keeps_its_bytes() {
+        use std::os::unix::ffi::OsStrExt;
+        let path = std::path::Path::new(std::ffi::OsStr::from_bytes(b"./d/k\xffey.json"));
+        let display = crate::paths::display_path(path);
+        let source = SourceFile::new(display.clone(), Some(path.to_path_buf()), String::new());
+        assert_eq!(source_uri(&source).0, "d/k%FFey.json");
+        // Without the file system path, only the shown (lossy) name is known.
+        let shown = SourceFile::new(display, None, String::new());
+        assert_eq!(source_uri(&shown).0, "d/k%EF%BF%BDey.json");
+        // A file system path that is not the one shown (a canonical path) is not used.
+        let other = SourceFile::new("x.json", Some(path.to_path_buf()), String::new());
+        assert_eq!(source_uri(&other).0, "x.json");
     }
 
     #[test]
