@@ -1,8 +1,9 @@
 //! `kmslint lsp`: a language server on standard input and output.
 //!
-//! Synchronous, on the channels of the `lsp-server` crate. Documents are linted when they are
-//! opened and saved, and after [`DEBOUNCE`] of quiet following a change, so a burst of typing
-//! is linted once, for its last version. Diagnostics carry the rule's code, a link to its
+//! Synchronous, on the channels of the `lsp-server` crate, fed by the reader of [`transport`],
+//! which bounds every read and answers malformed frames with errors instead of ending.
+//! Documents are linted when they are opened and saved, and after [`DEBOUNCE`] of quiet
+//! following a change, so a burst of typing is linted once, for its last version. Diagnostics carry the rule's code, a link to its
 //! documentation, the secondary labels as related information, and positions in UTF-16 code
 //! units. Hover explains action and principal entries; code actions offer the mechanical
 //! fixes of [`fix`].
@@ -15,6 +16,7 @@ pub mod convert;
 pub mod document;
 pub mod fix;
 pub mod hover;
+pub mod transport;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -65,21 +67,24 @@ pub fn main(args: &LspArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
-    let (connection, io_threads) = Connection::stdio();
-    let status = match serve(&connection, base, Some(project)) {
-        Ok(status) => status,
+    let (connection, io_threads) = match transport::stdio() {
+        Ok(c) => c,
         Err(e) => {
+            eprintln!("error: kmslint lsp: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let served = serve(&connection, base, Some(project));
+    // The writer thread ends once every sender is gone.
+    drop(connection);
+    match (served, io_threads.join()) {
+        // A broken connection is why the server stopped, whatever the server made of it.
+        (_, Err(e)) | (Err(e), Ok(())) => {
             eprintln!("error: kmslint lsp: {e}");
             EXIT_ERROR
         }
-    };
-    // The writer thread ends once every sender is gone.
-    drop(connection);
-    if let Err(e) = io_threads.join() {
-        eprintln!("error: kmslint lsp: {e}");
-        return EXIT_ERROR;
+        (Ok(status), Ok(())) => status,
     }
-    status
 }
 
 /// What the server offers.
