@@ -230,16 +230,12 @@ pub fn parse(source: SourceFile, dir: PathBuf) -> Result<Config, ConfigError> {
                 ),
             ));
         }
-        if !settings
+    }
+    if !raw.trusted_accounts.is_empty() {
+        settings.context.trusted_accounts = settings
             .context
             .trusted_accounts
-            .contains(account.get_ref())
-        {
-            settings
-                .context
-                .trusted_accounts
-                .push(account.get_ref().clone());
-        }
+            .with(raw.trusted_accounts.iter().map(|a| a.get_ref().clone()));
     }
     if let Some(level) = raw.fail_on {
         settings.fail_on = level.into();
@@ -587,7 +583,7 @@ require = '^arn:aws:iam::(111122223333|444455556666):'
         .unwrap();
         let s = &c.settings;
         assert_eq!(s.context.account.as_deref(), Some("111122223333"));
-        assert_eq!(s.context.trusted_accounts, ["444455556666"]);
+        assert_eq!(s.context.trusted_accounts.sorted(), ["444455556666"]);
         assert_eq!(s.fail_on, Severity::Error);
         let on: Vec<&str> = s.enabled_rules().map(|r| r.code).collect();
         assert!(on.contains(&"KMS001") && on.contains(&"KMS038") && on.contains(&"KMS030"));

@@ -426,6 +426,36 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, ReadError> {
     Ok(bytes)
 }
 
+/// The text of UTF-16 bytes that start with a byte-order mark (`FF FE` little-endian, `FE FF`
+/// big-endian), or the byte offset of an unpaired surrogate; `None` without the mark.
+fn decode_utf16(bytes: &[u8]) -> Option<Result<String, usize>> {
+    let little = match bytes.get(..2) {
+        Some([0xFF, 0xFE]) => true,
+        Some([0xFE, 0xFF]) => false,
+        _ => return None,
+    };
+    let units = bytes[2..].chunks(2).map(|c| {
+        let pair = [c[0], c.get(1).copied().unwrap_or(0)];
+        if little {
+            u16::from_le_bytes(pair)
+        } else {
+            u16::from_be_bytes(pair)
+        }
+    });
+    let mut out = String::with_capacity(bytes.len() / 2);
+    let mut at = 2;
+    for c in char::decode_utf16(units) {
+        match c {
+            Ok(c) => {
+                out.push(c);
+                at += 2 * c.len_utf16();
+            }
+            Err(_) => return Some(Err(at)),
+        }
+    }
+    Some(Ok(out))
+}
+
 /// Lint raw bytes: text that is not UTF-8 is reported where it goes wrong.
 pub fn lint_bytes(
     display: &str,
@@ -434,6 +464,26 @@ pub fn lint_bytes(
     reach: Reach,
     settings: &Settings,
 ) -> (SourceFile, FileReport) {
+    // A byte-order mark says UTF-16 (what Windows PowerShell's `>` writes): decode it and lint
+    // the text as any other; positions count characters, as in any file.
+    let bytes = match decode_utf16(&bytes) {
+        Some(Ok(text)) => text.into_bytes(),
+        Some(Err(at)) => {
+            let source = SourceFile::new(display, None, String::new());
+            let mut report = FileReport::default();
+            report_parse_error(
+                &mut report,
+                settings,
+                None,
+                Span::at(0),
+                &format!(
+                    "the file is UTF-16 with an unpaired surrogate at byte {at}: save it as UTF-8"
+                ),
+            );
+            return (source, report);
+        }
+        None => bytes,
+    };
     match String::from_utf8(bytes) {
         Ok(text) => {
             let source = SourceFile::new(display, None, text);

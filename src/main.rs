@@ -1,4 +1,9 @@
 use std::io::Write;
+
+/// kmslint allocates many small values (the parsed tree, the model, messages) and frees them
+/// file by file: mimalloc does that in a fraction of the system allocator's instructions.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 use clap::Parser;

@@ -13,6 +13,7 @@ use crate::cli::{CheckArgs, FailOn};
 use crate::config::{self, CONFIG_NAMES, Config, ConfigError};
 use crate::diagnostic::Diagnostic;
 use crate::globs::{GlobList, PathGlob, RelPath, absolute};
+use crate::model::TrustedAccounts;
 use crate::model::principal::is_account_id;
 use crate::rule::Severity;
 use crate::rules::unused_suppression;
@@ -25,7 +26,7 @@ pub struct CliLayer {
     extend_select: Vec<String>,
     ignore: Vec<String>,
     account: Option<String>,
-    trusted_accounts: Vec<String>,
+    trusted_accounts: TrustedAccounts,
     fail_on: Option<Severity>,
 }
 
@@ -49,12 +50,7 @@ impl CliLayer {
                 "`--trusted-account {bad}` is not a 12-digit AWS account id"
             ));
         }
-        let mut trusted: Vec<String> = Vec::new();
-        for a in &args.rules.trusted_accounts {
-            if !trusted.contains(a) {
-                trusted.push(a.clone());
-            }
-        }
+        let trusted: TrustedAccounts = args.rules.trusted_accounts.iter().cloned().collect();
         Ok(CliLayer {
             select: args.rules.select.clone(),
             extend_select: args.rules.extend_select.clone(),

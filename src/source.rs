@@ -47,7 +47,8 @@ impl SourceFile {
         }
     }
 
-    fn line_starts(&self) -> &[u32] {
+    /// The byte offset where each line starts.
+    pub fn line_starts(&self) -> &[u32] {
         self.line_starts.get_or_init(|| {
             let mut starts = vec![0u32];
             starts.extend(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| (i + 1) as u32));

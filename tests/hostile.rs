@@ -319,7 +319,6 @@ fn a_long_action_array_takes_linear_time() {
 /// KMS003 asks, for every principal that may create grants, what the policy lets it use; a
 /// `"*"` statement concerns every principal, so each question reads all of them.
 #[test]
-#[ignore = "quadratic today: see issue 13"]
 fn kms003_with_many_star_statements_takes_linear_time() {
     assert_linear_growth(
         &Shape {
@@ -349,7 +348,6 @@ fn kms003_with_many_star_statements_takes_linear_time() {
 
 /// Many findings in one file, each rendered with its snippet.
 #[test]
-#[ignore = "quadratic today: see issue 13"]
 fn human_output_of_many_findings_in_one_file_takes_linear_time() {
     assert_linear_growth(
         &Shape {

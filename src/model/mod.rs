@@ -129,7 +129,46 @@ pub struct PolicyContext {
     pub account: Option<String>,
     /// Other accounts that are meant to have access (`--trusted-account`, config
     /// `trusted-accounts`): principals of these accounts are not cross-account findings.
-    pub trusted_accounts: Vec<String>,
+    pub trusted_accounts: TrustedAccounts,
+}
+
+/// Accounts meant to have access, shared by every policy of a run (a configuration may list
+/// many thousands: looking one up costs the same whatever the count).
+#[derive(Debug, Clone, Default)]
+pub struct TrustedAccounts(std::sync::Arc<std::collections::HashSet<String>>);
+
+impl TrustedAccounts {
+    pub fn contains(&self, account: &str) -> bool {
+        self.0.contains(account)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The accounts, sorted.
+    pub fn sorted(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.0.iter().map(String::as_str).collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// These accounts and `more` (repeats are one).
+    pub fn with(&self, more: impl IntoIterator<Item = String>) -> TrustedAccounts {
+        let mut set = (*self.0).clone();
+        set.extend(more);
+        TrustedAccounts(std::sync::Arc::new(set))
+    }
+}
+
+impl FromIterator<String> for TrustedAccounts {
+    fn from_iter<I: IntoIterator<Item = String>>(iter: I) -> Self {
+        TrustedAccounts(std::sync::Arc::new(iter.into_iter().collect()))
+    }
 }
 
 /// Who a question is about.
@@ -155,22 +194,31 @@ pub struct Policy<'a> {
     pub open: bool,
     pub own_account: OwnAccount,
     /// Accounts besides the own one that are meant to have access (from the context).
-    pub trusted_accounts: Vec<String>,
+    pub trusted_accounts: TrustedAccounts,
     /// How the policy is written (for help texts).
     pub dialect: Dialect,
     index: PrincipalIndex,
 }
 
 /// Which statements can concern a principal, so per-principal questions do not scan every
-/// statement (a policy may have thousands).
+/// statement (a policy may have thousands), and what the statements for everyone give and take
+/// away, computed once.
 #[derive(Debug, Default)]
 struct PrincipalIndex {
     /// Statements that list an identity in `Principal`, by identity.
-    by_identity: HashMap<String, Vec<usize>>,
+    by_identity: HashMap<Box<str>, Vec<usize>>,
     /// Statements that list an account (candidates for the root).
     accounts: Vec<usize>,
-    /// Statements that may concern anyone: `*`, unresolved entries, `NotPrincipal`.
+    /// Statements whose `Principal` certainly includes `"*"`: they concern everyone alike.
+    everyone: Vec<usize>,
+    /// Statements that may concern anyone in a way that depends on who it is: unresolved
+    /// entries, `NotPrincipal`, a `"*"` that may be absent.
     general: Vec<usize>,
+    /// What the Allow statements for everyone may give (and whether some have unresolved
+    /// actions), and what the unconditional Denies for everyone certainly take away.
+    everyone_allowed: ActionSet,
+    everyone_open: bool,
+    everyone_denied: ActionSet,
 }
 
 impl PrincipalIndex {
@@ -180,11 +228,25 @@ impl PrincipalIndex {
             let Some(principals) = &st.principals else {
                 continue;
             };
-            let general = principals.not
-                || principals
+            let everyone = !principals.not
+                && principals
                     .entries
                     .iter()
-                    .any(|e| matches!(e.kind, PrincipalKind::Everyone | PrincipalKind::Unknown));
+                    .any(|e| e.kind == PrincipalKind::Everyone && !e.node.maybe);
+            let general = !everyone
+                && (principals.not
+                    || principals.entries.iter().any(|e| {
+                        matches!(e.kind, PrincipalKind::Everyone | PrincipalKind::Unknown)
+                    }));
+            if everyone {
+                index.everyone.push(i);
+                if st.is_allow() {
+                    index.everyone_allowed = index.everyone_allowed.union(st.covered_actions());
+                    index.everyone_open |= st.has_open_actions();
+                } else if st.is_deny() && !st.is_conditional() {
+                    index.everyone_denied = index.everyone_denied.union(st.certainly_covered());
+                }
+            }
             if general {
                 index.general.push(i);
                 continue;
@@ -198,7 +260,7 @@ impl PrincipalIndex {
             }
             for e in &principals.entries {
                 if let Some(id) = e.identity() {
-                    let list = index.by_identity.entry(id).or_default();
+                    let list = index.by_identity.entry(id.into()).or_default();
                     if list.last() != Some(&i) {
                         list.push(i);
                     }
@@ -208,13 +270,13 @@ impl PrincipalIndex {
         index
     }
 
-    /// The statements that can concern `who`, in order.
+    /// The statements that can concern `who` other than those for everyone, in order.
     fn candidates(&self, who: Who<'_, '_>) -> Vec<usize> {
         let specific: &[usize] = match who {
             Who::Root => &self.accounts,
             Who::Entry(p) => p
                 .identity()
-                .and_then(|id| self.by_identity.get(&id))
+                .and_then(|id| self.by_identity.get(id))
                 .map_or(&[], Vec::as_slice),
         };
         let mut all: Vec<usize> = specific.iter().chain(&self.general).copied().collect();
@@ -337,7 +399,7 @@ impl<'a> Policy<'a> {
         let Some(account) = p.account() else {
             return Tri::No;
         };
-        if self.trusted_accounts.iter().any(|t| t == account) {
+        if self.trusted_accounts.contains(account) {
             return Tri::No;
         }
         match self.is_own_account(account) {
@@ -399,7 +461,8 @@ impl<'a> Policy<'a> {
         }
     }
 
-    /// The statements that can concern `who` (every other statement certainly does not).
+    /// The statements that can concern `who`, besides those for everyone (whose effect the
+    /// index holds): every other statement certainly does not.
     fn concerning(&self, who: Who<'_, '_>) -> impl Iterator<Item = &Statement<'a>> {
         self.index
             .candidates(who)
@@ -413,7 +476,7 @@ impl<'a> Policy<'a> {
         self.concerning(who)
             .filter(|st| st.is_deny() && !st.is_conditional())
             .filter(|st| self.applies_to(st, who) == Tri::Yes)
-            .fold(ActionSet::EMPTY, |acc, st| {
+            .fold(self.index.everyone_denied, |acc, st| {
                 acc.union(st.certainly_covered())
             })
     }
@@ -423,13 +486,16 @@ impl<'a> Policy<'a> {
     pub fn allowed(&self, who: Who<'_, '_>) -> ActionSet {
         self.concerning(who)
             .filter(|st| st.is_allow() && self.applies_to(st, who) == Tri::Yes)
-            .fold(ActionSet::EMPTY, |acc, st| acc.union(st.covered_actions()))
+            .fold(self.index.everyone_allowed, |acc, st| {
+                acc.union(st.covered_actions())
+            })
     }
 
     /// Whether what `who` may be given is not all known: a statement that concerns `who`
     /// (possibly) has unresolved actions, or the policy has statements a template computes.
     pub fn allowed_is_open(&self, who: Who<'_, '_>) -> bool {
         self.open
+            || self.index.everyone_open
             || self.concerning(who).any(|st| {
                 st.is_allow() && st.has_open_actions() && self.applies_to(st, who).possible()
             })

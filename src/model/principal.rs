@@ -94,9 +94,23 @@ pub struct Principal<'a> {
     pub node: &'a Node,
     pub ptype: PrincipalType,
     pub kind: PrincipalKind,
+    /// See [`Principal::identity`]: computed once, compared often.
+    identity: Option<Box<str>>,
 }
 
-impl Principal<'_> {
+impl<'a> Principal<'a> {
+    /// An entry of `ptype` at `node`, of `kind`.
+    pub fn new(node: &'a Node, ptype: PrincipalType, kind: PrincipalKind) -> Self {
+        let mut p = Principal {
+            node,
+            ptype,
+            kind,
+            identity: None,
+        };
+        p.identity = p.compute_identity().map(String::into_boxed_str);
+        p
+    }
+
     /// The account the principal belongs to, when its text says.
     pub fn account(&self) -> Option<&str> {
         match &self.kind {
@@ -111,8 +125,13 @@ impl Principal<'_> {
     }
 
     /// A normalised identity for comparing entries across statements: an account's root ARN
-    /// in any partition equals its bare id; other ARNs compare as written.
-    pub fn identity(&self) -> Option<String> {
+    /// in any partition equals its bare id; other ARNs compare as written; a template
+    /// reference is the resource it names.
+    pub fn identity(&self) -> Option<&str> {
+        self.identity.as_deref()
+    }
+
+    fn compute_identity(&self) -> Option<String> {
         match &self.kind {
             PrincipalKind::Account { account } => Some(format!("account:{account}")),
             PrincipalKind::Unknown | PrincipalKind::Everyone => None,
@@ -166,44 +185,24 @@ impl Principal<'_> {
 pub fn parse_principals(value: &Node) -> Vec<Principal<'_>> {
     let mut out = Vec::new();
     match &value.value {
-        Value::String(s) if s == "*" => out.push(Principal {
-            node: value,
-            ptype: PrincipalType::Star,
-            kind: PrincipalKind::Everyone,
-        }),
+        Value::String(s) if s == "*" => out.push(Principal::new(value, PrincipalType::Star, PrincipalKind::Everyone)),
         // `Principal: !Ref AppRole` is the role's name: a bare string other than `"*"`.
         Value::Unknown(u) if matches!(u.refers_to, Some(Referent::IamNameOf { .. })) => {
-            out.push(Principal {
-                node: value,
-                ptype: PrincipalType::Other,
-                kind: classify(PrincipalType::Other, value),
-            });
+            out.push(Principal::new(value, PrincipalType::Other, classify(PrincipalType::Other, value)));
         }
-        Value::Unknown(_) => out.push(Principal {
-            node: value,
-            ptype: PrincipalType::Star,
-            kind: PrincipalKind::Unknown,
-        }),
+        Value::Unknown(_) => out.push(Principal::new(value, PrincipalType::Star, PrincipalKind::Unknown)),
         Value::Object(members) => {
             for m in members {
                 let ptype = PrincipalType::from_key(&m.key);
                 for node in m.value.one_or_many() {
-                    out.push(Principal {
-                        node,
-                        ptype,
-                        kind: classify(ptype, node),
-                    });
+                    out.push(Principal::new(node, ptype, classify(ptype, node)));
                 }
             }
         }
-        _ => out.push(Principal {
-            node: value,
-            ptype: PrincipalType::Other,
-            kind: PrincipalKind::Invalid(format!(
+        _ => out.push(Principal::new(value, PrincipalType::Other, PrincipalKind::Invalid(format!(
                 "`Principal` must be `\"*\"` or an object, found {}",
                 value.type_name()
-            )),
-        }),
+            )))),
     }
     out
 }

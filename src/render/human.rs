@@ -12,37 +12,166 @@ use crate::diagnostic::Diagnostic;
 use crate::rule::Severity;
 use crate::source::SourceFile;
 
-/// The file's text under its display name, borrowed (miette's `NamedSource` wants ownership).
-struct Named<'a> {
-    name: &'a str,
-    text: &'a str,
+/// What a report shows of a text: the lines around its spans, each line longer than
+/// [`LONG_LINE`] cut to a window around the spans on it (with `…` where text is left out), and
+/// the number of the first line. Building it costs the size of those lines, never the size of
+/// the file, so a file with many findings renders in linear time and a finding at column
+/// 100,000 of a minified template renders at all.
+struct View {
+    name: String,
+    text: String,
+    /// The 0-based line number of the view's first line in the real text.
+    first_line: usize,
+    /// Byte offset of each line of `text`.
+    starts: Vec<usize>,
+    /// The primary span's real line and column (0-based; the column in characters).
+    header: (usize, usize),
 }
 
-impl SourceCode for Named<'_> {
+/// Lines longer than this (in bytes) are shown as a window around their spans.
+const LONG_LINE: usize = 400;
+/// How much of a long line is shown on each side of the spans on it.
+const WINDOW_PAD: usize = 60;
+const ELLIPSIS: &str = "…";
+
+/// One line of a view: the part of the real line it shows and where that part starts in the
+/// view.
+struct Piece {
+    from: usize,
+    to: usize,
+    view_start: usize,
+}
+
+impl View {
+    /// The view of `source`'s text around `spans` (the primary first), and each span in the
+    /// view's coordinates.
+    fn new(name: String, source: &SourceFile, spans: &[crate::tree::Span]) -> (View, Vec<SourceSpan>) {
+        let text = source.text.as_str();
+        let starts = source.line_starts();
+        let line_of = |o: usize| match starts.binary_search(&(o as u32)) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let line_bounds = |l: usize| {
+            let from = starts[l] as usize;
+            let mut to = starts.get(l + 1).map_or(text.len(), |&e| e as usize - 1);
+            if text[from..to].ends_with('\r') {
+                to -= 1;
+            }
+            (from, to.max(from))
+        };
+        let spans: Vec<(usize, usize)> = spans
+            .iter()
+            .map(|s| {
+                let s = source.snap(*s);
+                (s.start as usize, s.end as usize)
+            })
+            .collect();
+        let last = starts.len() - 1;
+        let first_line = spans.iter().map(|s| line_of(s.0)).min().unwrap_or(0).saturating_sub(1);
+        let last_line = (spans.iter().map(|s| line_of(s.1)).max().unwrap_or(0) + 1).min(last);
+        let mut out = String::new();
+        let mut pieces = Vec::with_capacity(last_line + 1 - first_line);
+        for l in first_line..=last_line {
+            let (from, to) = line_bounds(l);
+            let (mut ws, mut we) = (from, to);
+            if to - from > LONG_LINE {
+                let on_line: Vec<&(usize, usize)> =
+                    spans.iter().filter(|s| s.0 <= to && s.1 >= from).collect();
+                let lo = on_line.iter().map(|s| s.0.max(from)).min().unwrap_or(from);
+                let hi = on_line.iter().map(|s| s.1.min(to)).max().unwrap_or(from);
+                ws = lo.saturating_sub(WINDOW_PAD).max(from);
+                we = (hi + WINDOW_PAD).min(to).min(lo + LONG_LINE).max(lo);
+                while !text.is_char_boundary(ws) {
+                    ws -= 1;
+                }
+                while !text.is_char_boundary(we) {
+                    we += 1;
+                }
+            }
+            if l > first_line {
+                out.push('\n');
+            }
+            if ws > from {
+                out.push_str(ELLIPSIS);
+            }
+            pieces.push(Piece {
+                from: ws,
+                to: we,
+                view_start: out.len(),
+            });
+            out.push_str(&text[ws..we]);
+            if we < to {
+                out.push_str(ELLIPSIS);
+            }
+        }
+        let map = |o: usize| {
+            let l = line_of(o).clamp(first_line, last_line);
+            let p = &pieces[l - first_line];
+            p.view_start + o.clamp(p.from, p.to) - p.from
+        };
+        let mapped = spans
+            .iter()
+            .map(|&(a, b)| {
+                let (a, b) = (map(a), map(b));
+                SourceSpan::from((a, b.max(a) - a))
+            })
+            .collect();
+        let primary = spans.first().map_or(0, |s| s.0);
+        let at = source.line_col(primary as u32);
+        let mut view_starts = vec![0];
+        view_starts.extend(out.match_indices('\n').map(|(i, _)| i + 1));
+        (
+            View {
+                name,
+                text: out,
+                first_line,
+                starts: view_starts,
+                header: (at.line as usize - 1, at.column as usize - 1),
+            },
+            mapped,
+        )
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+}
+
+impl SourceCode for View {
     fn read_span<'b>(
         &'b self,
         span: &SourceSpan,
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let c = self.text.read_span(span, before, after)?;
-        // miette counts the header's column in bytes; users count characters.
-        let column = if before == 0 && after == 0 {
-            let offset = span.offset().min(self.text.len());
-            let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
-            self.text
-                .get(line_start..offset)
-                .map_or(c.column(), |s| s.chars().count())
+        let start = span.offset().min(self.text.len());
+        let end = (start + span.len()).min(self.text.len());
+        let first = self.line_of(start).saturating_sub(before);
+        let last = (self.line_of(end) + after).min(self.starts.len() - 1);
+        let from = self.starts[first];
+        let to = self
+            .starts
+            .get(last + 1)
+            .map_or(self.text.len(), |&e| e - 1);
+        let (line, column) = if before == 0 && after == 0 {
+            // The header names the real position, in characters.
+            self.header
         } else {
-            c.column()
+            (self.first_line + first, 0)
         };
         Ok(Box::new(MietteSpanContents::new_named(
-            self.name.to_string(),
-            c.data(),
-            *c.span(),
-            c.line(),
+            self.name.clone(),
+            &self.text.as_bytes()[from..to],
+            SourceSpan::from((from, to - from)),
+            if before == 0 && after == 0 { line } else { self.first_line + first },
             column,
-            c.line_count(),
+            // As miette counts for a `&str`: the lines from the start of the text through the
+            // context, which makes it show a report's labels in one snippet.
+            self.first_line + last + 1,
         )))
     }
 }
@@ -50,7 +179,7 @@ impl SourceCode for Named<'_> {
 struct Report<'a> {
     diagnostic: &'a Diagnostic,
     code: String,
-    source: Named<'a>,
+    source: View,
     labels: Vec<LabeledSpan>,
 }
 
@@ -98,26 +227,47 @@ impl miette::Diagnostic for Report<'_> {
 }
 
 /// Lines longer than this are shown from the decoded policy when there is one.
-const LONG_LINE: usize = 160;
-
-fn span_in(text: &str, s: crate::tree::Span) -> SourceSpan {
-    let start = (s.start as usize).min(text.len());
-    let end = (s.end as usize).clamp(start, text.len());
-    (start, end - start).into()
-}
+const DECODED_LINE: usize = 160;
 
 /// Render one diagnostic as miette does, with the file's snippet; for a policy embedded as a
 /// string on a long line (plan JSON, `get-key-policy` output), with the decoded policy's.
 pub fn render_one(source: &SourceFile, d: &Diagnostic, color: bool) -> String {
+    render_with(source, d, color, &mut Decodings::default())
+}
+
+/// The decoded policies of one file as texts with their line index, made once per file.
+#[derive(Default)]
+pub struct Decodings {
+    made: Vec<(*const crate::tree::escape::Decoded, SourceFile)>,
+}
+
+impl Decodings {
+    fn get(&mut self, d: &std::sync::Arc<crate::tree::escape::Decoded>) -> &SourceFile {
+        let key = std::sync::Arc::as_ptr(d);
+        let i = match self.made.iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                self.made
+                    .push((key, SourceFile::new(String::new(), None, d.text.clone())));
+                self.made.len() - 1
+            }
+        };
+        &self.made[i].1
+    }
+}
+
+/// [`render_one`], with the decoded policies of the file made once for all its diagnostics.
+pub fn render_with(source: &SourceFile, d: &Diagnostic, color: bool, decodings: &mut Decodings) -> String {
     let at = source.line_col(d.span.start);
-    let long_line = source
-        .text
-        .lines()
-        .nth(at.line as usize - 1)
-        .is_some_and(|l| l.len() > LONG_LINE);
+    let long_line = {
+        let starts = source.line_starts();
+        let line = at.line as usize - 1;
+        let end = starts.get(line + 1).map_or(source.text.len(), |&e| e as usize);
+        end - starts[line] as usize > DECODED_LINE
+    };
     let (text, span, secondary, name) = match (&d.embedded, long_line) {
         (Some(view), true) => (
-            view.policy.text.as_str(),
+            decodings.get(&view.policy),
             view.span,
             &view.labels,
             format!(
@@ -132,7 +282,7 @@ pub fn render_one(source: &SourceFile, d: &Diagnostic, color: bool) -> String {
             ),
         ),
         _ => (
-            source.text.as_str(),
+            source,
             d.span,
             &d.labels,
             match &d.policy {
@@ -141,19 +291,21 @@ pub fn render_one(source: &SourceFile, d: &Diagnostic, color: bool) -> String {
             },
         ),
     };
-    let mut labels = vec![LabeledSpan::new_primary_with_span(
-        None,
-        span_in(text, span),
-    )];
+    let spans: Vec<crate::tree::Span> = std::iter::once(span)
+        .chain(secondary.iter().map(|l| l.span))
+        .collect();
+    let (view, mapped) = View::new(name, text, &spans);
+    let mut labels = vec![LabeledSpan::new_primary_with_span(None, mapped[0])];
     labels.extend(
         secondary
             .iter()
-            .map(|l| LabeledSpan::new_with_span(Some(l.message.clone()), span_in(text, l.span))),
+            .zip(&mapped[1..])
+            .map(|(l, s)| LabeledSpan::new_with_span(Some(l.message.clone()), *s)),
     );
     let report = Report {
         diagnostic: d,
         code: format!("{} {}", d.rule.code, d.rule.name),
-        source: Named { name: &name, text },
+        source: view,
         labels,
     };
     let theme = if color {

@@ -141,10 +141,13 @@ impl Renderer {
     /// One file's diagnostics, rendered (each entry one diagnostic). Runs on worker threads.
     pub fn file(&self, source: &SourceFile, diagnostics: &[Diagnostic]) -> Vec<String> {
         match self.format {
-            Format::Human => diagnostics
-                .iter()
-                .map(|d| human::render_one(source, d, self.color))
-                .collect(),
+            Format::Human => {
+                let mut decodings = human::Decodings::default();
+                diagnostics
+                    .iter()
+                    .map(|d| human::render_with(source, d, self.color, &mut decodings))
+                    .collect()
+            }
             Format::Compact => diagnostics
                 .iter()
                 .map(|d| compact::render(source, d))
