@@ -54,7 +54,11 @@ pub fn discover_excluding(paths: &[PathBuf], exclude: Exclude) -> (Vec<Target>, 
             }),
         }
     }
-    targets.sort();
+    targets.sort_by(|a, b| {
+        crate::paths::path_order(&a.path, &b.path)
+            .then(a.kind.cmp(&b.kind))
+            .then(a.explicit.cmp(&b.explicit))
+    });
     targets.dedup_by(|b, a| {
         // The same file reached twice: keep one, explicit if either was.
         if a.path == b.path {

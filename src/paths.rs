@@ -87,3 +87,31 @@ mod tests {
         assert_eq!(display_path(p), "d/k\u{fffd}ey.json");
     }
 }
+
+/// The order of paths component by component (`a/b` before `a-b`), as `Path`'s own order,
+/// computed on the bytes: a separator sorts before any other byte.
+pub fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    let key = |c: &u8| if *c == b'/' { 0 } else { *c };
+    a.as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .map(key)
+        .cmp(b.as_os_str().as_encoded_bytes().iter().map(key))
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::*;
+
+    #[test]
+    fn byte_order_with_separators_first_is_path_order() {
+        let mut paths: Vec<PathBuf> = ["a-b/x", "a/b", "a/b/c", "ab", "a", "a.json", "b", "a/b-c", "a/bc"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        let mut by_path = paths.clone();
+        by_path.sort();
+        paths.sort_by(|a, b| path_order(a, b));
+        assert_eq!(paths, by_path);
+    }
+}

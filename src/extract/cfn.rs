@@ -1,6 +1,6 @@
 //! CloudFormation templates (JSON, YAML, CDK output): `KeyPolicy` of every KMS key resource.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::embedded::{json_string, mark_interpolations, parse_policy, yaml_string};
 use super::{Extracted, Found, PolicyDoc};

@@ -101,24 +101,21 @@ pub struct ExtractError {
 /// typos are still linted) whose statements have `Principal` or `NotPrincipal`.
 pub fn has_policy_shape(root: &Node) -> bool {
     statements_of(root).any(|st| {
-        st.members().iter().any(|m| {
-            matches!(
-                m.key.to_ascii_lowercase().as_str(),
-                "principal" | "notprincipal" | "principals"
-            )
-        })
+        st.members()
+            .iter()
+            .any(|m| is_one_of(&m.key, &["principal", "notprincipal", "principals"]))
     })
+}
+
+/// Whether `key` is one of `names` (lower case), in any case.
+fn is_one_of(key: &str, names: &[&str]) -> bool {
+    names.iter().any(|n| key.eq_ignore_ascii_case(n))
 }
 
 fn statements_of(root: &Node) -> impl Iterator<Item = &Node> {
     root.members()
         .iter()
-        .filter(|m| {
-            matches!(
-                m.key.to_ascii_lowercase().as_str(),
-                "statement" | "statements"
-            )
-        })
+        .filter(|m| is_one_of(&m.key, &["statement", "statements"]))
         .flat_map(|m| m.value.one_or_many())
 }
 
@@ -153,10 +150,7 @@ pub fn aboutness(root: &Node) -> Aboutness {
                     .is_none_or(|e| e.eq_ignore_ascii_case("allow"))
         });
         for m in st.members() {
-            if !matches!(
-                m.key.to_ascii_lowercase().as_str(),
-                "action" | "notaction" | "actions"
-            ) {
+            if !is_one_of(&m.key, &["action", "notaction", "actions"]) {
                 continue;
             }
             for entry in m.value.one_or_many() {

@@ -1,7 +1,7 @@
 //! Actions: the catalog entries, sets of actions, and wildcard patterns expanded against them.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::LazyLock;
 
 use super::catalog::ACTIONS;
@@ -328,7 +328,7 @@ fn expand(lower: &str, wildcard: bool) -> ActionSet {
             .collect()
     });
     thread_local! {
-        static CACHE: RefCell<HashMap<String, ActionSet>> = RefCell::new(HashMap::new());
+        static CACHE: RefCell<HashMap<String, ActionSet>> = RefCell::new(HashMap::default());
     }
     const CACHE_LIMIT: usize = 4096;
     if !wildcard {

@@ -8,7 +8,7 @@ pub mod condition;
 pub mod principal;
 pub mod statement;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 pub use crate::tree::Dialect;
 pub use action::{ActionPattern, ActionSet, Category, PatternKind};
@@ -577,7 +577,7 @@ fn infer_own_account(statements: &[Statement<'_>]) -> OwnAccount {
     if let [one] = roots[..] {
         return OwnAccount::Known(one.to_string());
     }
-    let mut counts: HashMap<&str, usize> = HashMap::new();
+    let mut counts: HashMap<&str, usize> = HashMap::default();
     for p in statements.iter().flat_map(|s| s.principal_entries()) {
         if let Some(a) = p.account() {
             *counts.entry(a).or_default() += 1;

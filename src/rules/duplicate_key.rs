@@ -1,6 +1,6 @@
 //! KMS011: an object repeats a key, or a condition block a key in another case.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::model::Policy;
 use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
@@ -36,7 +36,7 @@ fn repeats(members: &[Member], ignore_case: bool) -> Vec<(&Member, &Member)> {
         }
         return out;
     }
-    let mut seen: HashMap<String, &Member> = HashMap::with_capacity(members.len());
+    let mut seen: HashMap<String, &Member> = HashMap::with_capacity_and_hasher(members.len(), Default::default());
     for m in members {
         let key = if ignore_case {
             m.key.to_ascii_lowercase()

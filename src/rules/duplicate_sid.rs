@@ -1,6 +1,6 @@
 //! KMS022: two statements share a `Sid`.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::model::Policy;
 use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
@@ -18,7 +18,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(policy: &Policy<'_>, r: &mut Reporter) {
-    let mut first: HashMap<&str, (&Node, bool)> = HashMap::new();
+    let mut first: HashMap<&str, (&Node, bool)> = HashMap::default();
     for st in &policy.statements {
         // Spaces and any other characters are fine in a Sid: only repeats are reported.
         let (Some(node), Some(sid)) = (st.sid, st.sid_text()) else {

@@ -386,11 +386,13 @@ impl Node {
 
 /// The length in bytes of a string written as a JSON literal, quotes included.
 fn json_string_len(s: &str) -> u64 {
+    // Only ASCII bytes need escapes: `"` and `\` take one more byte, control characters
+    // five more, except the five with a short escape.
     let escapes: u64 = s
-        .chars()
-        .map(|c| match c {
-            '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 1,
-            c if (c as u32) < 0x20 => 5,
+        .bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 1,
+            b if b < 0x20 => 5,
             _ => 0,
         })
         .sum();
