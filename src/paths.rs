@@ -105,10 +105,12 @@ mod order_tests {
 
     #[test]
     fn byte_order_with_separators_first_is_path_order() {
-        let mut paths: Vec<PathBuf> = ["a-b/x", "a/b", "a/b/c", "ab", "a", "a.json", "b", "a/b-c", "a/bc"]
-            .iter()
-            .map(PathBuf::from)
-            .collect();
+        let mut paths: Vec<PathBuf> = [
+            "a-b/x", "a/b", "a/b/c", "ab", "a", "a.json", "b", "a/b-c", "a/bc",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
         let mut by_path = paths.clone();
         by_path.sort();
         paths.sort_by(|a, b| path_order(a, b));

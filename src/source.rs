@@ -50,8 +50,10 @@ impl SourceFile {
     /// The byte offset where each line starts.
     pub fn line_starts(&self) -> &[u32] {
         self.line_starts.get_or_init(|| {
-            let mut starts = vec![0u32];
-            starts.extend(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| (i + 1) as u32));
+            let bytes = self.text.as_bytes();
+            let mut starts = Vec::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
+            starts.push(0u32);
+            starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| (i + 1) as u32));
             starts
         })
     }

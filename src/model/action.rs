@@ -1,7 +1,7 @@
 //! Actions: the catalog entries, sets of actions, and wildcard patterns expanded against them.
 
-use std::cell::RefCell;
 use rustc_hash::FxHashMap as HashMap;
+use std::cell::RefCell;
 use std::sync::LazyLock;
 
 use super::catalog::ACTIONS;
@@ -360,14 +360,31 @@ fn classify(text: &str) -> PatternKind {
     if text == "*" {
         return PatternKind::Everything;
     }
-    let lower = text.to_ascii_lowercase();
-    let Some((service, _)) = lower.split_once(':') else {
+    // Lower-cased on the stack: actions are short, and there are many of them.
+    let mut buf = [0u8; 96];
+    let owned;
+    let lower: &str = match buf.get_mut(..text.len()) {
+        Some(dst) => {
+            dst.copy_from_slice(text.as_bytes());
+            dst.make_ascii_lowercase();
+            // Only ASCII letters changed: still the UTF-8 text was.
+            std::str::from_utf8(dst).unwrap_or(text)
+        }
+        None => {
+            owned = text.to_ascii_lowercase();
+            &owned
+        }
+    };
+    let Some(colon) = memchr::memchr(b':', lower.as_bytes()) else {
         return PatternKind::NoPrefix;
     };
-    let wildcard = lower.contains(['*', '?']);
-    if service == "kms" || (service.contains(['*', '?']) && glob_match(service, "kms")) {
+    let service = &lower[..colon];
+    let wildcard = lower.bytes().any(|b| b == b'*' || b == b'?');
+    if service == "kms"
+        || (service.bytes().any(|b| b == b'*' || b == b'?') && glob_match(service, "kms"))
+    {
         PatternKind::Kms {
-            matches: expand(&lower, wildcard),
+            matches: expand(lower, wildcard),
             wildcard,
         }
     } else {

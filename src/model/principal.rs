@@ -132,20 +132,31 @@ impl<'a> Principal<'a> {
     }
 
     fn compute_identity(&self) -> Option<String> {
+        // A tag for the principal type, then the text: cheap to build and compare.
+        let tagged = |tag: char, text: &str| {
+            let mut id = String::with_capacity(text.len() + 1);
+            id.push(tag);
+            id.push_str(text);
+            id
+        };
+        let tag = match self.ptype {
+            PrincipalType::Star => '*',
+            PrincipalType::Aws => 'a',
+            PrincipalType::Service => 's',
+            PrincipalType::Federated => 'f',
+            PrincipalType::CanonicalUser => 'c',
+            PrincipalType::Other => 'o',
+        };
         match &self.kind {
-            PrincipalKind::Account { account } => Some(format!("account:{account}")),
+            PrincipalKind::Account { account } => Some(tagged('0', account)),
             PrincipalKind::Unknown | PrincipalKind::Everyone => None,
             // A reference to a resource of the template is that resource wherever it is used.
             _ => match &self.node.value {
                 Value::Unknown(u) if u.partial.is_none() => u
                     .refers_to
                     .as_ref()
-                    .map(|r| format!("{:?}:{r:?}", self.ptype)),
-                _ => Some(format!(
-                    "{:?}:{}",
-                    self.ptype,
-                    normalize_symbols(self.text())
-                )),
+                    .map(|r| tagged('r', &format!("{tag}{r:?}"))),
+                _ => Some(tagged(tag, &normalize_symbols(self.text()))),
             },
         }
     }
@@ -185,12 +196,24 @@ impl<'a> Principal<'a> {
 pub fn parse_principals(value: &Node) -> Vec<Principal<'_>> {
     let mut out = Vec::new();
     match &value.value {
-        Value::String(s) if s == "*" => out.push(Principal::new(value, PrincipalType::Star, PrincipalKind::Everyone)),
+        Value::String(s) if s == "*" => out.push(Principal::new(
+            value,
+            PrincipalType::Star,
+            PrincipalKind::Everyone,
+        )),
         // `Principal: !Ref AppRole` is the role's name: a bare string other than `"*"`.
         Value::Unknown(u) if matches!(u.refers_to, Some(Referent::IamNameOf { .. })) => {
-            out.push(Principal::new(value, PrincipalType::Other, classify(PrincipalType::Other, value)));
+            out.push(Principal::new(
+                value,
+                PrincipalType::Other,
+                classify(PrincipalType::Other, value),
+            ));
         }
-        Value::Unknown(_) => out.push(Principal::new(value, PrincipalType::Star, PrincipalKind::Unknown)),
+        Value::Unknown(_) => out.push(Principal::new(
+            value,
+            PrincipalType::Star,
+            PrincipalKind::Unknown,
+        )),
         Value::Object(members) => {
             for m in members {
                 let ptype = PrincipalType::from_key(&m.key);
@@ -199,10 +222,14 @@ pub fn parse_principals(value: &Node) -> Vec<Principal<'_>> {
                 }
             }
         }
-        _ => out.push(Principal::new(value, PrincipalType::Other, PrincipalKind::Invalid(format!(
+        _ => out.push(Principal::new(
+            value,
+            PrincipalType::Other,
+            PrincipalKind::Invalid(format!(
                 "`Principal` must be `\"*\"` or an object, found {}",
                 value.type_name()
-            )))),
+            )),
+        )),
     }
     out
 }
@@ -412,7 +439,7 @@ fn classify_aws(s: &str) -> PrincipalKind {
     if let Some((prefix, what)) = unique_id_kind(s) {
         return PrincipalKind::Invalid(format!("`{prefix}…` is {what}, not a user or role"));
     }
-    if s.contains("${") {
+    if crate::tree::has_hole(s) {
         // A policy variable or template interpolation: not knowable here.
         return PrincipalKind::Unknown;
     }
@@ -426,7 +453,7 @@ fn classify_aws(s: &str) -> PrincipalKind {
     if !PARTITIONS.contains(&partition) {
         return PrincipalKind::Invalid(format!("unknown partition `{partition}`"));
     }
-    if s.contains(['*', '?']) {
+    if s.bytes().any(|b| b == b'*' || b == b'?') {
         return PrincipalKind::Invalid(
             "wildcards are not allowed inside a principal ARN (only a whole `\"*\"`)".to_string(),
         );

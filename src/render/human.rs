@@ -45,7 +45,11 @@ struct Piece {
 impl View {
     /// The view of `source`'s text around `spans` (the primary first), and each span in the
     /// view's coordinates.
-    fn new(name: String, source: &SourceFile, spans: &[crate::tree::Span]) -> (View, Vec<SourceSpan>) {
+    fn new(
+        name: String,
+        source: &SourceFile,
+        spans: &[crate::tree::Span],
+    ) -> (View, Vec<SourceSpan>) {
         let text = source.text.as_str();
         let starts = source.line_starts();
         let line_of = |o: usize| match starts.binary_search(&(o as u32)) {
@@ -68,7 +72,12 @@ impl View {
             })
             .collect();
         let last = starts.len() - 1;
-        let first_line = spans.iter().map(|s| line_of(s.0)).min().unwrap_or(0).saturating_sub(1);
+        let first_line = spans
+            .iter()
+            .map(|s| line_of(s.0))
+            .min()
+            .unwrap_or(0)
+            .saturating_sub(1);
         let last_line = (spans.iter().map(|s| line_of(s.1)).max().unwrap_or(0) + 1).min(last);
         let mut out = String::new();
         let mut pieces = Vec::with_capacity(last_line + 1 - first_line);
@@ -167,7 +176,11 @@ impl SourceCode for View {
             self.name.clone(),
             &self.text.as_bytes()[from..to],
             SourceSpan::from((from, to - from)),
-            if before == 0 && after == 0 { line } else { self.first_line + first },
+            if before == 0 && after == 0 {
+                line
+            } else {
+                self.first_line + first
+            },
             column,
             // As miette counts for a `&str`: the lines from the start of the text through the
             // context, which makes it show a report's labels in one snippet.
@@ -257,12 +270,19 @@ impl Decodings {
 }
 
 /// [`render_one`], with the decoded policies of the file made once for all its diagnostics.
-pub fn render_with(source: &SourceFile, d: &Diagnostic, color: bool, decodings: &mut Decodings) -> String {
+pub fn render_with(
+    source: &SourceFile,
+    d: &Diagnostic,
+    color: bool,
+    decodings: &mut Decodings,
+) -> String {
     let at = source.line_col(d.span.start);
     let long_line = {
         let starts = source.line_starts();
         let line = at.line as usize - 1;
-        let end = starts.get(line + 1).map_or(source.text.len(), |&e| e as usize);
+        let end = starts
+            .get(line + 1)
+            .map_or(source.text.len(), |&e| e as usize);
         end - starts[line] as usize > DECODED_LINE
     };
     let (text, span, secondary, name) = match (&d.embedded, long_line) {

@@ -6,65 +6,160 @@ use super::Summary;
 use crate::diagnostic::Diagnostic;
 use crate::source::SourceFile;
 
-#[derive(Serialize)]
-struct JsonLabel<'a> {
-    message: &'a str,
-    line: u32,
-    column: u32,
-    end_line: u32,
-    end_column: u32,
-}
-
-#[derive(Serialize)]
-struct JsonDiagnostic<'a> {
-    path: &'a str,
-    policy: Option<&'a str>,
-    code: &'a str,
-    name: &'a str,
-    severity: &'a str,
-    message: &'a str,
-    line: u32,
-    column: u32,
-    end_line: u32,
-    end_column: u32,
-    labels: Vec<JsonLabel<'a>>,
-    help: Option<&'a str>,
-}
-
 pub fn begin() -> String {
     "{\"version\":1,\"diagnostics\":[\n".to_string()
 }
 
+/// The bytes a JSON string literal escapes: `"`, `\` and control characters.
+static ESCAPED: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
+/// Whether any byte is `"`, `\` or a control character, tested eight bytes at a time.
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has = |w: u64, b: u8| {
+        let x = w ^ (u64::from(b) * ONES);
+        x.wrapping_sub(ONES) & !x & HIGH
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let low = w.wrapping_sub(0x20 * ONES) & !w & HIGH;
+        if low | has(w, b'"') | has(w, b'\\') != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&b| ESCAPED[b as usize])
+}
+
+/// Append `s` as a JSON string literal. Runs of characters that need no escape are copied
+/// whole.
+pub fn push_str_literal(out: &mut String, s: &str) {
+    out.push('"');
+    let bytes = s.as_bytes();
+    // Most strings need no escape: find that out eight bytes at a time.
+    if !needs_escape(bytes) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !ESCAPED[b as usize] {
+            i += 1;
+            continue;
+        }
+        out.push_str(&s[run..i]);
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 0xf)] as char);
+            }
+        }
+        i += 1;
+        run = i;
+    }
+    out.push_str(&s[run..]);
+    out.push('"');
+}
+
+/// `"name":"value"`.
+fn push_field(out: &mut String, name: &str, value: &str) {
+    out.push('"');
+    out.push_str(name);
+    out.push_str("\":");
+    push_str_literal(out, value);
+}
+
+/// `,"name":n`.
+fn push_number(out: &mut String, name: &str, n: u32) {
+    out.push_str(",\"");
+    out.push_str(name);
+    out.push_str("\":");
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(d as char);
+    }
+}
+
+/// One diagnostic as a JSON object on one line (the documented schema, fields in order).
 pub fn render(source: &SourceFile, d: &Diagnostic) -> String {
     let (start, end) = (source.line_col(d.span.start), source.line_col(d.span.end));
-    let value = JsonDiagnostic {
-        path: &source.path,
-        policy: d.policy.as_deref(),
-        code: d.rule.code,
-        name: d.rule.name,
-        severity: d.severity.as_str(),
-        message: &d.message,
-        line: start.line,
-        column: start.column,
-        end_line: end.line,
-        end_column: end.column,
-        labels: d
-            .labels
-            .iter()
-            .map(|l| {
-                let (s, e) = (source.line_col(l.span.start), source.line_col(l.span.end));
-                JsonLabel {
-                    message: &l.message,
-                    line: s.line,
-                    column: s.column,
-                    end_line: e.line,
-                    end_column: e.column,
-                }
-            })
-            .collect(),
-        help: d.help.as_deref(),
-    };
-    serde_json::to_string(&value).unwrap_or_default()
+    let mut out =
+        String::with_capacity(256 + d.message.len() + d.help.as_ref().map_or(0, String::len));
+    out.push('{');
+    push_field(&mut out, "path", &source.path);
+    out.push_str(",\"policy\":");
+    match &d.policy {
+        Some(p) => push_str_literal(&mut out, p),
+        None => out.push_str("null"),
+    }
+    out.push(',');
+    push_field(&mut out, "code", d.rule.code);
+    out.push(',');
+    push_field(&mut out, "name", d.rule.name);
+    out.push(',');
+    push_field(&mut out, "severity", d.severity.as_str());
+    out.push(',');
+    push_field(&mut out, "message", &d.message);
+    push_number(&mut out, "line", start.line);
+    push_number(&mut out, "column", start.column);
+    push_number(&mut out, "end_line", end.line);
+    push_number(&mut out, "end_column", end.column);
+    out.push_str(",\"labels\":[");
+    for (i, l) in d.labels.iter().enumerate() {
+        let (s, e) = (source.line_col(l.span.start), source.line_col(l.span.end));
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('{');
+        push_field(&mut out, "message", &l.message);
+        push_number(&mut out, "line", s.line);
+        push_number(&mut out, "column", s.column);
+        push_number(&mut out, "end_line", e.line);
+        push_number(&mut out, "end_column", e.column);
+        out.push('}');
+    }
+    out.push_str("],\"help\":");
+    match &d.help {
+        Some(h) => push_str_literal(&mut out, h),
+        None => out.push_str("null"),
+    }
+    out.push('}');
+    out
 }
 
 #[derive(Serialize)]
@@ -112,4 +207,24 @@ pub fn end(summary: &Summary, entries: usize) -> String {
         "{newline}],\"summary\":{}}}\n",
         serde_json::to_string(&value).unwrap_or_default()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string_literals_match_serde_json() {
+        for s in [
+            "",
+            "plain",
+            "quote \" and backslash \\ and \n\r\t\u{8}\u{c}",
+            "control \u{1}\u{1f} and non-ASCII caf\u{e9} \u{1F600}",
+            "`kms:*` includes `kms:CreateGrant`",
+        ] {
+            let mut out = String::new();
+            push_str_literal(&mut out, s);
+            assert_eq!(out, serde_json::to_string(s).unwrap(), "{s:?}");
+        }
+    }
 }

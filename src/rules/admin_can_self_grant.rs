@@ -123,11 +123,13 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
                 };
                 f.label(p.node.span, label);
             }
-            let guard = format!(
-                "`{}`",
-                policy.condition_example("Bool", "kms:GrantIsForAWSResource", "true")
-            );
-            f.help(help(st, pattern, via.intersects(put), &source, &guard));
+            let guard = || {
+                format!(
+                    "`{}`",
+                    policy.condition_example("Bool", "kms:GrantIsForAWSResource", "true")
+                )
+            };
+            f.help(help(st, pattern, via.intersects(put), &source, guard));
         }
     }
 }
@@ -139,7 +141,7 @@ fn help(
     pattern: Option<&ActionPattern<'_>>,
     put: bool,
     source: &str,
-    guard: &str,
+    guard: impl Fn() -> String,
 ) -> String {
     match pattern {
         None => format!(
@@ -150,7 +152,8 @@ fn help(
             "list the administrative actions explicitly instead of `kms:Create*`, `kms:Put*` or `kms:*`, and keep `kms:PutKeyPolicy` with the root statement".to_string()
         }
         Some(p) if p.is_wildcard() => format!(
-            "list the administrative actions explicitly instead of a wildcard, or add {guard} to the grant"
+            "list the administrative actions explicitly instead of a wildcard, or add {} to the grant",
+            guard()
         ),
         Some(_) if put => format!(
             "remove `{source}` from this statement and leave changing the key policy to the root statement"
@@ -159,9 +162,12 @@ fn help(
             "use `Bool` instead of `BoolIfExists` for `kms:GrantIsForAWSResource`, or remove `{source}`"
         ),
         Some(_) if st.action_patterns().len() == 1 => {
-            format!("add {guard} to the statement, or remove the statement")
+            format!("add {} to the statement, or remove the statement", guard())
         }
-        Some(_) => format!("move `{source}` to a statement of its own with {guard}, or remove it"),
+        Some(_) => format!(
+            "move `{source}` to a statement of its own with {}, or remove it",
+            guard()
+        ),
     }
 }
 

@@ -36,7 +36,8 @@ fn repeats(members: &[Member], ignore_case: bool) -> Vec<(&Member, &Member)> {
         }
         return out;
     }
-    let mut seen: HashMap<String, &Member> = HashMap::with_capacity_and_hasher(members.len(), Default::default());
+    let mut seen: HashMap<String, &Member> =
+        HashMap::with_capacity_and_hasher(members.len(), Default::default());
     for m in members {
         let key = if ignore_case {
             m.key.to_ascii_lowercase()

@@ -90,13 +90,17 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
                     "{subject} is allowed without a `kms:GrantIsForAWSResource` condition: grants can go to any principal, not only AWS services"
                 ),
             };
-            let guard_text = policy.condition_example("Bool", "kms:GrantIsForAWSResource", "true");
+            let guard_text =
+                || policy.condition_example("Bool", "kms:GrantIsForAWSResource", "true");
             let help = if guard == GrantGuard::IfExists {
                 "use `Bool` instead of `BoolIfExists` for `kms:GrantIsForAWSResource`".to_string()
             } else if single {
-                format!("add `{guard_text}` to the statement")
+                format!("add `{}` to the statement", guard_text())
             } else {
-                format!("move `kms:CreateGrant` to its own statement with `{guard_text}`")
+                format!(
+                    "move `kms:CreateGrant` to its own statement with `{}`",
+                    guard_text()
+                )
             };
             r.report(span, message).help(help);
         }

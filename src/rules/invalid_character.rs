@@ -201,7 +201,12 @@ mod printable_tests {
         ];
         for s in &samples {
             for start in 0..s.len().min(9) {
-                assert_eq!(printable_ascii(&s[start..]), slow(&s[start..]), "{:?}", &s[start..]);
+                assert_eq!(
+                    printable_ascii(&s[start..]),
+                    slow(&s[start..]),
+                    "{:?}",
+                    &s[start..]
+                );
             }
         }
     }

@@ -110,10 +110,12 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
         else {
             continue;
         };
-        let fix = format!(
-            "add `{}` to the root statement, or ignore KMS004 where IAM policies are meant to grant this key",
-            policy.condition_example("StringEquals", "aws:PrincipalType", "Account")
-        );
+        let fix = || {
+            format!(
+                "add `{}` to the root statement, or ignore KMS004 where IAM policies are meant to grant this key",
+                policy.condition_example("StringEquals", "aws:PrincipalType", "Account")
+            )
+        };
         match guard(st) {
             Guard::Unresolved => {}
             Guard::Missing => {
@@ -122,7 +124,7 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
                     "the root statement has no `aws:PrincipalType` guard: besides the principals this policy names, IAM policies can give this key to any principal in the account",
                 )
                 .label(named.node.span, "the policy names who may use the key here")
-                .help(fix.clone());
+                .help(fix());
             }
             Guard::Admits(types) => {
                 let extra: Vec<String> = types

@@ -27,11 +27,17 @@ const SOURCE_KEYS: &[&str] = &[
 /// The actions that only read the key's metadata (RULES.md KMS034).
 fn read_only() -> ActionSet {
     static READ_ONLY: std::sync::LazyLock<ActionSet> = std::sync::LazyLock::new(|| {
-        ["DescribeKey", "GetPublicKey", "GetKeyPolicy", "GetKeyRotationStatus"]
-            .into_iter()
-            .fold(ActionSet::filter(|a| a.name.starts_with("List")), |acc, n| {
-                acc.union(ActionSet::named(n))
-            })
+        [
+            "DescribeKey",
+            "GetPublicKey",
+            "GetKeyPolicy",
+            "GetKeyRotationStatus",
+        ]
+        .into_iter()
+        .fold(
+            ActionSet::filter(|a| a.name.starts_with("List")),
+            |acc, n| acc.union(ActionSet::named(n)),
+        )
     });
     *READ_ONLY
 }

@@ -41,6 +41,11 @@ struct Parser<'a> {
     maybe: usize,
     /// A directive or an interpolation stood since the last value: a comma may be missing.
     loose: bool,
+    /// The members and elements of the objects and arrays being read, nested ones on top:
+    /// each object or array takes its own off the top when it closes, in one allocation of
+    /// the right size.
+    members: Vec<Member>,
+    items: Vec<Node>,
 }
 
 impl<'a> Parser<'a> {
@@ -52,6 +57,8 @@ impl<'a> Parser<'a> {
             template,
             maybe: 0,
             loose: false,
+            members: Vec::new(),
+            items: Vec::new(),
         }
     }
 
@@ -67,8 +74,18 @@ impl<'a> Parser<'a> {
 
     fn skip_ws(&mut self) {
         loop {
-            while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
-                self.pos += 1;
+            loop {
+                match self.bytes.get(self.pos) {
+                    Some(b' ' | b'\t' | b'\r') => self.pos += 1,
+                    Some(b'\n') => {
+                        self.pos += 1;
+                        // Indentation, eight spaces at a time.
+                        while self.bytes.get(self.pos..self.pos + 8) == Some(b"        ") {
+                            self.pos += 8;
+                        }
+                    }
+                    _ => break,
+                }
             }
             if !(self.template && self.text[self.pos..].starts_with("%{")) {
                 return;
@@ -247,6 +264,7 @@ impl<'a> Parser<'a> {
         let body_start = self.pos;
         let mut has_escape = false;
         loop {
+            self.pos = plain_run_end(self.bytes, self.pos);
             match self.bytes.get(self.pos) {
                 None => {
                     return Err(ParseError {
@@ -315,13 +333,13 @@ impl<'a> Parser<'a> {
         self.enter(depth)?;
         let start = self.pos;
         self.pos += 1;
-        let mut members = Vec::new();
+        let base = self.members.len();
         self.skip_ws();
         if self.bytes.get(self.pos) == Some(&b'}') {
             self.pos += 1;
             return Ok(Node::new(
                 Span::new(start as u32, self.pos as u32),
-                Value::Object(members),
+                Value::Object(self.members.split_off(base)),
             ));
         }
         loop {
@@ -329,7 +347,7 @@ impl<'a> Parser<'a> {
             if self.at_interpolation() {
                 // Members a template computes: unknown, under a key that says so.
                 let node = self.interpolation();
-                members.push(Member {
+                self.members.push(Member {
                     key: self.text[node.span.start as usize..node.span.end as usize].to_string(),
                     key_span: node.span,
                     value: node,
@@ -355,7 +373,7 @@ impl<'a> Parser<'a> {
                 self.skip_ws();
                 let mut value = self.value(depth + 1)?;
                 value.maybe |= maybe;
-                members.push(Member {
+                self.members.push(Member {
                     key,
                     key_span,
                     value,
@@ -367,7 +385,7 @@ impl<'a> Parser<'a> {
                 Some(true) => {
                     return Ok(Node::new(
                         Span::new(start as u32, self.pos as u32),
-                        Value::Object(members),
+                        Value::Object(self.members.split_off(base)),
                     ));
                 }
                 None => return Err(self.error_here("expected `,` or `}` after the object member")),
@@ -379,13 +397,13 @@ impl<'a> Parser<'a> {
         self.enter(depth)?;
         let start = self.pos;
         self.pos += 1;
-        let mut items = Vec::new();
+        let base = self.items.len();
         self.skip_ws();
         if self.bytes.get(self.pos) == Some(&b']') {
             self.pos += 1;
             return Ok(Node::new(
                 Span::new(start as u32, self.pos as u32),
-                Value::Array(items),
+                Value::Array(self.items.split_off(base)),
             ));
         }
         loop {
@@ -395,25 +413,53 @@ impl<'a> Parser<'a> {
                     self.pos += 1;
                     return Ok(Node::new(
                         Span::new(start as u32, self.pos as u32),
-                        Value::Array(items),
+                        Value::Array(self.items.split_off(base)),
                     ));
                 }
                 return Err(self.error_here("trailing comma before `]`: remove the comma"));
             }
-            items.push(self.value(depth + 1)?);
+            let item = self.value(depth + 1)?;
+            self.items.push(item);
             self.skip_ws();
             match self.separator(b']') {
                 Some(false) => {}
                 Some(true) => {
                     return Ok(Node::new(
                         Span::new(start as u32, self.pos as u32),
-                        Value::Array(items),
+                        Value::Array(self.items.split_off(base)),
                     ));
                 }
                 None => return Err(self.error_here("expected `,` or `]` after the array element")),
             }
         }
     }
+}
+
+/// The bytes a string scanner must look at: `"`, `\`, control characters, and `$`/`%`
+/// (which may start a template part).
+static SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[b'$' as usize] = true;
+    t[b'%' as usize] = true;
+    t
+};
+
+/// The first position at or after `pos` whose byte is [`SPECIAL`] (or the end).
+fn plain_run_end(bytes: &[u8], mut pos: usize) -> usize {
+    while let Some(&b) = bytes.get(pos) {
+        if SPECIAL[b as usize] {
+            break;
+        }
+        pos += 1;
+    }
+    pos
 }
 
 fn describe_char(c: char) -> String {

@@ -119,7 +119,7 @@ pub const CURRENT_ACCOUNT: &str = "(current account)";
 /// Rewrite the template expressions that name the current account or partition to
 /// [`CURRENT_ACCOUNT`] / `aws`; any other `${…}` stays (and makes the value unknown).
 pub fn normalize_symbols(s: &str) -> Cow<'_, str> {
-    if !s.contains("${") {
+    if !has_hole(s) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -148,7 +148,18 @@ pub fn normalize_symbols(s: &str) -> Cow<'_, str> {
 /// Whether a string has template parts that are not known: a `${…}` other than the current
 /// account or partition, or a `%{…}` directive.
 pub fn has_template_part(s: &str) -> bool {
-    s.contains("%{") || (s.contains("${") && normalize_symbols(s).contains("${"))
+    starts_part(s, b'%') || (has_hole(s) && has_hole(&normalize_symbols(s)))
+}
+
+/// Whether `s` has a `${` (found by the `$`, which is rare in policies).
+pub fn has_hole(s: &str) -> bool {
+    starts_part(s, b'$')
+}
+
+/// Whether `s` has `sigil` followed by `{`.
+fn starts_part(s: &str, sigil: u8) -> bool {
+    let bytes = s.as_bytes();
+    memchr::memchr_iter(sigil, bytes).any(|i| bytes.get(i + 1) == Some(&b'{'))
 }
 
 /// A part of a partly known string.
