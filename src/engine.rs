@@ -415,15 +415,31 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, ReadError> {
         )));
     }
     let file = std::fs::File::open(path).map_err(ReadError::Io)?;
-    let mut bytes = Vec::with_capacity(meta.len().min(MAX_FILE_SIZE) as usize + 1);
-    // `take` bounds what a FIFO or a growing file can make us read.
-    file.take(MAX_FILE_SIZE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(ReadError::Io)?;
-    if bytes.len() as u64 > MAX_FILE_SIZE {
-        return Err(ReadError::TooLarge(meta.len().max(bytes.len() as u64)));
+    // The kernel copies into a buffer each thread keeps (memory the cache already holds is
+    // filled much faster than fresh memory); the file's own copy is made from it.
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    Ok(bytes)
+    SCRATCH.with(|scratch| {
+        let mut scratch = scratch.borrow_mut();
+        scratch.clear();
+        scratch.reserve(meta.len().min(MAX_FILE_SIZE) as usize + 1);
+        // `take` bounds what a FIFO or a growing file can make us read.
+        file.take(MAX_FILE_SIZE + 1)
+            .read_to_end(&mut scratch)
+            .map_err(ReadError::Io)?;
+        if scratch.len() as u64 > MAX_FILE_SIZE {
+            let read = scratch.len() as u64;
+            // A huge buffer is not kept for the files that follow.
+            *scratch = Vec::new();
+            return Err(ReadError::TooLarge(meta.len().max(read)));
+        }
+        let bytes = scratch.to_vec();
+        if scratch.capacity() > 1 << 20 {
+            *scratch = Vec::new();
+        }
+        Ok(bytes)
+    })
 }
 
 /// The text of UTF-16 bytes that start with a byte-order mark (`FF FE` little-endian, `FE FF`
