@@ -212,29 +212,43 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             consumed.is_empty() || !t.path.canonicalize().is_ok_and(|c| consumed.contains(&c))
         })
         .collect();
-    for batch in files.chunks(BATCH) {
-        let results: Vec<(String, Result<Linted, String>)> = batch
-            .par_iter()
-            .map(|t| {
-                (
-                    display_path(&t.path),
-                    lint_target(t, &project, &renderer, render),
-                )
-            })
-            .collect();
-        for (display, result) in results {
-            // Module files sort among the others by path.
-            while let Some(entry) = pending.first_entry() {
-                if entry.key().as_str() >= display.as_str() {
+    // Batches are linted on the pool while this thread writes the one before: the report
+    // keeps the order of the paths and never holds more than two batches.
+    std::thread::scope(|scope| {
+        let (sender, receiver) =
+            std::sync::mpsc::sync_channel::<Vec<(String, Result<Linted, String>)>>(1);
+        let (project, renderer, files) = (&project, &renderer, &files);
+        scope.spawn(move || {
+            for batch in files.chunks(BATCH) {
+                let results = batch
+                    .par_iter()
+                    .map(|t| {
+                        (
+                            display_path(&t.path),
+                            lint_target(t, project, renderer, render),
+                        )
+                    })
+                    .collect();
+                if sender.send(results).is_err() {
                     break;
                 }
-                for r in entry.remove() {
-                    handle(r, out);
-                }
             }
-            handle(result, out);
+        });
+        for results in receiver {
+            for (display, result) in results {
+                // Module files sort among the others by path.
+                while let Some(entry) = pending.first_entry() {
+                    if entry.key().as_str() >= display.as_str() {
+                        break;
+                    }
+                    for r in entry.remove() {
+                        handle(r, out);
+                    }
+                }
+                handle(result, out);
+            }
         }
-    }
+    });
     for (_, results) in pending {
         for r in results {
             handle(r, out);
