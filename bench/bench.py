@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Benchmark kmslint against the floor (a parallel walk + serde_json parse of the same files).
 
-Usage: python3 bench/bench.py [--sizes 1000 10000] [--runs 5]
+Usage: python3 bench/bench.py [--sizes 1000 10000] [--runs 5] [--no-instructions]
 
 Generates corpora with bench/gen_corpus.py (cached in bench/.corpus/), builds kmslint and the
-floor in release mode, and prints a markdown table of median wall times, the ratio to the floor,
-peak memory (max RSS) and the growth from the smallest to the largest corpus, plus the median
-time of one small file end to end. Only the Python standard library is used.
+floor in release mode, and prints a markdown table of median wall times (JSON and human output), the wall-time ratio
+to the floor, the instruction-count ratio (callgrind, one thread: repeatable where wall time is
+not), peak memory (max RSS) and the growth from the smallest to the largest corpus; then the
+median time of one small file end to end, and of a 1 MB policy and a 15 MB template. Only the
+Python standard library is used; valgrind and GNU time are optional.
 """
 
 import argparse
@@ -69,28 +71,113 @@ def mib(value):
     return "n/a (install GNU time)" if value is None else f"{value:.1f} MiB"
 
 
+def instructions(cmd):
+    """Instructions executed by `cmd` on one thread, counted by callgrind; `None` without valgrind.
+
+    Unlike wall time, the count repeats from run to run on a shared machine.
+    """
+    try:
+        proc = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "RAYON_NUM_THREADS": "1"},
+        )
+    except FileNotFoundError:
+        return None
+    for line in proc.stderr.splitlines():
+        if "Collected :" in line:
+            return int(line.split(":")[-1].strip())
+    sys.exit(f"callgrind gave no count for {' '.join(cmd)}: {proc.stderr}")
+
+
+def large_inputs():
+    """One policy of 1 MB (the shape that once made KMS003 take minutes) and a CloudFormation
+    template of 15 MB with a finding in each of its keys, as tests/hostile.rs builds them."""
+    folder = os.path.join(BENCH, ".corpus", "large")
+    os.makedirs(folder, exist_ok=True)
+    policy = os.path.join(folder, "one-megabyte.json")
+    if not os.path.exists(policy):
+        statements = []
+        while sum(len(s) + 2 for s in statements) < 1_000_000:
+            i = len(statements)
+            if i % 2 == 0:
+                statements.append(
+                    f'{{"Sid": "Org{i}", "Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", '
+                    f'"Resource": "*", "Condition": {{"StringEquals": {{"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}}}}'
+                )
+            else:
+                statements.append(
+                    f'{{"Sid": "Admin{i}", "Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::111122223333:role/R{i}"}}, '
+                    f'"Action": ["kms:Create*", "kms:Describe*"], "Resource": "*"}}'
+                )
+        with open(policy, "w") as f:
+            f.write('{"Version": "2012-10-17", "Statement": [\n' + ",\n".join(statements) + "\n]}\n")
+    template = os.path.join(folder, "fifteen-megabytes.template.json")
+    if not os.path.exists(template):
+        keys = []
+        size = 0
+        while size < 15_000_000:
+            k = len(keys)
+            key = (
+                f'"Key{k}":{{"Type":"AWS::KMS::Key","Properties":{{"KeyPolicy":{{"Version":"2012-10-17","Statement":['
+                f'{{"Sid":"Root","Effect":"Allow","Principal":{{"AWS":{{"Fn::Sub":"arn:aws:iam::${{AWS::AccountId}}:root"}}}},'
+                f'"Action":"kms:*","Resource":"*"}},{{"Sid":"Group","Effect":"Allow","Principal":{{"AWS":'
+                f'"arn:aws:iam::111122223333:group/G{k}"}},"Action":"kms:Decrypt","Resource":"*"}}]}}}}}}'
+            )
+            size += len(key) + 2
+            keys.append(key)
+        with open(template, "w") as f:
+            f.write('{"AWSTemplateFormatVersion":"2010-09-09","Resources":{\n' + ",\n".join(keys) + "\n}}\n")
+    return policy, template
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--no-instructions", action="store_true", help="skip the callgrind counts (slow)")
     args = ap.parse_args()
     kmslint, floor = build()
     print(f"machine: {os.cpu_count()} cores; median of {args.runs} runs after a warm-up\n")
-    print("| corpus | kmslint (json output) | floor | ratio | kmslint peak memory | floor peak memory |")
-    print("|---|---|---|---|---|---|")
+    print("| corpus | kmslint (json output) | kmslint (human output) | floor | wall ratio (json) | instructions: kmslint / floor | ratio | kmslint peak memory | floor peak memory |")
+    print("|---|---|---|---|---|---|---|---|---|")
     results = {}
     for n in args.sizes:
         path = corpus(n)
-        k, k_mem = measure([kmslint, "check", path, "--format", "json"], args.runs)
+        check = [kmslint, "check", "--isolated", path, "--format"]
+        k, k_mem = measure([*check, "json"], args.runs)
+        h, _ = measure([*check, "human"], args.runs)
         f, f_mem = measure([floor, path], args.runs)
         results[n] = k
-        print(f"| {n:,} files | {k * 1000:.0f} ms | {f * 1000:.0f} ms | {k / f:.2f}x | {mib(k_mem)} | {mib(f_mem)} |")
+        if args.no_instructions:
+            counts = "not counted | n/a"
+        else:
+            ki, fi = instructions([*check, "json"]), instructions([floor, path])
+            counts = (
+                "n/a (install valgrind) | n/a"
+                if ki is None or fi is None
+                else f"{ki / 1e9:.2f} G / {fi / 1e9:.2f} G | {ki / fi:.2f}x"
+            )
+        print(
+            f"| {n:,} files | {k * 1000:.0f} ms | {h * 1000:.0f} ms | {f * 1000:.0f} ms | {k / f:.2f}x | {counts} "
+            f"| {mib(k_mem)} | {mib(f_mem)} |"
+        )
     small = os.path.join(ROOT, "examples", "least-privilege.json")
     s, s_mem = measure([kmslint, "check", small], max(args.runs, 30))
     print(f"\none small file end to end (`kmslint check examples/least-privilege.json`): {s * 1000:.1f} ms, {mib(s_mem)}")
     if len(args.sizes) > 1:
         lo, hi = min(args.sizes), max(args.sizes)
         print(f"growth {lo:,} -> {hi:,} files: {results[hi] / results[lo]:.1f}x time for {hi / lo:.0f}x files")
+    print("\n| one large file | size | json output | human output | peak memory |")
+    print("|---|---|---|---|---|")
+    for path in large_inputs():
+        check = [kmslint, "check", "--isolated", path, "--format"]
+        j, mem = measure([*check, "json"], max(1, args.runs // 2))
+        h, _ = measure([*check, "human"], max(1, args.runs // 2))
+        size = os.path.getsize(path) / 1e6
+        print(f"| `{os.path.basename(path)}` | {size:.1f} MB | {j * 1000:.0f} ms | {h * 1000:.0f} ms | {mib(mem)} |")
 
 
 if __name__ == "__main__":

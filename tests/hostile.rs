@@ -9,6 +9,14 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 
+/// `--output` to devices, FIFOs and links, a closed standard input, names that are not UTF-8.
+#[cfg(unix)]
+#[path = "hostile/io.rs"]
+mod io;
+/// The language server fed garbage frames over stdio.
+#[path = "hostile/lsp.rs"]
+mod lsp;
+
 const GOOD: &str = "examples/group-principal.json";
 
 /// Run kmslint on `paths` plus a known-bad example, without configuration files (a stray
@@ -518,4 +526,188 @@ fn readme_quotes_the_messages() {
             "README.md's robustness section does not quote `{message}`"
         );
     }
+}
+
+/// A minified CloudFormation template: one line of about 90 KB, its findings past column
+/// 65,535. The human report shows a window of the line around each span, never the whole line.
+#[test]
+fn a_finding_past_column_65535_in_human_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys: Vec<String> = (0..300)
+        .map(|i| {
+            format!(
+                r#""Key{i}":{{"Type":"AWS::KMS::Key","Properties":{{"KeyPolicy":{{"Version":"2012-10-17","Statement":[{{"Sid":"Root","Effect":"Allow","Principal":{{"AWS":{{"Fn::Sub":"arn:aws:iam::${{AWS::AccountId}}:root"}}}},"Action":"kms:*","Resource":"*"}}]}}}}}}"#
+            )
+        })
+        .collect();
+    let last = r#""Last":{"Type":"AWS::KMS::Key","Properties":{"KeyPolicy":{"Version":"2012-10-17","Statement":[{"Sid":"Root","Effect":"Allow","Principal":{"AWS":{"Fn::Sub":"arn:aws:iam::${AWS::AccountId}:root"}},"Action":"kms:*","Resource":"*"},{"Sid":"G","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:group/G"},"Action":"kms:Decrypt","Resource":"*"}]}}}"#;
+    let text = format!(
+        r#"{{"AWSTemplateFormatVersion":"2010-09-09","Resources":{{{},{last}}}}}"#,
+        keys.join(",")
+    );
+    let column = text.find("arn:aws:iam::111122223333:group/G").unwrap() as u32;
+    assert!(column > 65_535, "{column}");
+    let file = dir.path().join("minified.template.json");
+    std::fs::write(&file, &text).unwrap();
+    // In a walk, beside another file: the whole run survives and reports both.
+    let mut cmd = Command::cargo_bin("kmslint").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["check", "--isolated", "--format", "human"])
+        .arg(dir.path())
+        .arg(GOOD)
+        .env("NO_COLOR", "1")
+        .timeout(Duration::from_secs(180));
+    let o = cmd.output().unwrap();
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
+    assert!(
+        out.contains(&format!(
+            "minified.template.json (Resources.Last):1:{column}]"
+        )),
+        "{out}"
+    );
+    assert!(out.contains("KMS002 group-principal"), "{out}");
+    assert!(out.contains("group-principal.json:15:28]"), "{out}");
+    assert!(out.contains('…'), "the line is not windowed:\n{out}");
+    let widest = out.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(widest < 1_000, "a line of {widest} characters in:\n{out}");
+}
+
+/// The wall time of `kmslint check --isolated --format FORMAT FILE`, which must find `marker`
+/// `count` times and end within `limit`: generous for linear work in a debug build, far too
+/// short for a quadratic step.
+fn assert_within(file: &Path, format: &str, marker: &str, count: usize, limit: Duration) {
+    let _turn = GROWTH.lock().unwrap_or_else(|e| e.into_inner());
+    let out = file.with_extension("out");
+    let took = timed_check(file, format, &out, limit).unwrap_or_else(|| {
+        panic!(
+            "{} in {format} format took longer than {limit:?}",
+            file.display()
+        )
+    });
+    let report = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(report.matches(marker).count(), count, "`{marker}`");
+    eprintln!("{} in {format} format: {took:?}", file.display());
+}
+
+/// One policy of 1 MB: `"*"` statements and roles that create grants, the shape that made
+/// KMS003 take minutes. Linear work takes about a second in a debug build.
+#[test]
+fn a_one_megabyte_policy_takes_seconds() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("large.json");
+    let mut statements = Vec::new();
+    let mut size = 0;
+    while size < 1_000_000 {
+        let i = statements.len();
+        let s = if i % 2 == 0 {
+            format!(
+                r#"{{"Sid": "Org{i}", "Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*", "Condition": {{"StringEquals": {{"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}}}}"#
+            )
+        } else {
+            format!(
+                r#"{{"Sid": "Admin{i}", "Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::111122223333:role/R{i}"}}, "Action": ["kms:Create*", "kms:Describe*"], "Resource": "*"}}"#
+            )
+        };
+        size += s.len() + 2;
+        statements.push(s);
+    }
+    let n = statements.len();
+    std::fs::write(&file, policy(statements.into_iter())).unwrap();
+    for format in ["json", "human"] {
+        assert_within(&file, format, "KMS005", n / 2, Duration::from_secs(60));
+    }
+}
+
+/// A 15 MB CloudFormation template of 40,000 keys, each with a finding, in human format: about
+/// 15 seconds in a debug build; the quadratic renderer did not finish in five minutes.
+#[test]
+fn a_fifteen_megabyte_template_takes_seconds() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("large.template.json");
+    let mut keys = Vec::new();
+    let mut size = 0;
+    while size < 15_000_000 {
+        let k = keys.len();
+        let key = format!(
+            r#""Key{k}":{{"Type":"AWS::KMS::Key","Properties":{{"KeyPolicy":{{"Version":"2012-10-17","Statement":[{{"Sid":"Root","Effect":"Allow","Principal":{{"AWS":{{"Fn::Sub":"arn:aws:iam::${{AWS::AccountId}}:root"}}}},"Action":"kms:*","Resource":"*"}},{{"Sid":"Group","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::111122223333:group/G{k}"}},"Action":"kms:Decrypt","Resource":"*"}}]}}}}}}"#
+        );
+        size += key.len() + 2;
+        keys.push(key);
+    }
+    let n = keys.len();
+    std::fs::write(
+        &file,
+        format!(
+            "{{\"AWSTemplateFormatVersion\":\"2010-09-09\",\"Resources\":{{\n{}\n}}}}\n",
+            keys.join(",\n")
+        ),
+    )
+    .unwrap();
+    assert_within(
+        &file,
+        "human",
+        "KMS002 group-principal",
+        n,
+        Duration::from_secs(180),
+    );
+}
+
+/// 200,000 trusted accounts load in a moment (they are de-duplicated in a set).
+#[test]
+fn two_hundred_thousand_trusted_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let accounts: Vec<String> = (0..200_000u64)
+        .map(|i| format!("\"{:012}\"", 100_000_000_000 + i * 7))
+        .collect();
+    std::fs::write(
+        dir.path().join("kmslint.toml"),
+        format!("trusted-accounts = [{}]\n", accounts.join(", ")),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("key.json"),
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(GOOD)).unwrap(),
+    )
+    .unwrap();
+    let start = Instant::now();
+    let o = Command::cargo_bin("kmslint")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["check", "--format", "compact", "key.json"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let took = start.elapsed();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("key.json:15:28: error[KMS002]"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(took < Duration::from_secs(30), "took {took:?}");
+}
+
+/// A UTF-16 file with a byte-order mark (what Windows PowerShell's `>` writes) is decoded and
+/// linted in a walk, its findings at the positions of the decoded text.
+#[test]
+fn a_utf16_file_in_a_walk_is_linted() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(GOOD)).unwrap();
+    let mut le = vec![0xFF, 0xFE];
+    le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(dir.path().join("le.json"), le).unwrap();
+    let mut be = vec![0xFE, 0xFF];
+    be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+    std::fs::write(dir.path().join("be.json"), be).unwrap();
+    let o = run_with_example(&[dir.path()]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
+    for name in ["le.json", "be.json"] {
+        assert!(
+            out.contains(&format!("{name}:15:28: error[KMS002]")),
+            "{name}:\n{out}"
+        );
+    }
+    assert!(!out.contains("KMS010"), "{out}");
 }

@@ -354,8 +354,7 @@ fn classify_partial(text: &str) -> PrincipalKind {
     let Some(rest) = masked.strip_prefix("arn:") else {
         return PrincipalKind::Unknown;
     };
-    let parts: Vec<&str> = rest.splitn(5, ':').collect();
-    let [partition, service, region, account, resource] = parts[..] else {
+    let Some([partition, service, region, account, resource]) = arn_fields(rest) else {
         return PrincipalKind::Unknown;
     };
     let known = |field: &str| !field.contains(HOLE);
@@ -446,8 +445,7 @@ fn classify_aws(s: &str) -> PrincipalKind {
     let Some(rest) = s.strip_prefix("arn:") else {
         return PrincipalKind::Invalid("expected an ARN, a 12-digit account id or `*`".to_string());
     };
-    let parts: Vec<&str> = rest.splitn(5, ':').collect();
-    let [partition, service, region, account, resource] = parts[..] else {
+    let Some([partition, service, region, account, resource]) = arn_fields(rest) else {
         return PrincipalKind::Invalid("an ARN has six `:`-separated parts".to_string());
     };
     if !PARTITIONS.contains(&partition) {
@@ -521,9 +519,41 @@ fn classify_aws(s: &str) -> PrincipalKind {
     }
 }
 
+/// The five `:`-separated fields of an ARN after `arn:` (the last keeps its own colons), as
+/// `splitn(5, ':')` gives them; `None` with fewer than five.
+fn arn_fields(rest: &str) -> Option<[&str; 5]> {
+    let mut fields = [""; 5];
+    let mut start = 0;
+    for field in fields.iter_mut().take(4) {
+        let end = start + memchr::memchr(b':', &rest.as_bytes()[start..])?;
+        *field = &rest[start..end];
+        start = end + 1;
+    }
+    fields[4] = &rest[start..];
+    Some(fields)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arn_fields_split_as_splitn_does() {
+        for rest in [
+            "aws:iam::111122223333:role/a:b",
+            "aws:iam::1:",
+            "a:b:c:d",
+            "::::",
+            "a:b:c",
+            "",
+        ] {
+            let split: Vec<&str> = rest.splitn(5, ':').collect();
+            assert_eq!(
+                arn_fields(rest).map(|f| f.to_vec()),
+                (split.len() == 5).then_some(split)
+            );
+        }
+    }
 
     fn kind(s: &str) -> PrincipalKind {
         classify_aws(s)

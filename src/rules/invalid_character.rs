@@ -79,26 +79,26 @@ fn fix(c: char) -> &'static str {
     }
 }
 
-/// Whether every byte is printable ASCII, tab, LF or CR. Eight bytes are tested at once; a
-/// word with a byte below 0x20 (a line end, usually) is looked at byte by byte.
+/// Whether every byte is printable ASCII, tab, LF or CR, eight bytes at a time.
 fn printable_ascii(bytes: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
+    // For bytes below 0x80, 0x80 is set in each byte of the result that equals `c`: `x + 0x7f`
+    // reaches 0x80 unless `x` is zero, and never carries into the next byte.
+    let equal = |w: u64, c: u8| !((w ^ (u64::from(c) * ONES)) + 0x7f * ONES) & HIGH;
     let byte_ok = |b: u8| (0x20..0x7f).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r');
     let mut chunks = bytes.chunks_exact(8);
     for chunk in &mut chunks {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
         let w = u64::from_le_bytes(word);
-        // A byte of 0x80 or more, one equal to 0x7f, or one below 0x20.
-        let high = w & HIGH;
-        let del = w ^ (0x7f * ONES);
-        let is_del = del.wrapping_sub(ONES) & !del & HIGH;
-        let low = w.wrapping_sub(0x20 * ONES) & !w & HIGH;
-        if high | is_del != 0 {
+        if w & HIGH != 0 {
             return false;
         }
-        if low != 0 && !chunk.iter().all(|&b| byte_ok(b)) {
+        // Below 0x20 (`x + 0x60` stays under 0x80), and not a tab, LF or CR; or DEL.
+        let low = !(w + 0x60 * ONES) & HIGH;
+        let allowed = equal(w, b'\t') | equal(w, b'\n') | equal(w, b'\r');
+        if (low & !allowed) | equal(w, 0x7f) != 0 {
             return false;
         }
     }
@@ -199,6 +199,18 @@ mod printable_tests {
             b"~~~~~~~~ !!!!!!!!".to_vec(),
             (0u8..=255).collect(),
         ];
+        // Every pair of byte values, at every place of a word: no borrow or carry leaks
+        // from one byte into its neighbour.
+        for a in 0..=255u8 {
+            for b in 0..=255u8 {
+                for at in [0, 3, 6] {
+                    let mut word = *b"ab\ncd\tef";
+                    word[at] = a;
+                    word[at + 1] = b;
+                    assert_eq!(printable_ascii(&word), slow(&word), "{word:?}");
+                }
+            }
+        }
         for s in &samples {
             for start in 0..s.len().min(9) {
                 assert_eq!(

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-const BAD: &str = include_str!("../examples/group-principal.json");
+const BAD: &str = include_str!("../../examples/group-principal.json");
 
 /// Run kmslint `args` in `dir` without configuration files, killed after a minute (a hang is
 /// a failure, not a stuck test run).
