@@ -74,19 +74,29 @@ impl<'a> Parser<'a> {
 
     fn skip_ws(&mut self) {
         loop {
-            loop {
-                match self.bytes.get(self.pos) {
-                    Some(b' ' | b'\t' | b'\r') => self.pos += 1,
-                    Some(b'\n') => {
-                        self.pos += 1;
-                        // Indentation, eight spaces at a time.
-                        while self.bytes.get(self.pos..self.pos + 8) == Some(b"        ") {
-                            self.pos += 8;
+            let bytes = self.bytes;
+            let mut pos = self.pos;
+            while let Some(&b) = bytes.get(pos) {
+                match b {
+                    b' ' | b'\t' | b'\r' => pos += 1,
+                    b'\n' => {
+                        pos += 1;
+                        // Indentation: the spaces that start the next eight bytes, at once.
+                        while let Some(chunk) = bytes.get(pos..pos + 8) {
+                            let mut word = [0u8; 8];
+                            word.copy_from_slice(chunk);
+                            let other = u64::from_le_bytes(word) ^ u64::from_le_bytes(*b"        ");
+                            if other != 0 {
+                                pos += other.trailing_zeros() as usize / 8;
+                                break;
+                            }
+                            pos += 8;
                         }
                     }
                     _ => break,
                 }
             }
+            self.pos = pos;
             if !(self.template && self.text[self.pos..].starts_with("%{")) {
                 return;
             }
