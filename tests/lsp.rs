@@ -3,13 +3,17 @@
 //! JSON-RPC messages, asserting exact positions, contents and timing of what it sends.
 
 use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+
+#[path = "support/frames.rs"]
+mod frames;
+use frames::read_message;
 
 /// How long to wait for an answer before the test fails.
 const TIMEOUT: Duration = Duration::from_secs(20);
@@ -24,26 +28,6 @@ struct Client {
     /// Messages received while waiting for something else.
     queue: VecDeque<(Instant, Value)>,
     next_id: i64,
-}
-
-fn read_message(reader: &mut impl BufRead) -> Option<Value> {
-    let mut length = None;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(n) = line.strip_prefix("Content-Length: ") {
-            length = n.parse::<usize>().ok();
-        }
-    }
-    let mut body = vec![0; length?];
-    reader.read_exact(&mut body).ok()?;
-    Some(serde_json::from_slice(&body).unwrap())
 }
 
 impl Client {

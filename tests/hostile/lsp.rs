@@ -3,13 +3,17 @@
 //! JSON-RPC errors and the server keeps serving; framing it cannot follow ends it cleanly, with
 //! a message and status 2, never a panic or an allocation of what a header announces.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+
+#[path = "../support/frames.rs"]
+mod frames;
+use frames::{frame, read_message};
 
 /// How long to wait for an answer or an exit before the test fails.
 const TIMEOUT: Duration = Duration::from_secs(20);
@@ -22,33 +26,6 @@ struct Server {
     stdin: Option<ChildStdin>,
     rx: Receiver<Value>,
     stderr: Option<JoinHandle<String>>,
-}
-
-/// One framed message from the server; `None` at the end of its output.
-fn read_message(reader: &mut impl BufRead) -> Option<Value> {
-    let mut length = None;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(n) = line.strip_prefix("Content-Length: ") {
-            length = n.parse::<usize>().ok();
-        }
-    }
-    let mut body = vec![0; length?];
-    reader.read_exact(&mut body).ok()?;
-    Some(serde_json::from_slice(&body).unwrap())
-}
-
-fn frame(body: &[u8]) -> Vec<u8> {
-    let mut bytes = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
-    bytes.extend_from_slice(body);
-    bytes
 }
 
 impl Server {
