@@ -1,4 +1,5 @@
-//! The `check` command: discover, lint in parallel, render in a deterministic order.
+//! The `check` command: discover the files, lint them in parallel, collect the results in
+//! path order, render, and decide the exit status.
 
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
@@ -7,47 +8,146 @@ use rayon::prelude::*;
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::CheckArgs;
+use crate::cli::{CheckArgs, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError};
+use crate::diagnostic::Diagnostic;
 use crate::discover::{Target, discover_excluding};
-use crate::engine::{self, FileReport, ModuleInput, Reach};
-use crate::extract::InputKind;
-use crate::extract::terraform::ModuleFile;
+use crate::lint::{self, FileError, Linted, Outcome};
 use crate::loader::FsLoader;
 use crate::output::OutputFile;
 use crate::paths::display_path;
-use crate::project::{CliLayer, Project};
+use crate::project::Project;
 use crate::render::Note;
 use crate::render::statistics::Statistics;
 use crate::render::{Format, Renderer, Summary};
 use crate::rule::Severity;
-use crate::settings::Settings;
 use crate::source::SourceFile;
-
-/// Process exit statuses.
-pub const EXIT_OK: u8 = 0;
-pub const EXIT_FINDINGS: u8 = 1;
-pub const EXIT_ERROR: u8 = 2;
+use crate::suppress::SuppressionLog;
 
 /// Files linted in parallel per batch: bounds memory while keeping output in path order.
 const BATCH: usize = 256;
 
-/// An error that stops the run before any file is linted (exit status 2).
-#[derive(Debug)]
-pub struct UsageError(pub String);
+/// A linted file's outcome and its rendered entries (none with `--statistics`).
+type Rendered = (Outcome, Vec<String>);
 
-/// Build settings from the command line alone (no configuration file).
-pub fn settings_from(args: &CheckArgs) -> Result<Settings, UsageError> {
-    let cli = CliLayer::from_args(args).map_err(UsageError)?;
-    let mut settings = Settings::default();
-    settings
-        .select(
-            args.rules.select.as_deref(),
-            &args.rules.extend_select,
-            &args.rules.ignore,
-        )
-        .map_err(|e| UsageError(e.to_string()))?;
-    cli.apply(&mut settings);
-    Ok(settings)
+/// Render each outcome's findings (in parallel): `None` renders nothing (`--statistics`).
+fn render_all(
+    renderer: Option<&Renderer>,
+    outcomes: Vec<(String, Outcome)>,
+) -> Vec<(String, Rendered)> {
+    outcomes
+        .into_par_iter()
+        .map(|(display, outcome)| {
+            let rendered = match (&outcome, renderer) {
+                (Ok(l), Some(r)) => r.file(&l.source, &l.report.diagnostics),
+                _ => Vec::new(),
+            };
+            (display, (outcome, rendered))
+        })
+        .collect()
+}
+
+/// What a run gathers as results arrive in path order: the report written so far, the
+/// summary, the suppression log and the exit status.
+struct Collector<'a> {
+    renderer: Renderer,
+    out: &'a mut dyn Write,
+    err: &'a mut dyn Write,
+    summary: Summary,
+    statistics: Option<Statistics>,
+    log: SuppressionLog,
+    entries: usize,
+    failing: bool,
+    write_failed: bool,
+    status: u8,
+}
+
+impl Collector<'_> {
+    fn write(&mut self, text: &str) {
+        self.write_failed |= self.out.write_all(text.as_bytes()).is_err();
+    }
+
+    fn entries(&mut self, rendered: Vec<String>) {
+        for text in rendered {
+            if self.entries > 0 {
+                self.write(self.renderer.separator());
+            }
+            self.write(&text);
+            self.entries += 1;
+        }
+    }
+
+    fn error(&mut self, e: &FileError) {
+        let _ = writeln!(self.err, "error: {}: {}", e.path, e.message);
+        self.status = EXIT_ERROR;
+    }
+
+    fn file(&mut self, (outcome, rendered): Rendered) {
+        let linted = match outcome {
+            Ok(l) => l,
+            Err(e) => return self.error(&e),
+        };
+        let Linted {
+            source,
+            report,
+            fail_on,
+            explicit,
+            suppressions_matched,
+        } = linted;
+        self.log
+            .record(&suppressions_matched, &report.suppressions_used);
+        self.summary.add(&report.diagnostics, report.policies);
+        self.summary.notes.extend(
+            report
+                .not_analysed
+                .iter()
+                .map(|n| Note::not_analysed(&source, n)),
+        );
+        if explicit
+            && report.policies == 0
+            && report.not_analysed.is_empty()
+            && report.diagnostics.is_empty()
+        {
+            self.summary.no_key_policy.push(source.path.clone());
+        }
+        self.failing |= report.diagnostics.iter().any(|d| d.severity >= fail_on);
+        if let Some(s) = &mut self.statistics {
+            s.add(&report.diagnostics);
+        }
+        self.entries(rendered);
+    }
+
+    /// Findings about a configuration file (stale `[[suppress]]` entries).
+    fn config(&mut self, source: &SourceFile, diagnostics: &[Diagnostic], fail_on: Severity) {
+        self.summary.add_config(diagnostics);
+        self.failing |= diagnostics.iter().any(|d| d.severity >= fail_on);
+        match &mut self.statistics {
+            Some(s) => s.add(diagnostics),
+            None => {
+                let rendered = self.renderer.file(source, diagnostics);
+                self.entries(rendered);
+            }
+        }
+    }
+
+    /// Write the closing text; the exit status, or `None` when the report could not be
+    /// written.
+    fn finish(mut self, format: Format) -> Option<u8> {
+        let closing = match &self.statistics {
+            Some(s) if format == Format::Json => s.json(),
+            Some(s) => s.text(),
+            None => self.renderer.end(&self.summary, self.entries),
+        };
+        self.write(&closing);
+        self.write_failed |= self.out.flush().is_err();
+        if self.write_failed {
+            let _ = writeln!(self.err, "error: could not write the report");
+            return None;
+        }
+        if self.status == EXIT_OK && self.failing {
+            return Some(EXIT_FINDINGS);
+        }
+        Some(self.status)
+    }
 }
 
 /// Run `check`, writing the report to `out` (or `--output`) and problems with files to `err`.
@@ -61,7 +161,7 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         );
         return EXIT_ERROR;
     }
-    let project = match Project::new(args) {
+    let project = match Project::new(&args.overrides()) {
         Ok(p) => Arc::new(p),
         Err(messages) => {
             for m in messages {
@@ -71,7 +171,7 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         }
     };
     let paths = if args.paths.is_empty() {
-        vec![std::path::PathBuf::from(".")]
+        vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
     };
@@ -82,6 +182,7 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             return EXIT_ERROR;
         }
     };
+    // Discover.
     let (targets, walk_errors) = if stdin.is_some() {
         (Vec::new(), Vec::new())
     } else {
@@ -90,7 +191,7 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         }
         let exclude = {
             let project = Arc::clone(&project);
-            Arc::new(move |p: &std::path::Path, explicit: bool| project.is_excluded(p, explicit))
+            Arc::new(move |p: &Path, explicit: bool| project.is_excluded(p, explicit))
         };
         discover_excluding(&paths, exclude)
     };
@@ -123,88 +224,65 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Some(f) => f,
         None => out,
     };
-    let mut status = EXIT_OK;
-    for e in &walk_errors {
-        let _ = writeln!(err, "error: {}: {}", e.path.display(), e.message);
-        status = EXIT_ERROR;
-    }
-    let mut summary = Summary::default();
-    let mut statistics = args.statistics.then(Statistics::default);
-    let mut entries = 0usize;
-    let mut failing = false;
-    let mut write_failed = false;
-    if statistics.is_none() {
-        write_failed |= out
-            .write_all(renderer.begin(&project.rules()).as_bytes())
-            .is_err();
-    }
-    let mut emit = |rendered: Vec<String>, out: &mut dyn Write| {
-        for text in rendered {
-            if entries > 0 {
-                write_failed |= out.write_all(renderer.separator().as_bytes()).is_err();
-            }
-            write_failed |= out.write_all(text.as_bytes()).is_err();
-            entries += 1;
-        }
+    let statistics = args.statistics.then(Statistics::default);
+    let render = statistics.is_none().then_some(&renderer);
+    let mut run = Collector {
+        renderer,
+        out,
+        err,
+        summary: Summary::default(),
+        statistics,
+        log: SuppressionLog::default(),
+        entries: 0,
+        failing: false,
+        write_failed: false,
+        status: EXIT_OK,
     };
-    let render = statistics.is_none();
-    let mut handle = |result: Result<Linted, String>, out: &mut dyn Write| match result {
-        Err(message) => {
-            let _ = writeln!(err, "error: {message}");
-            status = EXIT_ERROR;
-        }
-        Ok(linted) => {
-            summary.add(&linted.report.diagnostics, linted.report.policies);
-            summary.notes.extend(linted.notes);
-            if linted.explicit
-                && linted.report.policies == 0
-                && linted.report.not_analysed.is_empty()
-                && linted.report.diagnostics.is_empty()
-            {
-                summary.no_key_policy.push(linted.display);
-            }
-            failing |= linted
-                .report
-                .diagnostics
-                .iter()
-                .any(|d| d.severity >= linted.fail_on);
-            if let Some(s) = &mut statistics {
-                s.add(&linted.report.diagnostics);
-            }
-            emit(linted.rendered, out);
-        }
-    };
+    for e in walk_errors {
+        run.error(&FileError {
+            path: display_path(&e.path),
+            message: e.message,
+        });
+    }
+    if render.is_some() {
+        let begin = renderer.begin(&project.rules());
+        run.write(&begin);
+    }
     // Standard input (an editor's buffer) is linted with the settings of the folder its name
     // points into, like a file there.
     if let Some(input) = &stdin {
-        let path = input
-            .name
-            .clone()
-            .unwrap_or_else(|| std::path::PathBuf::from("."));
+        let path = input.name.clone().unwrap_or_else(|| PathBuf::from("."));
         let scope = project.scope_for(&path);
         let settings = scope.settings_for(&path);
         let settings_for = |p: &Path| project.scope_for(p).settings_for(p).into_owned();
-        let result = crate::stdin::lint(input, &settings, &settings_for).map(|(source, report)| {
-            Linted::new(&source, report, settings.fail_on, true, &renderer, render)
-        });
-        handle(result, out);
+        let outcome = crate::stdin::lint(input, &settings, &settings_for)
+            .map(|(source, report)| Linted::new(source, report, &settings, true))
+            .map_err(|message| FileError {
+                path: input.display(),
+                message,
+            });
+        for (_, rendered) in render_all(render, vec![(input.display(), outcome)]) {
+            run.file(rendered);
+        }
     }
     // Terraform modules first: the template files their keys read are reported with them,
     // not again on their own.
     let loader = FsLoader::new();
-    let (modules, files) = units(&targets);
-    let module_results: Vec<ModuleResults> = modules
+    let (modules, files) = lint::units(&targets);
+    let module_outcomes: Vec<lint::ModuleOutcome> = modules
         .par_iter()
-        .map(|(dir, members)| lint_module_unit(dir, members, &project, &renderer, render, &loader))
+        .map(|(dir, members)| lint::lint_module(dir, members, &project, &loader))
         .collect();
     let mut consumed = std::collections::HashSet::new();
-    let mut pending: std::collections::BTreeMap<String, Vec<Result<Linted, String>>> =
-        std::collections::BTreeMap::new();
-    for (results, templates) in module_results {
-        consumed.extend(templates);
-        for (display, result) in results {
-            pending.entry(display).or_default().push(result);
-        }
+    let mut module_files = Vec::new();
+    for m in module_outcomes {
+        consumed.extend(m.templates);
+        run.log.record(&[], &m.suppressions_used);
+        module_files.extend(m.files);
+    }
+    let mut pending: std::collections::BTreeMap<String, Vec<Rendered>> = Default::default();
+    for (display, rendered) in render_all(render, module_files) {
+        pending.entry(display).or_default().push(rendered);
     }
     let files: Vec<&Target> = files
         .into_iter()
@@ -212,81 +290,54 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             consumed.is_empty() || !t.path.canonicalize().is_ok_and(|c| consumed.contains(&c))
         })
         .collect();
-    // Batches are linted on the pool while this thread writes the one before: the report
-    // keeps the order of the paths and never holds more than two batches.
+    // Batches are linted, then rendered, on the pool while this thread writes the batch
+    // before: the report keeps the order of the paths and never holds more than two batches.
     std::thread::scope(|scope| {
-        let (sender, receiver) =
-            std::sync::mpsc::sync_channel::<Vec<(String, Result<Linted, String>)>>(1);
-        let (project, renderer, files) = (&project, &renderer, &files);
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<(String, Rendered)>>(1);
+        let (project, files) = (&project, &files);
         scope.spawn(move || {
             for batch in files.chunks(BATCH) {
-                let results = batch
+                let outcomes = batch
                     .par_iter()
-                    .map(|t| {
-                        (
-                            display_path(&t.path),
-                            lint_target(t, project, renderer, render),
-                        )
-                    })
+                    .map(|t| (display_path(&t.path), lint::lint_target(t, project)))
                     .collect();
-                if sender.send(results).is_err() {
+                if sender.send(render_all(render, outcomes)).is_err() {
                     break;
                 }
             }
         });
         for results in receiver {
-            for (display, result) in results {
+            for (display, rendered) in results {
                 // Module files sort among the others by path.
                 while let Some(entry) = pending.first_entry() {
                     if entry.key().as_str() >= display.as_str() {
                         break;
                     }
                     for r in entry.remove() {
-                        handle(r, out);
+                        run.file(r);
                     }
                 }
-                handle(result, out);
+                run.file(rendered);
             }
         }
     });
-    for (_, results) in pending {
-        for r in results {
-            handle(r, out);
-        }
+    for r in pending.into_values().flatten() {
+        run.file(r);
     }
     // Stale `[[suppress]]` entries are known only once every file is linted.
-    for (scope, diagnostics) in project.unused_suppressions() {
-        let Some(config) = &scope.config else {
-            continue;
-        };
-        summary.add_config(&diagnostics);
-        failing |= diagnostics
-            .iter()
-            .any(|d| d.severity >= scope.settings.fail_on);
-        match &mut statistics {
-            Some(s) => s.add(&diagnostics),
-            None => emit(renderer.file(&config.source, &diagnostics), out),
+    for (scope, diagnostics) in project.unused_suppressions(&run.log) {
+        if let Some(config) = &scope.config {
+            run.config(&config.source, &diagnostics, scope.settings.fail_on);
         }
     }
-    let closing = match &statistics {
-        Some(s) if format == Format::Json => s.json(),
-        Some(s) => s.text(),
-        None => renderer.end(&summary, entries),
-    };
-    write_failed |= out.write_all(closing.as_bytes()).is_err();
-    write_failed |= out.flush().is_err();
-    if write_failed {
-        let _ = writeln!(err, "error: could not write the report");
+    let Some(status) = run.finish(format) else {
         return EXIT_ERROR;
-    }
+    };
     if let Some(f) = file
         && let Err(e) = f.persist()
     {
         let _ = writeln!(err, "error: {e}");
         return EXIT_ERROR;
-    }
-    if status == EXIT_OK && failing {
-        status = EXIT_FINDINGS;
     }
     status
 }
@@ -297,220 +348,6 @@ fn format_name(format: Format) -> String {
         .to_possible_value()
         .map(|v| v.get_name().to_string())
         .unwrap_or_default()
-}
-
-/// One linted file, rendered on a worker thread: its report, its `fail-on` threshold, the
-/// notes for the summary and the rendered entries.
-pub struct Linted {
-    pub display: String,
-    pub report: FileReport,
-    pub fail_on: Severity,
-    /// Named on the command line (or standard input): the summary says when it holds no key
-    /// policy.
-    pub explicit: bool,
-    pub notes: Vec<Note>,
-    pub rendered: Vec<String>,
-}
-
-impl Linted {
-    pub fn new(
-        source: &SourceFile,
-        report: FileReport,
-        fail_on: Severity,
-        explicit: bool,
-        renderer: &Renderer,
-        render: bool,
-    ) -> Self {
-        let notes = report
-            .not_analysed
-            .iter()
-            .map(|n| Note::not_analysed(source, n))
-            .collect();
-        let rendered = if render {
-            renderer.file(source, &report.diagnostics)
-        } else {
-            Vec::new()
-        };
-        Linted {
-            display: source.path.clone(),
-            report,
-            fail_on,
-            explicit,
-            notes,
-            rendered,
-        }
-    }
-}
-
-/// Lint one file and render its diagnostics (on a worker thread).
-fn lint_target(
-    target: &Target,
-    project: &Project,
-    renderer: &Renderer,
-    render: bool,
-) -> Result<Linted, String> {
-    let display = display_path(&target.path);
-    let scope = project.scope_for(&target.path);
-    let settings = scope.settings_for(&target.path);
-    let bytes = match engine::read_file(&target.path) {
-        Ok(b) => b,
-        Err(e) => return Err(format!("{display}: {e}")),
-    };
-    // With `--force-exclude` the files named on the command line are a list someone else
-    // made (pre-commit's): like files a walk finds, one that does not parse is reported only
-    // when it was meant to hold a key policy (a `tsconfig.json` with comments is not).
-    let explicit = target.explicit && !project.force_exclude(&target.path);
-    let (mut source, report) = engine::lint_bytes(
-        &display,
-        target.kind,
-        bytes,
-        Reach::named(explicit),
-        &settings,
-    );
-    // The display path is lossy; SARIF names the file by its own bytes.
-    source.fs_path = Some(target.path.clone());
-    Ok(Linted::new(
-        &source,
-        report,
-        settings.fail_on,
-        explicit,
-        renderer,
-        render,
-    ))
-}
-
-/// A module's files by display path, each linted or the error reading it, and the template
-/// files its keys read.
-type ModuleResults = (Vec<(String, Result<Linted, String>)>, Vec<PathBuf>);
-
-/// The `.tf` targets grouped by directory (Terraform modules), and the other targets.
-fn units(targets: &[Target]) -> (Vec<(PathBuf, Vec<&Target>)>, Vec<&Target>) {
-    let mut modules: std::collections::BTreeMap<PathBuf, Vec<&Target>> = Default::default();
-    let mut files = Vec::new();
-    for t in targets {
-        if t.kind == InputKind::Hcl {
-            let dir = t
-                .path
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-            modules.entry(dir).or_default().push(t);
-        } else {
-            files.push(t);
-        }
-    }
-    (modules.into_iter().collect(), files)
-}
-
-/// Lint a Terraform module (on a worker thread): every `.tf` file of its directory is read,
-/// findings are reported in the files the run was asked about (and in the template files
-/// their keys read). Returns each file's result by display path, and the template files
-/// read.
-fn lint_module_unit(
-    dir: &Path,
-    members: &[&Target],
-    project: &Project,
-    renderer: &Renderer,
-    render: bool,
-    loader: &FsLoader,
-) -> ModuleResults {
-    let mut results = Vec::new();
-    let mut files = Vec::new();
-    let mut asked = Vec::new();
-    let mut on_disk = crate::loader::module_files(dir);
-    // A file named on the command line is read even if the directory listing misses it.
-    for t in members {
-        if !on_disk.iter().any(|(p, _)| *p == t.path) {
-            on_disk.push((t.path.clone(), engine::read_file(&t.path)));
-        }
-    }
-    let explicit = members
-        .iter()
-        .any(|t| t.explicit && !project.force_exclude(&t.path));
-    for (path, read) in on_disk {
-        let display = display_path(&path);
-        let member = members.iter().any(|t| t.path == path);
-        let bytes = match read {
-            Ok(b) => b,
-            Err(e) => {
-                if member {
-                    results.push((display.clone(), Err(format!("{display}: {e}"))));
-                }
-                continue;
-            }
-        };
-        match String::from_utf8(bytes) {
-            Ok(text) => {
-                files.push(ModuleFile {
-                    display,
-                    fs_path: Some(path),
-                    text: text
-                        .strip_prefix('\u{feff}')
-                        .map(str::to_string)
-                        .unwrap_or(text),
-                });
-                asked.push(member);
-            }
-            // Not UTF-8: reported (as a file of its own) when the run asked about it.
-            Err(e) if member => {
-                let scope = project.scope_for(&path);
-                let settings = scope.settings_for(&path);
-                let (mut source, report) = engine::lint_bytes(
-                    &display,
-                    InputKind::Hcl,
-                    e.into_bytes(),
-                    Reach::named(explicit),
-                    &settings,
-                );
-                source.fs_path = Some(path);
-                results.push((
-                    display,
-                    Ok(Linted::new(
-                        &source,
-                        report,
-                        settings.fail_on,
-                        explicit,
-                        renderer,
-                        render,
-                    )),
-                ));
-            }
-            Err(_) => {}
-        }
-    }
-    let input = ModuleInput {
-        dir: dir.to_path_buf(),
-        files,
-        asked,
-        reach: Reach::named(explicit),
-    };
-    let settings_for = |f: &ModuleFile| {
-        let path = f
-            .fs_path
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(&f.display));
-        project.scope_for(&path).settings_for(&path).into_owned()
-    };
-    let report = engine::lint_module(input, loader, &settings_for);
-    let templates = report.templates.clone();
-    for (source, file_report) in report.files {
-        let path = source
-            .fs_path
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(&source.path));
-        let fail_on = project.scope_for(&path).settings_for(&path).fail_on;
-        let member_explicit = members.iter().any(|t| t.path == path && t.explicit);
-        let linted = Linted::new(
-            &source,
-            file_report,
-            fail_on,
-            member_explicit,
-            renderer,
-            render,
-        );
-        results.push((source.path.clone(), Ok(linted)));
-    }
-    (results, templates)
 }
 
 /// `kmslint rules`: one line per rule.
@@ -556,11 +393,12 @@ mod tests {
 
     use super::*;
     use crate::cli::Cli;
+    use crate::settings::Settings;
 
     fn settings(args: &[&str]) -> Result<Settings, UsageError> {
         let cli = Cli::try_parse_from(std::iter::once("kmslint").chain(args.iter().copied()))
             .map_err(|e| UsageError(e.to_string()))?;
-        settings_from(&cli.check)
+        cli.check.overrides().settings().map_err(UsageError)
     }
 
     #[test]

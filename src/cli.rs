@@ -4,7 +4,18 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::project::Overrides;
 use crate::render::Format;
+use crate::rule::Severity;
+
+/// Process exit statuses.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+/// An error that stops the run before any file is linted (exit status 2).
+#[derive(Debug)]
+pub struct UsageError(pub String);
 
 /// A linter for AWS KMS key policies.
 #[derive(Debug, Parser)]
@@ -118,12 +129,40 @@ pub struct LspArgs {
     pub rules: RuleArgs,
 }
 
-impl LspArgs {
-    /// The same options as `check` takes them, so both build settings the same way.
-    pub fn as_check_args(&self) -> CheckArgs {
-        CheckArgs {
-            rules: self.rules.clone(),
-            ..CheckArgs::default()
+impl From<FailOn> for Severity {
+    fn from(f: FailOn) -> Severity {
+        match f {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        }
+    }
+}
+
+impl RuleArgs {
+    /// The rule options as overrides of configuration files.
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            select: self.select.clone(),
+            extend_select: self.extend_select.clone(),
+            ignore: self.ignore.clone(),
+            account: self.account.clone(),
+            trusted_accounts: self.trusted_accounts.clone(),
+            ..Overrides::default()
+        }
+    }
+}
+
+impl CheckArgs {
+    /// What the command line says on top of configuration files.
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            fail_on: self.fail_on.map(Severity::from),
+            config: self.config.clone(),
+            isolated: self.isolated,
+            exclude: self.exclude.clone(),
+            force_exclude: self.force_exclude,
+            ..self.rules.overrides()
         }
     }
 }

@@ -14,9 +14,8 @@ use crate::globs::{GlobList, PathGlob};
 use crate::model::principal::is_account_id;
 use crate::registry::{self, RULES};
 use crate::rule::{Check, Rule, RuleGroup, Severity};
-use crate::settings::Settings;
+use crate::settings::{Settings, Suppression};
 use crate::source::SourceFile;
-use crate::suppress::Suppression;
 use crate::tree::Span;
 
 /// The names a configuration file may have, in order of precedence within one folder.
@@ -280,13 +279,13 @@ pub fn parse(source: SourceFile, dir: PathBuf) -> Result<Config, ConfigError> {
                 "`[[suppress]]` `reason` is empty: say why the finding is accepted".to_string(),
             ));
         }
-        suppressions.push(Arc::new(Suppression::new(
+        suppressions.push(Arc::new(Suppression {
             rule,
             path,
-            s.sid.clone(),
-            s.reason.get_ref().clone(),
-            Span::new(entry.span().start as u32, entry.span().end as u32),
-        )));
+            sid: s.sid.clone(),
+            reason: s.reason.get_ref().clone(),
+            span: Span::new(entry.span().start as u32, entry.span().end as u32),
+        }));
     }
 
     Ok(Config {

@@ -10,7 +10,7 @@ use crate::extract::{self, Extracted, Found, InputKind, NotAnalysed, PolicyDoc};
 use crate::model::Policy;
 use crate::rule::{Check, Finding, Reporter, Rule};
 use crate::rules::invalid_json;
-use crate::settings::Settings;
+use crate::settings::{Settings, Suppression};
 use crate::source::SourceFile;
 use crate::tree::Span;
 
@@ -25,6 +25,8 @@ pub struct FileReport {
     pub policies: usize,
     /// Keys of the file whose policy could not be read, and why.
     pub not_analysed: Vec<NotAnalysed>,
+    /// The `[[suppress]]` entries that suppressed a finding here.
+    pub suppressions_used: Vec<Arc<Suppression>>,
 }
 
 /// How a run came to a file: it decides what is said about a file that may not be a key
@@ -90,11 +92,17 @@ pub fn lint_source(
     }
     report.not_analysed = not_analysed;
     report.policies = policies.len();
-    check_policies(&policies, &source.text, &|_| settings, &mut |d, _| {
-        report.diagnostics.push(d);
-    });
+    check_policies(
+        &policies,
+        &source.text,
+        &|_| settings,
+        &mut |outcome, _| match outcome {
+            Outcome::Reported(d) => report.diagnostics.push(d),
+            Outcome::Suppressed(entry) => report.suppressions_used.push(entry),
+        },
+    );
     if kind != InputKind::Json {
-        apply_inline_ignores(source, settings, true, &mut report.diagnostics);
+        apply_inline_ignores(source, settings, true, &mut report);
     }
     snap_spans(source, &mut report);
     report
@@ -111,7 +119,7 @@ fn check_policies<'s>(
     policies: &[PolicyDoc],
     text: &str,
     settings_at: &dyn Fn(Span) -> &'s Settings,
-    sink: &mut dyn FnMut(Diagnostic, &PolicyDoc),
+    sink: &mut dyn FnMut(Outcome, &PolicyDoc),
 ) {
     let mut findings: Vec<Finding> = Vec::new();
     for doc in policies {
@@ -161,6 +169,9 @@ pub struct ModuleReport {
     pub files: Vec<(SourceFile, FileReport)>,
     /// The template files the module's keys read (their file system paths, canonical).
     pub templates: Vec<std::path::PathBuf>,
+    /// The `[[suppress]]` entries that suppressed a finding of the module's keys (the files'
+    /// own reports list those of their inline checks).
+    pub suppressions_used: Vec<Arc<Suppression>>,
 }
 
 /// Lint a Terraform module as one unit: keys in one file may take their policy from a
@@ -235,7 +246,12 @@ pub fn lint_module(
     }
     // One document may be the policy of several keys: report each finding once.
     let mut seen = std::collections::HashSet::new();
-    check_policies(&policies, &text, &settings_at, &mut |mut d, doc| {
+    let mut suppressions_used = Vec::new();
+    check_policies(&policies, &text, &settings_at, &mut |outcome, doc| {
+        let mut d = match outcome {
+            Outcome::Reported(d) => d,
+            Outcome::Suppressed(entry) => return suppressions_used.push(entry),
+        };
         let Some((i, span)) = locate(d.span) else {
             return;
         };
@@ -257,6 +273,7 @@ pub fn lint_module(
         reports[i].diagnostics.push(d);
     });
     let mut out = ModuleReport {
+        suppressions_used,
         templates: module.files[tf_files..]
             .iter()
             .filter_map(|f| f.fs_path.clone())
@@ -270,7 +287,7 @@ pub fn lint_module(
         let source = SourceFile::new(file.display, file.fs_path, file.text);
         // Findings in a file the run was not asked about are only those of the keys it was:
         // its comments are not judged.
-        apply_inline_ignores(&source, &settings[i], asked[i], &mut report.diagnostics);
+        apply_inline_ignores(&source, &settings[i], asked[i], &mut report);
         snap_spans(&source, &mut report);
         report
             .diagnostics
@@ -298,7 +315,7 @@ fn push_findings<'s>(
     rule: &'static Rule,
     findings: &mut Vec<Finding>,
     settings_at: &dyn Fn(Span) -> &'s Settings,
-    sink: &mut dyn FnMut(Diagnostic, &PolicyDoc),
+    sink: &mut dyn FnMut(Outcome, &PolicyDoc),
 ) {
     for f in findings.drain(..) {
         let span = doc.to_file(f.span);
@@ -312,7 +329,8 @@ fn push_findings<'s>(
                 .iter()
                 .find(|s| s.node.span.start <= f.span.start && f.span.start < s.node.span.end)
                 .and_then(|s| s.sid_text());
-            if settings.suppressed(rule, sid) {
+            if let Some(entry) = settings.suppression(rule, sid) {
+                sink(Outcome::Suppressed(Arc::clone(entry)), doc);
                 continue;
             }
         }
@@ -338,8 +356,15 @@ fn push_findings<'s>(
                 .collect(),
             help: f.help,
         };
-        sink(diagnostic, doc);
+        sink(Outcome::Reported(diagnostic), doc);
     }
+}
+
+/// What became of a rule's finding.
+enum Outcome {
+    Reported(Diagnostic),
+    /// A `[[suppress]]` entry covered it.
+    Suppressed(Arc<Suppression>),
 }
 
 /// Drop findings whose line is preceded by a `# kmslint: ignore[CODE,…] reason` comment
@@ -350,9 +375,15 @@ fn apply_inline_ignores(
     source: &SourceFile,
     settings: &Settings,
     judge: bool,
-    diagnostics: &mut Vec<Diagnostic>,
+    report: &mut FileReport,
 ) {
-    crate::suppress::apply_inline_ignores(source, settings, judge, diagnostics);
+    crate::suppress::apply_inline_ignores(
+        source,
+        settings,
+        judge,
+        &mut report.diagnostics,
+        &mut report.suppressions_used,
+    );
 }
 
 fn report_parse_error(
@@ -363,21 +394,19 @@ fn report_parse_error(
     message: &str,
 ) {
     let rule = &invalid_json::RULE;
-    if !settings.is_enabled(rule) || settings.suppressed(rule, None) {
+    if !settings.is_enabled(rule) {
         return;
     }
-    report.diagnostics.push(Diagnostic {
-        rule,
-        severity: settings.severity(rule),
+    if let Some(entry) = settings.suppression(rule, None) {
+        report.suppressions_used.push(Arc::clone(entry));
+        return;
+    }
+    report.diagnostics.push(invalid_json::diagnostic(
+        settings.severity(rule),
         policy,
         span,
-        message: message.to_string(),
-        labels: Vec::new(),
-        help: Some(
-            "fix the syntax error; kmslint cannot check a policy it cannot parse".to_string(),
-        ),
-        embedded: None,
-    });
+        message,
+    ));
 }
 
 /// Why a file could not be read.

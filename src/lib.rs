@@ -14,6 +14,7 @@ pub mod discover;
 pub mod engine;
 pub mod extract;
 pub mod globs;
+pub mod lint;
 pub mod loader;
 pub mod lsp;
 pub mod model;

@@ -7,15 +7,24 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 use clap::Parser;
-use kmslint::app::{self, EXIT_ERROR, EXIT_OK};
+use kmslint::app;
 use kmslint::cli::{Cli, Command, ListFormat};
+use kmslint::cli::{EXIT_ERROR, EXIT_OK};
 use kmslint::registry::{self, RULES};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // The server writes to stdout from its own thread: it must not be locked here.
     if let Some(Command::Lsp(args)) = &cli.command {
-        return ExitCode::from(kmslint::lsp::main(args));
+        return ExitCode::from(match kmslint::lsp::main(&args.rules.overrides()) {
+            Ok(status) => status,
+            Err(messages) => {
+                for m in messages {
+                    eprintln!("error: {m}");
+                }
+                EXIT_ERROR
+            }
+        });
     }
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();

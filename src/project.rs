@@ -1,15 +1,16 @@
-//! Which configuration applies to each file, with the command line on top.
+//! The settings layer: which configuration applies to each file, with the overrides of the
+//! command line (or of the language server's arguments) on top. It knows configuration files
+//! and plain values, never the argument parser.
 //!
 //! Like ruff, each file takes the nearest `.kmslint.toml` or `kmslint.toml` found upward from
 //! its folder (the nearest wins; files are not merged), unless `--config` names one for all
-//! files or `--isolated` turns configuration off. Command-line options override the file.
+//! files or `--isolated` turns configuration off. Overrides win over the file.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use crate::cli::{CheckArgs, FailOn};
 use crate::config::{self, CONFIG_NAMES, Config, ConfigError};
 use crate::diagnostic::Diagnostic;
 use crate::globs::{GlobList, PathGlob, RelPath, absolute};
@@ -18,8 +19,44 @@ use crate::model::principal::is_account_id;
 use crate::rule::Severity;
 use crate::rules::unused_suppression;
 use crate::settings::Settings;
+use crate::suppress::SuppressionLog;
 
-/// The options of the command line that override the configuration.
+/// What the command line says on top of configuration files, as plain values.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--select`: replaces the configuration's selection.
+    pub select: Option<Vec<String>>,
+    pub extend_select: Vec<String>,
+    pub ignore: Vec<String>,
+    /// `--account`, not checked yet.
+    pub account: Option<String>,
+    /// `--trusted-account`, not checked yet.
+    pub trusted_accounts: Vec<String>,
+    pub fail_on: Option<Severity>,
+    /// `--config`: one configuration file for every file.
+    pub config: Option<PathBuf>,
+    /// `--isolated`: no configuration file.
+    pub isolated: bool,
+    /// `--exclude` globs, relative to the working folder.
+    pub exclude: Vec<String>,
+    pub force_exclude: bool,
+}
+
+impl Overrides {
+    /// Settings from the overrides alone (no configuration file); a selector that names no
+    /// built-in rule is an error.
+    pub fn settings(&self) -> Result<Settings, String> {
+        let cli = CliLayer::new(self)?;
+        let mut settings = Settings::default();
+        settings
+            .select(self.select.as_deref(), &self.extend_select, &self.ignore)
+            .map_err(|e| e.to_string())?;
+        cli.apply(&mut settings);
+        Ok(settings)
+    }
+}
+
+/// The overrides, checked, as they apply to settings.
 #[derive(Debug, Clone, Default)]
 pub struct CliLayer {
     select: Option<Vec<String>>,
@@ -31,37 +68,27 @@ pub struct CliLayer {
 }
 
 impl CliLayer {
-    /// Read the options, checking the values that need no configuration.
-    pub fn from_args(args: &CheckArgs) -> Result<CliLayer, String> {
-        if let Some(account) = &args.rules.account
+    /// Check the values that need no configuration.
+    pub fn new(o: &Overrides) -> Result<CliLayer, String> {
+        if let Some(account) = &o.account
             && !is_account_id(account)
         {
             return Err(format!(
                 "`--account {account}` is not a 12-digit AWS account id"
             ));
         }
-        if let Some(bad) = args
-            .rules
-            .trusted_accounts
-            .iter()
-            .find(|a| !is_account_id(a))
-        {
+        if let Some(bad) = o.trusted_accounts.iter().find(|a| !is_account_id(a)) {
             return Err(format!(
                 "`--trusted-account {bad}` is not a 12-digit AWS account id"
             ));
         }
-        let trusted: TrustedAccounts = args.rules.trusted_accounts.iter().cloned().collect();
         Ok(CliLayer {
-            select: args.rules.select.clone(),
-            extend_select: args.rules.extend_select.clone(),
-            ignore: args.rules.ignore.clone(),
-            account: args.rules.account.clone(),
-            trusted_accounts: trusted,
-            fail_on: args.fail_on.map(|f| match f {
-                FailOn::Error => Severity::Error,
-                FailOn::Warning => Severity::Warning,
-                FailOn::Info => Severity::Info,
-            }),
+            select: o.select.clone(),
+            extend_select: o.extend_select.clone(),
+            ignore: o.ignore.clone(),
+            account: o.account.clone(),
+            trusted_accounts: o.trusted_accounts.iter().cloned().collect(),
+            fail_on: o.fail_on,
         })
     }
 
@@ -184,9 +211,9 @@ fn display(path: &Path, cwd: &Path) -> String {
 }
 
 impl Project {
-    /// Read the command line; `--config` is loaded now.
-    pub fn new(args: &CheckArgs) -> Result<Project, Vec<String>> {
-        let cli = CliLayer::from_args(args).map_err(|e| vec![e])?;
+    /// Check the overrides; `--config` is loaded now.
+    pub fn new(args: &Overrides) -> Result<Project, Vec<String>> {
+        let cli = CliLayer::new(args).map_err(|e| vec![e])?;
         let cwd = absolute(Path::new("."));
         let exclude = args
             .exclude
@@ -366,10 +393,10 @@ impl Project {
     }
 
     /// KMS100: the `[[suppress]]` entries that suppressed nothing, per configuration, for the
-    /// configurations this run judged (see [`crate::suppress::Suppression::was_judged`]): a
-    /// run judges a whole configuration when it walks the configuration's folder (or one
-    /// above it) without `--exclude`.
-    pub fn unused_suppressions(&self) -> Vec<(Arc<Scope>, Vec<Diagnostic>)> {
+    /// configurations this run judged (see [`SuppressionLog::was_judged`]): a run judges a
+    /// whole configuration when it walks the configuration's folder (or one above it) without
+    /// `--exclude`.
+    pub fn unused_suppressions(&self, log: &SuppressionLog) -> Vec<(Arc<Scope>, Vec<Diagnostic>)> {
         let walked = lock(&self.walked).clone();
         let mut out = Vec::new();
         for scope in lock(&self.loaded).iter() {
@@ -386,20 +413,16 @@ impl Project {
                 .suppressions
                 .iter()
                 .filter(|s| {
-                    !s.was_used() && s.was_judged(whole) && scope.settings.is_enabled(s.rule)
+                    !log.was_used(s)
+                        && log.was_judged(s, whole)
+                        && scope.settings.is_enabled(s.rule)
                 })
-                .map(|s| Diagnostic {
-                    rule,
-                    severity: scope.settings.severity(rule),
-                    policy: None,
-                    span: s.span,
-                    message: format!("the suppression of {} matches no finding", s.describe()),
-                    labels: Vec::new(),
-                    help: Some(
-                        "remove the `[[suppress]]` entry, or correct its `rule`, `path` or `sid`"
-                            .to_string(),
-                    ),
-                    embedded: None,
+                .map(|s| {
+                    unused_suppression::stale_entry(
+                        s.span,
+                        scope.settings.severity(rule),
+                        &s.describe(),
+                    )
                 })
                 .collect();
             if !diagnostics.is_empty() {

@@ -3,10 +3,11 @@
 use std::sync::Arc;
 
 use crate::custom::CustomRule;
+use crate::globs::{PathGlob, RelPath};
 use crate::model::PolicyContext;
 use crate::registry::{self, RULES};
 use crate::rule::{Rule, Severity};
-use crate::suppress::Suppression;
+use crate::tree::Span;
 
 /// Everything a lint run needs to know besides the files.
 #[derive(Debug, Clone)]
@@ -221,14 +222,51 @@ impl Settings {
     }
 
     /// The first suppression that covers a finding of `rule` in the statement with `sid`
-    /// (`None` outside statements or in statements without a `Sid`); marks it used.
-    pub fn suppressed(&self, rule: &Rule, sid: Option<&str>) -> bool {
-        match self.suppressions.iter().find(|s| s.covers(rule, sid)) {
-            Some(s) => {
-                s.mark_used();
-                true
-            }
-            None => false,
+    /// (`None` outside statements or in statements without a `Sid`).
+    pub fn suppression(&self, rule: &Rule, sid: Option<&str>) -> Option<&Arc<Suppression>> {
+        self.suppressions.iter().find(|s| s.covers(rule, sid))
+    }
+}
+
+/// One `[[suppress]]` entry.
+#[derive(Debug)]
+pub struct Suppression {
+    pub rule: &'static Rule,
+    /// The files it covers (relative to the configuration's folder); `None`: every file.
+    pub path: Option<PathGlob>,
+    /// The `Sid` of the statement it covers; `None`: every finding in the file.
+    pub sid: Option<String>,
+    pub reason: String,
+    /// The entry's place in the configuration file.
+    pub span: Span,
+}
+
+impl Suppression {
+    /// Whether it applies to the file at `rel` (relative to the configuration's folder; `None`
+    /// for a file outside it, which only entries without `path` cover).
+    pub fn applies_to(&self, rel: Option<&RelPath>) -> bool {
+        match (&self.path, rel) {
+            (None, _) => true,
+            (Some(glob), Some(rel)) => glob.matches(rel),
+            (Some(_), None) => false,
         }
+    }
+
+    /// Whether it covers a finding of `rule` in the statement with `sid`.
+    pub fn covers(&self, rule: &Rule, sid: Option<&str>) -> bool {
+        self.rule.code == rule.code && self.sid.as_deref().is_none_or(|s| Some(s) == sid)
+    }
+
+    /// What the entry covers, for messages: "`KMS003` in `keys/app.json`, statement `Admins`".
+    pub fn describe(&self) -> String {
+        let mut s = format!("`{}`", self.rule.code);
+        match &self.path {
+            Some(p) => s.push_str(&format!(" in `{}`", p.pattern)),
+            None => s.push_str(" in every file"),
+        }
+        if let Some(sid) = &self.sid {
+            s.push_str(&format!(", statement `{sid}`"));
+        }
+        s
     }
 }

@@ -6,8 +6,7 @@ use std::io::Read;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::app::UsageError;
-use crate::cli::CheckArgs;
+use crate::cli::{CheckArgs, UsageError};
 use crate::engine::{self, FileReport, MAX_FILE_SIZE, Reach, ReadError};
 use crate::extract::InputKind;
 use crate::paths::display_path;
@@ -118,7 +117,7 @@ fn open_stdin() -> std::io::Result<std::io::StdinLock<'static>> {
     Ok(std::io::stdin().lock())
 }
 
-/// Lint standard input. A `.tf` buffer is read with the other `.tf` files of its folder (its
+/// Lint standard input; the error says why it could not be read. A `.tf` buffer is read with the other `.tf` files of its folder (its
 /// Terraform module), as the file it stands for would be.
 pub fn lint(
     input: &StdinInput,
@@ -131,10 +130,10 @@ pub fn lint(
         .and_then(read_limited)
         .map_err(|e| match e {
             ReadError::TooLarge(_) => format!(
-                "{display}: standard input is larger than the {} MiB limit (a key policy is at most 32 KiB)",
+                "standard input is larger than the {} MiB limit (a key policy is at most 32 KiB)",
                 MAX_FILE_SIZE / (1024 * 1024)
             ),
-            ReadError::Io(e) => format!("{display}: could not read standard input: {e}"),
+            ReadError::Io(e) => format!("could not read standard input: {e}"),
         })?;
     if input.kind() == InputKind::Hcl
         && let Some(name) = &input.name

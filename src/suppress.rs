@@ -1,103 +1,50 @@
-//! `[[suppress]]` entries of the configuration: a rule switched off for a path and a
-//! statement, with the reason. Each entry remembers whether it suppressed anything, so a run
-//! over the whole project can report the stale ones (KMS100 unused-suppression). Also the
-//! inline `# kmslint: ignore[…]` comments of YAML and HCL files, checked as each file is
-//! linted (KMS100 at the comment).
+//! Suppressions at work: the inline `# kmslint: ignore[…]` comments of YAML and HCL files,
+//! checked as each file is linted (KMS100 at the comment), and the log of which
+//! `[[suppress]]` entries applied to a linted file and which suppressed a finding, from which a
+//! run over the whole project reports the stale ones (KMS100 unused-suppression).
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::collections::HashSet;
+use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
-use crate::globs::{PathGlob, RelPath};
 use crate::rule::{Rule, Severity};
 use crate::rules::unused_suppression;
-use crate::settings::Settings;
+use crate::settings::{Settings, Suppression};
 use crate::source::SourceFile;
 use crate::tree::Span;
 
-/// One `[[suppress]]` entry.
-#[derive(Debug)]
-pub struct Suppression {
-    pub rule: &'static Rule,
-    /// The files it covers (relative to the configuration's folder); `None`: every file.
-    pub path: Option<PathGlob>,
-    /// The `Sid` of the statement it covers; `None`: every finding in the file.
-    pub sid: Option<String>,
-    pub reason: String,
-    /// The entry's place in the configuration file.
-    pub span: Span,
-    used: AtomicBool,
-    /// A linted file matched `path`.
-    matched_file: AtomicBool,
+/// Which `[[suppress]]` entries applied to a file a run linted, and which suppressed a
+/// finding: the lint of each file returns its part, and the run gathers them.
+#[derive(Debug, Default)]
+pub struct SuppressionLog {
+    /// Entries (by address) whose `path` matched a linted file.
+    matched: HashSet<usize>,
+    used: HashSet<usize>,
 }
 
-impl Suppression {
-    pub fn new(
-        rule: &'static Rule,
-        path: Option<PathGlob>,
-        sid: Option<String>,
-        reason: String,
-        span: Span,
-    ) -> Suppression {
-        Suppression {
-            rule,
-            path,
-            sid,
-            reason,
-            span,
-            used: AtomicBool::new(false),
-            matched_file: AtomicBool::new(false),
-        }
+fn key(s: &Arc<Suppression>) -> usize {
+    Arc::as_ptr(s) as usize
+}
+
+impl SuppressionLog {
+    /// The entries that applied to one linted file, and those that suppressed its findings.
+    pub fn record(&mut self, matched: &[Arc<Suppression>], used: &[Arc<Suppression>]) {
+        self.matched.extend(matched.iter().map(key));
+        self.used.extend(used.iter().map(key));
     }
 
-    /// Whether it applies to the file at `rel` (relative to the configuration's folder; `None`
-    /// for a file outside it, which only entries without `path` cover). Remembers a match.
-    pub fn applies_to(&self, rel: Option<&RelPath>) -> bool {
-        let applies = match (&self.path, rel) {
-            (None, _) => true,
-            (Some(glob), Some(rel)) => glob.matches(rel),
-            (Some(_), None) => false,
-        };
-        if applies {
-            self.matched_file.store(true, Ordering::Relaxed);
-        }
-        applies
+    pub fn was_used(&self, s: &Arc<Suppression>) -> bool {
+        self.used.contains(&key(s))
     }
 
-    /// Whether it covers a finding of `rule` in the statement with `sid`.
-    pub fn covers(&self, rule: &Rule, sid: Option<&str>) -> bool {
-        self.rule.code == rule.code && self.sid.as_deref().is_none_or(|s| Some(s) == sid)
-    }
-
-    pub fn mark_used(&self) {
-        self.used.store(true, Ordering::Relaxed);
-    }
-
-    pub fn was_used(&self) -> bool {
-        self.used.load(Ordering::Relaxed)
-    }
-
-    /// Whether this run linted every file the entry can cover: `whole_project` when the run
-    /// walked the configuration's folder (or one above it); otherwise only an entry whose
-    /// `path` names one file literally, and that file was linted.
-    pub fn was_judged(&self, whole_project: bool) -> bool {
+    /// Whether the run linted every file the entry can cover: `whole_project` when it walked
+    /// the configuration's folder (or one above it); otherwise only an entry whose `path`
+    /// names one file literally, and that file was linted.
+    pub fn was_judged(&self, s: &Arc<Suppression>, whole_project: bool) -> bool {
         whole_project
-            || self
-                .path
+            || s.path
                 .as_ref()
-                .is_some_and(|p| p.is_literal() && self.matched_file.load(Ordering::Relaxed))
-    }
-
-    /// What the entry covers, for messages: "`KMS003` in `keys/app.json`, statement `Admins`".
-    pub fn describe(&self) -> String {
-        let mut s = format!("`{}`", self.rule.code);
-        match &self.path {
-            Some(p) => s.push_str(&format!(" in `{}`", p.pattern)),
-            None => s.push_str(" in every file"),
-        }
-        if let Some(sid) = &self.sid {
-            s.push_str(&format!(", statement `{sid}`"));
-        }
-        s
+                .is_some_and(|p| p.is_literal() && self.matched.contains(&key(s)))
     }
 }
 
@@ -180,6 +127,7 @@ pub fn apply_inline_ignores(
     settings: &Settings,
     judge: bool,
     diagnostics: &mut Vec<Diagnostic>,
+    used_entries: &mut Vec<Arc<Suppression>>,
 ) {
     if !source.text.contains("kmslint:") {
         return;
@@ -219,7 +167,11 @@ pub fn apply_inline_ignores(
         found.extend(comment_problems(c, &rules[k], &used[k], settings));
     }
     found.retain(|d| !drops(source, &comments, &rules, &mut used, d));
-    if found.is_empty() || settings.suppressed(kms100, None) {
+    if found.is_empty() {
+        return;
+    }
+    if let Some(entry) = settings.suppression(kms100, None) {
+        used_entries.push(Arc::clone(entry));
         return;
     }
     diagnostics.extend(found);
@@ -257,16 +209,7 @@ fn comment_problems(
     settings: &Settings,
 ) -> Vec<Diagnostic> {
     let kms100 = &unused_suppression::RULE;
-    let diagnostic = |span: Span, severity: Severity, message: String, help: String| Diagnostic {
-        rule: kms100,
-        severity,
-        policy: None,
-        span,
-        message,
-        labels: Vec::new(),
-        help: Some(help),
-        embedded: None,
-    };
+    let diagnostic = unused_suppression::diagnostic;
     let error = settings.finding_severity(kms100, Some(Severity::Error));
     let example = format!("`{} kmslint: ignore[KMS003] reason`", c.marker);
     if c.unclosed {

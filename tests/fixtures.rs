@@ -6,13 +6,13 @@
 //! an `.expect` file without its fixture.
 //! `KMSLINT_BLESS=1 cargo test --test fixtures` writes missing or changed expectations.
 //!
-//! Settings come from the `# args:` line alone (`settings_from`, as `--isolated` gives them):
+//! Settings come from the `# args:` line alone (`Overrides::settings`, as `--isolated` gives them):
 //! no `kmslint.toml` is looked for.
 
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
-use kmslint::app::settings_from;
+
 use kmslint::cli::Cli;
 use kmslint::engine::{Reach, lint_bytes};
 
@@ -71,7 +71,7 @@ fn fixtures_report_exact_positions() {
             args.extend(h["# args:".len()..].split_whitespace().map(str::to_string));
         }
         let cli = Cli::try_parse_from(&args).unwrap();
-        let settings = settings_from(&cli.check).unwrap();
+        let settings = cli.check.overrides().settings().unwrap();
         let kind = kmslint::extract::InputKind::from_path(file)
             .unwrap_or(kmslint::extract::InputKind::Json);
         let (source, report) = lint_bytes(

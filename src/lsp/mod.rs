@@ -38,52 +38,29 @@ use lsp_types::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::app::{EXIT_ERROR, UsageError, settings_from};
-use crate::cli::LspArgs;
 use crate::engine::{self, FileReport, Reach};
 use crate::extract::InputKind;
-use crate::project::Project;
+use crate::project::{Overrides, Project};
 use crate::settings::Settings;
 use document::Document;
 
 /// How long a document must go without changes before it is linted again.
 pub const DEBOUNCE: Duration = Duration::from_millis(200);
 
-/// Run the server until the client says `exit`; the process exit status.
-pub fn main(args: &LspArgs) -> u8 {
-    let base = match settings_from(&args.as_check_args()) {
-        Ok(s) => s,
-        Err(UsageError(msg)) => {
-            eprintln!("error: {msg}");
-            return EXIT_ERROR;
-        }
-    };
-    let project = match Project::new(&args.as_check_args()) {
-        Ok(p) => p,
-        Err(messages) => {
-            for m in messages {
-                eprintln!("error: {m}");
-            }
-            return EXIT_ERROR;
-        }
-    };
-    let (connection, io_threads) = match transport::stdio() {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: kmslint lsp: {e}");
-            return EXIT_ERROR;
-        }
-    };
+/// Run the server until the client says `exit`: the process exit status the protocol asks
+/// for (0 after `shutdown`, 1 without), or why the server could not run or went on.
+pub fn main(overrides: &Overrides) -> Result<u8, Vec<String>> {
+    let base = overrides.settings().map_err(|e| vec![e])?;
+    let project = Project::new(overrides)?;
+    let (connection, io_threads) =
+        transport::stdio().map_err(|e| vec![format!("kmslint lsp: {e}")])?;
     let served = serve(&connection, base, Some(project));
     // The writer thread ends once every sender is gone.
     drop(connection);
     match (served, io_threads.join()) {
         // A broken connection is why the server stopped, whatever the server made of it.
-        (_, Err(e)) | (Err(e), Ok(())) => {
-            eprintln!("error: kmslint lsp: {e}");
-            EXIT_ERROR
-        }
-        (Ok(status), Ok(())) => status,
+        (_, Err(e)) | (Err(e), Ok(())) => Err(vec![format!("kmslint lsp: {e}")]),
+        (Ok(status), Ok(())) => Ok(status),
     }
 }
 

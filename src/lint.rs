@@ -1,0 +1,216 @@
+//! The lint phase of a run: each file (or Terraform module) read and linted with the settings
+//! of its place, on worker threads. It knows nothing of output formats: what it returns is
+//! data the run collects, then renders.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::discover::Target;
+use crate::engine::{self, FileReport, ModuleInput, Reach};
+use crate::extract::InputKind;
+use crate::extract::terraform::ModuleFile;
+use crate::loader::FsLoader;
+use crate::paths::display_path;
+use crate::project::Project;
+use crate::rule::Severity;
+use crate::settings::{Settings, Suppression};
+use crate::source::SourceFile;
+
+/// One linted file: its text, its report, and what the run needs to collect it.
+#[derive(Debug)]
+pub struct Linted {
+    pub source: SourceFile,
+    pub report: FileReport,
+    /// The file's `fail-on` threshold.
+    pub fail_on: Severity,
+    /// Named on the command line (or standard input): the summary says when it holds no key
+    /// policy.
+    pub explicit: bool,
+    /// The `[[suppress]]` entries whose `path` matched the file.
+    pub suppressions_matched: Vec<Arc<Suppression>>,
+}
+
+impl Linted {
+    pub fn new(
+        source: SourceFile,
+        report: FileReport,
+        settings: &Settings,
+        explicit: bool,
+    ) -> Self {
+        Linted {
+            source,
+            report,
+            fail_on: settings.fail_on,
+            explicit,
+            suppressions_matched: settings.suppressions.clone(),
+        }
+    }
+}
+
+/// A file that could not be read: its displayed path and the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    pub path: String,
+    pub message: String,
+}
+
+/// What linting one file gave.
+pub type Outcome = Result<Linted, FileError>;
+
+/// Lint one file (on a worker thread).
+pub fn lint_target(target: &Target, project: &Project) -> Outcome {
+    let display = display_path(&target.path);
+    let scope = project.scope_for(&target.path);
+    let settings = scope.settings_for(&target.path);
+    let bytes = engine::read_file(&target.path).map_err(|e| FileError {
+        path: display.clone(),
+        message: e.to_string(),
+    })?;
+    // With `--force-exclude` the files named on the command line are a list someone else
+    // made (pre-commit's): like files a walk finds, one that does not parse is reported only
+    // when it was meant to hold a key policy (a `tsconfig.json` with comments is not).
+    let explicit = target.explicit && !project.force_exclude(&target.path);
+    let (mut source, report) = engine::lint_bytes(
+        &display,
+        target.kind,
+        bytes,
+        Reach::named(explicit),
+        &settings,
+    );
+    // The display path is lossy; SARIF names the file by its own bytes.
+    source.fs_path = Some(target.path.clone());
+    Ok(Linted::new(source, report, &settings, explicit))
+}
+
+/// A Terraform module, linted: each file's outcome by display path, the template files its
+/// keys read, and the `[[suppress]]` entries that suppressed findings of its keys.
+#[derive(Debug, Default)]
+pub struct ModuleOutcome {
+    pub files: Vec<(String, Outcome)>,
+    pub templates: Vec<PathBuf>,
+    pub suppressions_used: Vec<Arc<Suppression>>,
+}
+
+/// The `.tf` targets grouped by directory (Terraform modules), and the other targets.
+pub fn units(targets: &[Target]) -> (Vec<(PathBuf, Vec<&Target>)>, Vec<&Target>) {
+    let mut modules: std::collections::BTreeMap<PathBuf, Vec<&Target>> = Default::default();
+    let mut files = Vec::new();
+    for t in targets {
+        if t.kind == InputKind::Hcl {
+            let dir = t
+                .path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+            modules.entry(dir).or_default().push(t);
+        } else {
+            files.push(t);
+        }
+    }
+    (modules.into_iter().collect(), files)
+}
+
+/// Lint a Terraform module (on a worker thread): every `.tf` file of its directory is read,
+/// findings are reported in the files the run was asked about (and in the template files
+/// their keys read).
+pub fn lint_module(
+    dir: &Path,
+    members: &[&Target],
+    project: &Project,
+    loader: &FsLoader,
+) -> ModuleOutcome {
+    let mut results = Vec::new();
+    let mut files = Vec::new();
+    let mut asked = Vec::new();
+    let mut on_disk = crate::loader::module_files(dir);
+    // A file named on the command line is read even if the directory listing misses it.
+    for t in members {
+        if !on_disk.iter().any(|(p, _)| *p == t.path) {
+            on_disk.push((t.path.clone(), engine::read_file(&t.path)));
+        }
+    }
+    let explicit = members
+        .iter()
+        .any(|t| t.explicit && !project.force_exclude(&t.path));
+    for (path, read) in on_disk {
+        let display = display_path(&path);
+        let member = members.iter().any(|t| t.path == path);
+        let bytes = match read {
+            Ok(b) => b,
+            Err(e) => {
+                if member {
+                    let error = FileError {
+                        path: display.clone(),
+                        message: e.to_string(),
+                    };
+                    results.push((display, Err(error)));
+                }
+                continue;
+            }
+        };
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                files.push(ModuleFile {
+                    display,
+                    fs_path: Some(path),
+                    text: text
+                        .strip_prefix('\u{feff}')
+                        .map(str::to_string)
+                        .unwrap_or(text),
+                });
+                asked.push(member);
+            }
+            // Not UTF-8: reported (as a file of its own) when the run asked about it.
+            Err(e) if member => {
+                let scope = project.scope_for(&path);
+                let settings = scope.settings_for(&path);
+                let (mut source, report) = engine::lint_bytes(
+                    &display,
+                    InputKind::Hcl,
+                    e.into_bytes(),
+                    Reach::named(explicit),
+                    &settings,
+                );
+                source.fs_path = Some(path);
+                results.push((
+                    display,
+                    Ok(Linted::new(source, report, &settings, explicit)),
+                ));
+            }
+            Err(_) => {}
+        }
+    }
+    let input = ModuleInput {
+        dir: dir.to_path_buf(),
+        files,
+        asked,
+        reach: Reach::named(explicit),
+    };
+    let settings_for = |f: &ModuleFile| {
+        let path = f
+            .fs_path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(&f.display));
+        project.scope_for(&path).settings_for(&path).into_owned()
+    };
+    let report = engine::lint_module(input, loader, &settings_for);
+    for (source, file_report) in report.files {
+        let path = source
+            .fs_path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(&source.path));
+        let scope = project.scope_for(&path);
+        let settings = scope.settings_for(&path);
+        let member_explicit = members.iter().any(|t| t.path == path && t.explicit);
+        let display = source.path.clone();
+        results.push((
+            display,
+            Ok(Linted::new(source, file_report, &settings, member_explicit)),
+        ));
+    }
+    ModuleOutcome {
+        files: results,
+        templates: report.templates,
+        suppressions_used: report.suppressions_used,
+    }
+}
