@@ -1,5 +1,6 @@
 //! The KMS action and condition-key catalogs, generated from `data/kms-actions.tsv` and
-//! `data/condition-keys.tsv` (a test keeps them in step).
+//! `data/condition-keys.tsv` by `tests/catalog.rs`, which fails when this file is not what
+//! they give: edit them, not this file, and run `KMSLINT_BLESS=1 cargo test --test catalog`.
 
 use super::action::{ActionInfo, Category, PolicyScope};
 use super::condition::{ConditionKeyInfo, KeyType};
