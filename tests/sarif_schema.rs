@@ -201,3 +201,40 @@ fn keys_not_analysed_are_valid_sarif_notifications() {
     assert_eq!(notes.as_array().unwrap().len(), 1, "{sarif}");
     assert_eq!(errors(&validator(), &sarif), Vec::<String>::new());
 }
+
+#[test]
+fn files_that_could_not_be_read_are_valid_sarif_notifications() {
+    use kmslint::render::{Format, IoError, Note, Renderer, Summary};
+    let renderer = Renderer {
+        format: Format::Sarif,
+        color: false,
+    };
+    let summary = Summary {
+        io_errors: vec![IoError {
+            path: "keys dir/k\u{e9}y#1.json".to_string(),
+            message: "Permission denied (os error 13)".to_string(),
+        }],
+        notes: vec![Note {
+            path: "infra/main.tf".to_string(),
+            policy: "aws_kms_key.logs".to_string(),
+            reason: "policy comes from `var.logs_policy`, a variable".to_string(),
+            line: 3,
+            column: 12,
+            end_line: 3,
+            end_column: 28,
+        }],
+        ..Summary::default()
+    };
+    let text = renderer.begin(kmslint::registry::RULES) + &renderer.end(&summary, 0);
+    let sarif: Value = serde_json::from_str(&text).unwrap();
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let notes = invocation["toolExecutionNotifications"].as_array().unwrap();
+    assert_eq!(notes.len(), 2, "{sarif}");
+    assert_eq!(notes[0]["level"], "error");
+    assert_eq!(
+        notes[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "keys%20dir/k%C3%A9y%231.json"
+    );
+    assert_eq!(errors(&validator(), &sarif), Vec::<String>::new());
+}

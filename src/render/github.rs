@@ -64,6 +64,15 @@ pub fn note(n: &super::Note) -> String {
     )
 }
 
+/// A file that could not be read, as an error annotation on the file.
+pub fn io_error(e: &super::IoError) -> String {
+    format!(
+        "::error file={}::{}\n",
+        escape_property(&e.path),
+        escape_data(&e.message)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

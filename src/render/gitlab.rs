@@ -43,11 +43,35 @@ fn relative(path: &str) -> String {
     }
 }
 
-/// The end of the report: keys whose policy was not analysed are `info` issues (GitLab's
-/// report has no other place for them), then the closing bracket.
+/// The end of the report: files that could not be read are `blocker` issues and keys whose
+/// policy was not analysed are `info` issues (GitLab's report has no other place for them),
+/// then the closing bracket.
 pub fn end(summary: &super::Summary, entries: usize) -> String {
     let mut out = String::new();
     let mut count = entries;
+    for e in &summary.io_errors {
+        let fingerprint = super::fingerprint::hash(&["io-error", &e.path, &e.message]);
+        let path = relative(&e.path);
+        let issue = Issue {
+            kind: "issue",
+            check_name: "io-error",
+            description: e.text(),
+            categories: ["Bug Risk"],
+            fingerprint: &fingerprint,
+            // The Code Climate severities (`info`, `minor`, `major`, `critical`, `blocker`)
+            // rank the potential impact of an issue. Nothing in an unreadable file was checked,
+            // so it may hide any finding, and the run fails (exit status 2): above a finding's
+            // error (`major`), the highest.
+            severity: "blocker",
+            location: Location {
+                path: &path,
+                lines: Lines { begin: 1, end: 1 },
+            },
+        };
+        out.push_str(if count > 0 { ",\n" } else { "" });
+        out.push_str(&serde_json::to_string(&issue).unwrap_or_default());
+        count += 1;
+    }
     for n in &summary.notes {
         let description = format!(
             "the key policy of `{}` was not analysed: {}",

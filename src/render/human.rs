@@ -350,7 +350,8 @@ pub fn render_with(
 }
 
 /// The closing lines: keys not analysed, files named that hold no key policy, then
-/// `3 errors, 2 warnings in 4 files (12 files checked, 15 key policies)`.
+/// `3 errors, 2 warnings in 4 files (12 files checked, 15 key policies)`, with
+/// `; 1 file could not be read` when some could not (their errors are on standard error).
 pub fn summary(s: &Summary, color: bool) -> String {
     let mut out = String::new();
     if !s.notes.is_empty() {
@@ -374,11 +375,17 @@ pub fn summary(s: &Summary, color: bool) -> String {
 }
 
 fn closing(s: &Summary, color: bool) -> String {
+    let unread = (!s.io_errors.is_empty())
+        .then(|| format!("{} could not be read", plural(s.io_errors.len(), "file")));
+    let with_unread = |line: String| match &unread {
+        Some(u) => format!("{line}; {u}\n"),
+        None => format!("{line}\n"),
+    };
     if s.policies == 0 && s.notes.is_empty() && s.errors + s.warnings + s.infos == 0 {
-        return format!(
-            "no key policy found ({} checked)\n",
+        return with_unread(format!(
+            "no key policy found ({} checked)",
             plural(s.files, "file")
-        );
+        ));
     }
     let checked = format!(
         "{} checked, {}",
@@ -390,6 +397,10 @@ fn closing(s: &Summary, color: bool) -> String {
         }
     );
     if s.errors + s.warnings + s.infos == 0 {
+        // Not "no problems found": what could not be read was not checked.
+        if let Some(u) = &unread {
+            return format!("{u} ({checked})\n");
+        }
         let line = format!("no problems found ({checked})");
         return if color {
             format!("\x1b[32m{line}\x1b[0m\n")
@@ -407,9 +418,9 @@ fn closing(s: &Summary, color: bool) -> String {
     if s.infos > 0 {
         parts.push(plural(s.infos, "info"));
     }
-    format!(
-        "{} in {} ({checked})\n",
+    with_unread(format!(
+        "{} in {} ({checked})",
         parts.join(", "),
         plural(s.files_with_findings, "file")
-    )
+    ))
 }

@@ -1,4 +1,5 @@
-//! The JSON report: `{"version": 1, "diagnostics": [...], "summary": {...}}`.
+//! The JSON report:
+//! `{"version": 1, "diagnostics": [...], "io_errors": [...], "summary": {...}}`.
 
 use serde::Serialize;
 
@@ -172,12 +173,20 @@ struct JsonNote<'a> {
 }
 
 #[derive(Serialize)]
+struct JsonIoError<'a> {
+    path: &'a str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
 struct JsonSummary<'a> {
     files: usize,
     policies: usize,
     errors: usize,
     warnings: usize,
     infos: usize,
+    /// How many files could not be read (listed in the top-level `io_errors`).
+    io_errors: usize,
     not_analysed: Vec<JsonNote<'a>>,
     no_key_policy: &'a [String],
 }
@@ -190,6 +199,7 @@ pub fn end(summary: &Summary, entries: usize) -> String {
         errors: summary.errors,
         warnings: summary.warnings,
         infos: summary.infos,
+        io_errors: summary.io_errors.len(),
         not_analysed: summary
             .notes
             .iter()
@@ -203,8 +213,17 @@ pub fn end(summary: &Summary, entries: usize) -> String {
             .collect(),
         no_key_policy: &summary.no_key_policy,
     };
+    let io_errors: Vec<JsonIoError> = summary
+        .io_errors
+        .iter()
+        .map(|e| JsonIoError {
+            path: &e.path,
+            message: &e.message,
+        })
+        .collect();
     format!(
-        "{newline}],\"summary\":{}}}\n",
+        "{newline}],\"io_errors\":{},\"summary\":{}}}\n",
+        serde_json::to_string(&io_errors).unwrap_or_else(|_| "[]".to_string()),
         serde_json::to_string(&value).unwrap_or_default()
     )
 }

@@ -45,6 +45,26 @@ pub struct Summary {
     pub notes: Vec<Note>,
     /// Files named on the command line that hold no key policy.
     pub no_key_policy: Vec<String>,
+    /// Files and folders that could not be read (nothing in them was checked).
+    pub io_errors: Vec<IoError>,
+}
+
+/// A file or folder that could not be read: a missing file, a permission denied, a read or
+/// walk error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IoError {
+    /// The path as shown: relative, with `/` separators.
+    pub path: String,
+    /// What went wrong, without the path (`No such file or directory (os error 2)`).
+    pub message: String,
+}
+
+impl IoError {
+    /// The error with its path, for formats that show it away from the file: could not read
+    /// `keys/app.json`: Permission denied (os error 13).
+    pub fn text(&self) -> String {
+        format!("could not read `{}`: {}", self.path, self.message)
+    }
 }
 
 /// A key whose policy kmslint could not read, where the key is and why.
@@ -187,21 +207,30 @@ impl Renderer {
         }
     }
 
-    /// Text written after the last file: the summary, with the keys not analysed.
+    /// Text written after the last file: the summary, with the files that could not be read
+    /// and the keys not analysed.
     pub fn end(&self, summary: &Summary, entries: usize) -> String {
         match self.format {
             Format::Human => human::summary(summary, self.color),
-            Format::Compact => summary
-                .notes
-                .iter()
-                .map(|n| {
+            Format::Compact => {
+                let io = summary
+                    .io_errors
+                    .iter()
+                    .map(|e| format!("{}: error[io] {}\n", e.path, e.message));
+                let notes = summary.notes.iter().map(|n| {
                     format!(
                         "{}:{}:{}: note[not-analysed] key policy of `{}` not analysed: {}\n",
                         n.path, n.line, n.column, n.policy, n.reason
                     )
-                })
+                });
+                io.chain(notes).collect()
+            }
+            Format::Github => summary
+                .io_errors
+                .iter()
+                .map(github::io_error)
+                .chain(summary.notes.iter().map(github::note))
                 .collect(),
-            Format::Github => summary.notes.iter().map(github::note).collect(),
             Format::Json => json::end(summary, entries),
             Format::Sarif => sarif::end(summary, entries),
             Format::Gitlab => gitlab::end(summary, entries),

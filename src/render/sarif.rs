@@ -36,8 +36,9 @@ struct Run<'a> {
     invocations: Vec<Invocation<'a>>,
 }
 
-/// The run's one invocation, present when something could not be checked: each key whose
-/// policy was not analysed is a notification.
+/// The run's one invocation, present when something could not be checked: each file that
+/// could not be read (an error: the run did not succeed) and each key whose policy was not
+/// analysed is a notification.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Invocation<'a> {
@@ -69,7 +70,9 @@ struct NoteLocation<'a> {
 #[serde(rename_all = "camelCase")]
 struct NotePhysical<'a> {
     artifact_location: ArtifactLocation<'a>,
-    region: LineRegion,
+    /// None for a file that could not be read: no line of it is known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<LineRegion>,
 }
 
 #[derive(Serialize)]
@@ -266,8 +269,36 @@ fn indent(text: &str, by: usize) -> String {
     text.replace('\n', &format!("\n{}", " ".repeat(by)))
 }
 
+/// A notification about `path`: on its lines `start..=end` when they are known.
+fn notification<'a>(
+    level: &'static str,
+    id: &'static str,
+    text: &'a str,
+    path: &str,
+    lines: Option<(u32, u32)>,
+) -> Notification<'a> {
+    let (uri, uri_base_id) = artifact_uri(path);
+    Notification {
+        level,
+        message: Text { text },
+        locations: [NoteLocation {
+            physical_location: NotePhysical {
+                artifact_location: ArtifactLocation { uri, uri_base_id },
+                region: lines.map(|(start_line, end_line)| LineRegion {
+                    start_line,
+                    end_line,
+                }),
+            },
+        }],
+        descriptor: NoteDescriptor { id },
+    }
+}
+
 /// The log up to its results, and what follows them.
 fn frame(rules: &[&'static Rule], summary: Option<&Summary>) -> (String, String) {
+    let io_texts: Vec<String> = summary.map_or_else(Vec::new, |s| {
+        s.io_errors.iter().map(super::IoError::text).collect()
+    });
     let texts: Vec<String> = summary.map_or_else(Vec::new, |s| {
         s.notes
             .iter()
@@ -280,29 +311,22 @@ fn frame(rules: &[&'static Rule], summary: Option<&Summary>) -> (String, String)
             .collect()
     });
     let invocations = match summary {
-        Some(s) if !s.notes.is_empty() => vec![Invocation {
-            execution_successful: true,
+        Some(s) if !s.notes.is_empty() || !s.io_errors.is_empty() => vec![Invocation {
+            execution_successful: s.io_errors.is_empty(),
             tool_execution_notifications: s
-                .notes
+                .io_errors
                 .iter()
-                .zip(&texts)
-                .map(|(n, text)| {
-                    let (uri, uri_base_id) = artifact_uri(&n.path);
-                    Notification {
-                        level: "warning",
-                        message: Text { text },
-                        locations: [NoteLocation {
-                            physical_location: NotePhysical {
-                                artifact_location: ArtifactLocation { uri, uri_base_id },
-                                region: LineRegion {
-                                    start_line: n.line,
-                                    end_line: n.end_line,
-                                },
-                            },
-                        }],
-                        descriptor: NoteDescriptor { id: "not-analysed" },
-                    }
-                })
+                .zip(&io_texts)
+                .map(|(e, text)| notification("error", "io-error", text, &e.path, None))
+                .chain(s.notes.iter().zip(&texts).map(|(n, text)| {
+                    notification(
+                        "warning",
+                        "not-analysed",
+                        text,
+                        &n.path,
+                        Some((n.line, n.end_line)),
+                    )
+                }))
                 .collect(),
         }],
         _ => Vec::new(),
