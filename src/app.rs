@@ -18,7 +18,7 @@ use crate::paths::display_path;
 use crate::project::Project;
 use crate::render::Note;
 use crate::render::statistics::Statistics;
-use crate::render::{Format, Renderer, Summary};
+use crate::render::{Format, IoError, Renderer, Summary};
 use crate::rule::Severity;
 use crate::source::SourceFile;
 use crate::suppress::SuppressionLog;
@@ -76,15 +76,20 @@ impl Collector<'_> {
         }
     }
 
-    fn error(&mut self, e: &FileError) {
+    /// A file that could not be read: said on stderr at once, and in the report's summary.
+    fn error(&mut self, e: FileError) {
         let _ = writeln!(self.err, "error: {}: {}", e.path, e.message);
+        self.summary.io_errors.push(IoError {
+            path: e.path,
+            message: e.message,
+        });
         self.status = EXIT_ERROR;
     }
 
     fn file(&mut self, (outcome, rendered): Rendered) {
         let linted = match outcome {
             Ok(l) => l,
-            Err(e) => return self.error(&e),
+            Err(e) => return self.error(e),
         };
         let Linted {
             source,
@@ -239,7 +244,7 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         status: EXIT_OK,
     };
     for e in walk_errors {
-        run.error(&FileError {
+        run.error(FileError {
             path: display_path(&e.path),
             message: e.message,
         });

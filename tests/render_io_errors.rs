@@ -346,3 +346,61 @@ fn human_summary_counts_them() {
         "no problems found (3 files checked, 2 key policies)\n"
     );
 }
+
+/// `kmslint check` on a file that does not exist beside one that does, in each format: the
+/// error is in the report, not only on standard error, and the exit status is 2.
+#[test]
+fn the_command_reports_a_missing_file_in_every_format() {
+    let check = |format: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kmslint"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args([
+                "check",
+                "--isolated",
+                "--format",
+                format,
+                "missing.json",
+                POLICY,
+            ])
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{format}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "error: missing.json: No such file or directory (os error 2)\n",
+            "{format}"
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let json: Value = serde_json::from_str(&check("json")).unwrap();
+    assert_eq!(
+        json["io_errors"],
+        json!([{"path": "missing.json", "message": "No such file or directory (os error 2)"}])
+    );
+    assert_eq!(json["diagnostics"].as_array().unwrap().len(), 1);
+    let sarif: Value = serde_json::from_str(&check("sarif")).unwrap();
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], json!(false));
+    assert_eq!(
+        invocation["toolExecutionNotifications"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+            ["uri"],
+        json!("missing.json")
+    );
+    assert!(
+        check("github")
+            .contains("::error file=missing.json::No such file or directory (os error 2)\n")
+    );
+    let gitlab: Value = serde_json::from_str(&check("gitlab")).unwrap();
+    assert!(
+        gitlab
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["check_name"] == "io-error" && i["location"]["path"] == "missing.json")
+    );
+    assert!(check("compact").contains("missing.json: error[io] No such file or directory"));
+    let human = check("human");
+    assert!(human.contains("1 file could not be read"), "{human}");
+    assert!(!human.contains("no problems found"), "{human}");
+}
