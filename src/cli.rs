@@ -1,8 +1,9 @@
 //! Command-line definitions (clap).
 
-use std::path::PathBuf;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::project::Overrides;
 use crate::render::Format;
@@ -16,6 +17,11 @@ pub const EXIT_ERROR: u8 = 2;
 /// An error that stops the run before any file is linted (exit status 2).
 #[derive(Debug)]
 pub struct UsageError(pub String);
+
+/// How similar a word must be to a command name (Jaro similarity) to be taken for a mistyped
+/// command: the threshold clap uses to suggest options. Short names need more: one edit or
+/// swap away (`lps`, `ls` for `lsp`) is a typo too.
+const SIMILAR: f64 = 0.7;
 
 /// A linter for AWS KMS key policies.
 #[derive(Debug, Parser)]
@@ -165,4 +171,50 @@ impl CheckArgs {
             ..self.rules.overrides()
         }
     }
+}
+
+/// `kmslint WORD ...` without a command, where WORD names no file or folder but looks like a
+/// mistyped command (`kmslint chek .`): the usage error to stop with instead of linting WORD as
+/// a path. A word that exists as a path is always a path, and so is every word after `--`
+/// (`raw` is the command line as given). A word close to no command is left to be linted, and
+/// reported as a path that does not exist.
+pub fn mistyped_command(cli: &Cli, raw: &[OsString]) -> Option<UsageError> {
+    if cli.command.is_some() || raw.iter().any(|a| a == "--") {
+        return None;
+    }
+    let word = cli.check.paths.first()?.to_str()?;
+    let bare = word.starts_with(|c: char| c.is_ascii_alphabetic())
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !bare || Path::new(word).symlink_metadata().is_ok() {
+        return None;
+    }
+    let names = command_names();
+    if names.iter().any(|n| n == word) {
+        // `kmslint --isolated check .`: clap reads a command after options as a path.
+        return Some(UsageError(format!(
+            "`{word}` is a command, not a path: put it before the options (`kmslint {word} [OPTIONS] ...`)"
+        )));
+    }
+    let lower = word.to_ascii_lowercase();
+    let (_, nearest) = names
+        .iter()
+        .map(|n| (strsim::jaro(&lower, n), n))
+        .filter(|(similarity, n)| *similarity > SIMILAR || strsim::osa_distance(&lower, n) <= 1)
+        .max_by(|a, b| a.0.total_cmp(&b.0))?;
+    Some(UsageError(format!(
+        "unknown command `{word}` (did you mean `{nearest}`?)"
+    )))
+}
+
+/// Every command name and alias, `help` included.
+fn command_names() -> Vec<String> {
+    let mut command = Cli::command();
+    command.build();
+    command
+        .get_subcommands()
+        .flat_map(|c| std::iter::once(c.get_name()).chain(c.get_all_aliases()))
+        .map(str::to_string)
+        .collect()
 }

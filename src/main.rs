@@ -8,12 +8,17 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use kmslint::app;
-use kmslint::cli::{Cli, Command, ListFormat};
+use kmslint::cli::{Cli, Command, ListFormat, UsageError};
 use kmslint::cli::{EXIT_ERROR, EXIT_OK};
 use kmslint::registry::{self, RULES};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let raw: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = Cli::parse_from(&raw);
+    if let Some(UsageError(message)) = kmslint::cli::mistyped_command(&cli, &raw) {
+        eprintln!("error: {message}");
+        return ExitCode::from(EXIT_ERROR);
+    }
     // The server writes to stdout from its own thread: it must not be locked here.
     if let Some(Command::Lsp(args)) = &cli.command {
         return ExitCode::from(match kmslint::lsp::main(&args.rules.overrides()) {
