@@ -8,18 +8,20 @@ use rayon::prelude::*;
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{CheckArgs, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError};
+use crate::cli::{CheckArgs, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, ListFormat, UsageError};
+use crate::config::Config;
+use crate::custom::{CustomRule, Test};
 use crate::diagnostic::Diagnostic;
 use crate::discover::{Target, discover_excluding};
 use crate::lint::{self, FileError, Linted, Outcome};
 use crate::loader::FsLoader;
 use crate::output::OutputFile;
 use crate::paths::display_path;
-use crate::project::Project;
+use crate::project::{Overrides, Project, Scope};
 use crate::render::Note;
 use crate::render::statistics::Statistics;
 use crate::render::{Format, IoError, Renderer, Summary};
-use crate::rule::Severity;
+use crate::rule::{Rule, Severity};
 use crate::source::SourceFile;
 use crate::suppress::SuppressionLog;
 
@@ -355,15 +357,145 @@ fn format_name(format: Format) -> String {
         .unwrap_or_default()
 }
 
+/// A rule as `rule` and `rules` show it: built-in, or a custom rule of the configuration.
+struct Listed<'a> {
+    rule: &'static Rule,
+    /// The definition, for a custom rule.
+    custom: Option<&'a CustomRule>,
+}
+
+/// The configuration that governs the current folder, for `rule` and `rules`: its custom
+/// rules. An error names the configuration file that could not be used.
+fn current_scope(overrides: &Overrides) -> Result<Arc<Scope>, Vec<String>> {
+    let project = Project::new(overrides)?;
+    // Any file in the current folder: its scope is the folder's.
+    let scope = project.scope_for(Path::new("kmslint.toml"));
+    let errors = project.errors();
+    if !errors.is_empty() {
+        return Err(errors.iter().map(ToString::to_string).collect());
+    }
+    Ok(scope)
+}
+
+/// Every rule: the built-in ones in code order, then the custom ones in configuration order.
+fn listed(scope: &Scope) -> Vec<Listed<'_>> {
+    let builtin = crate::registry::RULES
+        .iter()
+        .map(|&rule| Listed { rule, custom: None });
+    let custom = scope.settings.custom_rules().iter().map(|c| Listed {
+        rule: c.rule,
+        custom: Some(c),
+    });
+    builtin.chain(custom).collect()
+}
+
+/// Write error messages; the exit status of a usage or configuration error.
+fn fail(err: &mut dyn Write, messages: &[String]) -> u8 {
+    for m in messages {
+        let _ = writeln!(err, "error: {m}");
+    }
+    EXIT_ERROR
+}
+
+/// `kmslint rules`: every rule, as a table or as JSON.
+pub fn rules(
+    format: ListFormat,
+    overrides: &Overrides,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let scope = match current_scope(overrides) {
+        Ok(s) => s,
+        Err(messages) => return fail(err, &messages),
+    };
+    let rules = listed(&scope);
+    let text = match format {
+        ListFormat::Text => rules_table(&rules),
+        ListFormat::Json => rules_json(&rules),
+    };
+    let _ = out.write_all(text.as_bytes());
+    EXIT_OK
+}
+
+/// `kmslint rule CODE`: a rule's documentation.
+pub fn rule(code: &str, overrides: &Overrides, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let scope = match current_scope(overrides) {
+        Ok(s) => s,
+        Err(messages) => return fail(err, &messages),
+    };
+    let rules = listed(&scope);
+    let found = rules
+        .iter()
+        .find(|l| l.rule.code.eq_ignore_ascii_case(code) || l.rule.name == code);
+    let Some(found) = found else {
+        let names = rules.iter().flat_map(|l| [l.rule.code, l.rule.name]);
+        let hint = crate::model::nearest(code, names)
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        return fail(
+            err,
+            &[format!(
+                "no rule `{code}`{hint}; `kmslint rules` lists them"
+            )],
+        );
+    };
+    let doc = match found.custom {
+        Some(c) => custom_rule_doc(c, scope.config.as_ref()),
+        None => found.rule.doc.to_string(),
+    };
+    let _ = out.write_all(doc.as_bytes());
+    EXIT_OK
+}
+
+/// A custom rule's documentation, in the shape of the built-in rules' documents.
+fn custom_rule_doc(c: &CustomRule, config: Option<&Config>) -> String {
+    let r = c.rule;
+    let file = config.map_or_else(|| "configuration".to_string(), |c| c.source.path.clone());
+    let test = match &c.test {
+        Test::Forbid(re) => format!(
+            "- `forbid`: `{}`: a selected value that matches it is reported\n",
+            re.as_str()
+        ),
+        Test::Require(re) => format!(
+            "- `require`: `{}`: a selected value that does not match it is reported\n",
+            re.as_str()
+        ),
+        Test::Exists => {
+            "- `exists = true`: the policy is reported when nothing is selected\n".to_string()
+        }
+        Test::Absent => "- `absent = true`: each selected value is reported\n".to_string(),
+    };
+    let mut doc = format!(
+        "# {} ({})\nSeverity: {} · Default: on · Group: custom\n\n## What it does\nA custom rule of `{file}` (`[[custom-rule]]`): reports when {}.\n\n## What it checks\n- `select`: `{}`\n{test}- `message`: {}\n",
+        r.name, r.code, r.severity, r.summary, c.select, c.message
+    );
+    if let Some(help) = &c.help {
+        doc.push_str(&format!("\n## How to fix\n{help}\n"));
+    }
+    doc
+}
+
 /// `kmslint rules`: one line per rule.
-pub fn rules_table() -> String {
+fn rules_table(rules: &[Listed<'_>]) -> String {
+    let code = rules
+        .iter()
+        .map(|l| l.rule.code.len())
+        .max()
+        .unwrap_or(0)
+        .max(7);
+    let name = rules
+        .iter()
+        .map(|l| l.rule.name.len())
+        .max()
+        .unwrap_or(0)
+        .max(38);
     let mut out = format!(
-        "{:<7} {:<38} {:<8} {:<8} {}\n",
+        "{:<code$} {:<name$} {:<8} {:<8} {}\n",
         "code", "name", "severity", "default", "summary"
     );
-    for r in crate::registry::RULES {
+    for Listed { rule: r, .. } in rules {
         out.push_str(&format!(
-            "{:<7} {:<38} {:<8} {:<8} {}\n",
+            "{:<code$} {:<name$} {:<8} {:<8} {}\n",
             r.code,
             r.name,
             r.severity.as_str(),
@@ -375,10 +507,10 @@ pub fn rules_table() -> String {
 }
 
 /// `kmslint rules --format json`.
-pub fn rules_json() -> String {
-    let rules: Vec<serde_json::Value> = crate::registry::RULES
+fn rules_json(rules: &[Listed<'_>]) -> String {
+    let rules: Vec<serde_json::Value> = rules
         .iter()
-        .map(|r| {
+        .map(|Listed { rule: r, .. }| {
             serde_json::json!({
                 "code": r.code,
                 "name": r.name,

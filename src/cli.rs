@@ -43,15 +43,20 @@ pub struct Cli {
 pub enum Command {
     /// Lint key policies in files and directories (the default command).
     Check(CheckArgs),
-    /// Print a rule's documentation.
+    /// Print a rule's documentation (built-in, or a custom rule of the configuration).
     Rule {
         /// The rule's code (KMS003) or name (admin-can-self-grant).
         code: String,
+        #[command(flatten)]
+        config: ConfigArgs,
     },
-    /// List every rule: code, name, severity, whether it is on by default.
+    /// List every rule, the configuration's custom rules included: code, name, severity,
+    /// whether it is on by default.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
+        #[command(flatten)]
+        config: ConfigArgs,
     },
     /// Run the language server on standard input and output (for editors).
     Lsp(LspArgs),
@@ -126,6 +131,29 @@ pub struct RuleArgs {
     /// Another account meant to have access to the key (12 digits); repeat it or separate with commas
     #[arg(long = "trusted-account", value_delimiter = ',', value_name = "ID")]
     pub trusted_accounts: Vec<String>,
+}
+
+/// Which configuration `rule` and `rules` read the custom rules of.
+#[derive(Debug, Clone, Args, Default)]
+pub struct ConfigArgs {
+    /// The configuration file [default: the nearest `.kmslint.toml` or `kmslint.toml` at or above
+    /// the current folder]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore configuration files: built-in rules only
+    #[arg(long)]
+    pub isolated: bool,
+}
+
+impl ConfigArgs {
+    /// The configuration options as overrides.
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            config: self.config.clone(),
+            isolated: self.isolated,
+            ..Overrides::default()
+        }
+    }
 }
 
 /// Options of `kmslint lsp`: the rule options of `check`, applied to every document.

@@ -8,9 +8,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use kmslint::app;
-use kmslint::cli::{Cli, Command, ListFormat, UsageError};
+use kmslint::cli::{Cli, Command, UsageError};
 use kmslint::cli::{EXIT_ERROR, EXIT_OK};
-use kmslint::registry::{self, RULES};
 
 fn main() -> ExitCode {
     let raw: Vec<std::ffi::OsString> = std::env::args_os().collect();
@@ -38,30 +37,11 @@ fn main() -> ExitCode {
     let status = match cli.command {
         None => app::check(&cli.check, &mut out, &mut err),
         Some(Command::Check(args)) => app::check(&args, &mut out, &mut err),
-        Some(Command::Rule { code }) => match registry::find(&code) {
-            Some(rule) => {
-                let _ = out.write_all(rule.doc.as_bytes());
-                EXIT_OK
-            }
-            None => {
-                let names = RULES.iter().flat_map(|r| [r.code, r.name]);
-                let hint = kmslint::model::nearest(&code, names)
-                    .map(|s| format!(" (did you mean `{s}`?)"))
-                    .unwrap_or_default();
-                let _ = writeln!(
-                    err,
-                    "error: no rule `{code}`{hint}; `kmslint rules` lists them"
-                );
-                EXIT_ERROR
-            }
-        },
-        Some(Command::Rules { format }) => {
-            let text = match format {
-                ListFormat::Text => app::rules_table(),
-                ListFormat::Json => app::rules_json(),
-            };
-            let _ = out.write_all(text.as_bytes());
-            EXIT_OK
+        Some(Command::Rule { code, config }) => {
+            app::rule(&code, &config.overrides(), &mut out, &mut err)
+        }
+        Some(Command::Rules { format, config }) => {
+            app::rules(format, &config.overrides(), &mut out, &mut err)
         }
         // Served above, before stdout was locked.
         Some(Command::Lsp(_)) => EXIT_OK,

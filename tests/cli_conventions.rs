@@ -125,3 +125,152 @@ fn a_command_after_options_says_where_it_goes() {
         "error: `check` is a command, not a path: put it before the options (`kmslint check [OPTIONS] ...`)\n"
     );
 }
+
+// `rule` and `rules` know the configuration's custom rules.
+
+const CUSTOM_RULES: &str = r#"
+[[custom-rule]]
+code = "ORG001"
+name = "no-wildcard-principal"
+severity = "error"
+message = "`{value}` is a wildcard principal"
+help = "name the principals that need the key"
+select = "$.Statement[*].Principal.AWS"
+forbid = "^\\*$"
+
+[[custom-rule]]
+code = "ORG002"
+name = "policy-has-version"
+message = "the policy has no `Version`"
+select = "$.Version"
+exists = true
+"#;
+
+#[test]
+fn rules_lists_the_custom_rules_of_the_configuration_above() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), "kmslint.toml", CUSTOM_RULES);
+    write_file(dir.path(), "keys/.keep", "");
+    let keys = dir.path().join("keys");
+    let (code, out, err) = output(kmslint_in(&keys).arg("rules"));
+    assert_eq!(code, 0, "{err}");
+    let custom: Vec<&str> = out.lines().filter(|l| l.starts_with("ORG")).collect();
+    assert_eq!(
+        custom,
+        [
+            "ORG001  no-wildcard-principal                  error    on       a value at `$.Statement[*].Principal.AWS` matches `^\\*$`",
+            "ORG002  policy-has-version                     warning  on       the policy has nothing at `$.Version`",
+        ]
+    );
+    assert!(out.lines().nth(1).unwrap().starts_with("KMS001 "), "{out}");
+    let (code, json, _) = output(kmslint_in(&keys).args(["rules", "--format", "json"]));
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let rules = v.as_array().unwrap();
+    assert_eq!(rules.len(), kmslint::registry::RULES.len() + 2);
+    assert_eq!(
+        rules[rules.len() - 2],
+        serde_json::json!({
+            "code": "ORG001",
+            "name": "no-wildcard-principal",
+            "severity": "error",
+            "default": true,
+            "group": "custom",
+            "summary": "a value at `$.Statement[*].Principal.AWS` matches `^\\*$`",
+        })
+    );
+    // `--isolated`: built-in rules only.
+    let (_, out, _) = output(kmslint_in(&keys).args(["rules", "--isolated"]));
+    assert!(!out.contains("ORG00"), "{out}");
+}
+
+#[test]
+fn rules_reads_the_configuration_named_with_config() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), "conf/org.toml", CUSTOM_RULES);
+    write_file(dir.path(), "elsewhere/.keep", "");
+    let elsewhere = dir.path().join("elsewhere");
+    let (_, out, _) = output(kmslint_in(&elsewhere).arg("rules"));
+    assert!(!out.contains("ORG001"), "{out}");
+    let (code, out, err) =
+        output(kmslint_in(&elsewhere).args(["rules", "--config", "../conf/org.toml"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\nORG001  no-wildcard-principal "), "{out}");
+    let (code, out, err) =
+        output(kmslint_in(&elsewhere).args(["rule", "ORG002", "--config", "../conf/org.toml"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("# policy-has-version (ORG002)\n"), "{out}");
+}
+
+#[test]
+fn rule_prints_what_a_custom_rule_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), "kmslint.toml", CUSTOM_RULES);
+    let (code, out, err) = output(kmslint_in(dir.path()).args(["rule", "ORG001"]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "# no-wildcard-principal (ORG001)
+Severity: error · Default: on · Group: custom
+
+## What it does
+A custom rule of `kmslint.toml` (`[[custom-rule]]`): reports when a value at `$.Statement[*].Principal.AWS` matches `^\\*$`.
+
+## What it checks
+- `select`: `$.Statement[*].Principal.AWS`
+- `forbid`: `^\\*$`: a selected value that matches it is reported
+- `message`: `{value}` is a wildcard principal
+
+## How to fix
+name the principals that need the key
+"
+    );
+    // By name and in any case of the code, like built-in rules.
+    let (_, by_name, _) = output(kmslint_in(dir.path()).args(["rule", "no-wildcard-principal"]));
+    assert_eq!(by_name, out);
+    let (_, lower, _) = output(kmslint_in(dir.path()).args(["rule", "org001"]));
+    assert_eq!(lower, out);
+    let (_, exists, _) = output(kmslint_in(dir.path()).args(["rule", "ORG002"]));
+    assert!(
+        exists.contains("- `exists = true`: the policy is reported when nothing is selected\n"),
+        "{exists}"
+    );
+    // An unknown code is matched against the custom rules too.
+    let (code, _, err) = output(kmslint_in(dir.path()).args(["rule", "ORG003"]));
+    assert_eq!(code, 2);
+    assert_eq!(
+        err,
+        "error: no rule `ORG003` (did you mean `ORG001`?); `kmslint rules` lists them\n"
+    );
+    // A built-in rule's document is unchanged.
+    let (_, builtin, _) = output(kmslint_in(dir.path()).args(["rule", "KMS003"]));
+    assert!(builtin.starts_with("# admin-can-self-grant (KMS003)\n"));
+}
+
+#[test]
+fn rule_and_rules_stop_on_a_broken_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), "kmslint.toml", "selec = [\"KMS001\"]\n");
+    for args in [
+        &["rules"][..],
+        &["rules", "--format", "json"],
+        &["rule", "KMS001"],
+    ] {
+        let (code, out, err) = output(kmslint_in(dir.path()).args(args));
+        assert_eq!(code, 2, "{args:?}");
+        assert_eq!(out, "", "{args:?}");
+        assert!(
+            err.starts_with("error: kmslint.toml:1:1: unknown field `selec`"),
+            "{args:?}: {err}"
+        );
+    }
+    let (code, _, err) = output(kmslint_in(dir.path()).args(["rules", "--config", "none.toml"]));
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with("error: none.toml: cannot read the configuration: "),
+        "{err}"
+    );
+    // `--isolated` reads no configuration.
+    let (code, _, _) = output(kmslint_in(dir.path()).args(["rules", "--isolated"]));
+    assert_eq!(code, 0);
+}
