@@ -213,7 +213,7 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         let _ = writeln!(err, "error: {e}");
         return EXIT_ERROR;
     }
-    let mut file = match &args.output {
+    let mut file = match output_file(args) {
         Some(path) => match OutputFile::create(path, targets.iter().map(|t| t.path.as_path())) {
             Ok(f) => Some(f),
             Err(e) => {
@@ -223,9 +223,8 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         },
         None => None,
     };
-    let color = args.output.is_none()
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none();
+    let color =
+        file.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let renderer = Renderer { format, color };
     let out: &mut dyn Write = match &mut file {
         Some(f) => f,
@@ -347,6 +346,11 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         return EXIT_ERROR;
     }
     status
+}
+
+/// The file `--output` names: none for `-`, which is standard output.
+fn output_file(args: &CheckArgs) -> Option<&Path> {
+    args.output.as_deref().filter(|p| *p != Path::new("-"))
 }
 
 fn format_name(format: Format) -> String {

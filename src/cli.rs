@@ -105,7 +105,8 @@ pub struct CheckArgs {
     /// files that do not parse are reported only when meant as key policies (for pre-commit)
     #[arg(long)]
     pub force_exclude: bool,
-    /// Write the report to this file instead of standard output
+    /// Write the report to this file instead of standard output (`-`: standard output); missing
+    /// folders are created
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Print how many findings each rule has instead of the findings

@@ -73,6 +73,7 @@ impl OutputFile {
                     Some(d) if !d.as_os_str().is_empty() => d,
                     _ => Path::new("."),
                 };
+                create_folder(dir, path)?;
                 let name = target
                     .file_name()
                     .map(|n| format!(".{}.", n.to_string_lossy()))
@@ -126,6 +127,21 @@ impl OutputFile {
             .map_err(|e| format!("cannot write `{display}`: {}", e.error))?;
         Ok(())
     }
+}
+
+/// Create the folder a report goes in (`--output reports/kmslint.sarif` in a fresh checkout),
+/// with the folders above it; `output` is the path as given, for the message.
+fn create_folder(dir: &Path, output: &Path) -> Result<(), String> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir).map_err(|e| {
+        format!(
+            "cannot create the folder `{}` for `--output {}`: {e}",
+            display_path(dir),
+            output.display()
+        )
+    })
 }
 
 /// `path` with its symbolic links followed to the file they end at, which need not exist
@@ -267,14 +283,32 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_folder_is_a_clear_error() {
-        let e = OutputFile::create(Path::new("/nonexistent-kmslint-dir/r.json"), [])
-            .err()
-            .unwrap();
+    fn missing_folders_are_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("reports/ci/report.json");
+        let mut out = OutputFile::create(&path, []).unwrap();
+        assert!(dir.path().join("reports/ci").is_dir());
+        out.write_all(b"report").unwrap();
+        out.persist().unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "report");
+    }
+
+    #[test]
+    fn a_folder_that_cannot_be_created_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("notes.txt");
+        std::fs::write(&file, "").unwrap();
+        let path = file.join("reports/r.json");
+        let e = OutputFile::create(&path, []).err().unwrap();
+        let folder = display_path(&file.join("reports"));
         assert!(
-            e.starts_with("cannot write `/nonexistent-kmslint-dir/r.json`: "),
+            e.starts_with(&format!(
+                "cannot create the folder `{folder}` for `--output {}`: ",
+                path.display()
+            )),
             "{e}"
         );
+        assert!(!file.join("reports").exists());
     }
 
     #[cfg(unix)]

@@ -326,15 +326,18 @@ fn output_is_not_written_when_the_run_cannot_start() {
     ]);
     assert_eq!(code, 2, "{err}");
     assert!(!report.exists());
-    let (code, _, err) = run(&[
-        "check",
-        "examples",
-        "--output",
-        "/nonexistent-kmslint-dir/r.json",
-    ]);
+    // A folder that cannot be created (a file stands in its way).
+    let file = dir.path().join("notes.txt");
+    std::fs::write(&file, "").unwrap();
+    let report = file.join("r.json");
+    let (code, _, err) = run(&["check", "examples", "--output", report.to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(
-        err.starts_with("error: cannot write `/nonexistent-kmslint-dir/r.json`: "),
+        err.starts_with(&format!(
+            "error: cannot create the folder `{}` for `--output {}`: ",
+            file.display(),
+            report.display()
+        )),
         "{err}"
     );
 }

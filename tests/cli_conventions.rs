@@ -274,3 +274,71 @@ fn rule_and_rules_stop_on_a_broken_configuration() {
     let (code, _, _) = output(kmslint_in(dir.path()).args(["rules", "--isolated"]));
     assert_eq!(code, 0);
 }
+
+// `--output`: missing folders, and `-`.
+
+#[test]
+fn output_creates_missing_folders_before_linting() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), "keys/group.json", GROUP_POLICY);
+    let (code, out, err) = output(kmslint_in(dir.path()).args([
+        "check",
+        "--isolated",
+        "keys",
+        "--format",
+        "json",
+        "--output",
+        "reports/ci/kmslint.json",
+    ]));
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out, "");
+    let report = std::fs::read_to_string(dir.path().join("reports/ci/kmslint.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(v["diagnostics"][0]["code"], "KMS002");
+}
+
+#[test]
+fn output_in_a_folder_that_cannot_be_created_stops_before_linting() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), "keys/group.json", GROUP_POLICY);
+    write_file(dir.path(), "notes.txt", "");
+    let (code, out, err) = output(kmslint_in(dir.path()).args([
+        "check",
+        "--isolated",
+        "keys",
+        "missing.json",
+        "--output",
+        "notes.txt/reports/kmslint.json",
+    ]));
+    assert_eq!(code, 2);
+    assert_eq!(out, "");
+    // One error, and not the missing input's: nothing was linted.
+    assert!(
+        err.starts_with(
+            "error: cannot create the folder `notes.txt/reports` for `--output notes.txt/reports/kmslint.json`: "
+        ),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+#[test]
+fn output_dash_is_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), "group.json", GROUP_POLICY);
+    let (code, out, err) = output(kmslint_in(dir.path()).args([
+        "check",
+        "--isolated",
+        "group.json",
+        "--format",
+        "compact",
+        "-o",
+        "-",
+    ]));
+    assert_eq!(code, 1, "{err}");
+    assert!(out.starts_with("group.json:7:27: error[KMS002]"), "{out}");
+    assert!(
+        !dir.path().join("-").exists(),
+        "a file named `-` was written"
+    );
+}
