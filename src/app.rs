@@ -8,11 +8,13 @@ use rayon::prelude::*;
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{CheckArgs, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, ListFormat, UsageError};
+use crate::cli::{
+    CheckArgs, ColorWhen, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, ListFormat, UsageError,
+};
 use crate::config::Config;
 use crate::custom::{CustomRule, Test};
 use crate::diagnostic::Diagnostic;
-use crate::discover::{Target, discover_excluding};
+use crate::discover::{Target, WalkError, discover_excluding};
 use crate::lint::{self, FileError, Linted, Outcome};
 use crate::loader::FsLoader;
 use crate::output::OutputFile;
@@ -23,6 +25,7 @@ use crate::render::statistics::Statistics;
 use crate::render::{Format, IoError, Renderer, Summary};
 use crate::rule::{Rule, Severity};
 use crate::source::SourceFile;
+use crate::stdin::StdinInput;
 use crate::suppress::SuppressionLog;
 
 /// Files linted in parallel per batch: bounds memory while keeping output in path order.
@@ -56,6 +59,8 @@ struct Collector<'a> {
     err: &'a mut dyn Write,
     summary: Summary,
     statistics: Option<Statistics>,
+    /// `--quiet`: no summary in the human and compact formats.
+    quiet: bool,
     log: SuppressionLog,
     entries: usize,
     failing: bool,
@@ -142,6 +147,9 @@ impl Collector<'_> {
         let closing = match &self.statistics {
             Some(s) if format == Format::Json => s.json(),
             Some(s) => s.text(),
+            None if self.quiet && matches!(format, Format::Human | Format::Compact) => {
+                String::new()
+            }
             None => self.renderer.end(&self.summary, self.entries),
         };
         self.write(&closing);
@@ -159,73 +167,48 @@ impl Collector<'_> {
 
 /// Run `check`, writing the report to `out` (or `--output`) and problems with files to `err`.
 pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let status = match run(args, out, err) {
+        Ok(status) => status,
+        Err(messages) => fail(err, &messages),
+    };
+    if args.exit_zero && status == EXIT_FINDINGS {
+        return EXIT_OK;
+    }
+    status
+}
+
+/// `check` up to its exit status; `Err` holds the messages of an error that ends the run with
+/// status 2 (a usage or configuration error stops it before anything is linted).
+fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Vec<String>> {
     let format = args.format.unwrap_or(Format::Human);
     if args.statistics && matches!(format, Format::Sarif | Format::Github | Format::Gitlab) {
-        let _ = writeln!(
-            err,
-            "error: `--statistics` prints a table (or JSON with `--format json`), not `--format {}`",
+        return Err(vec![format!(
+            "`--statistics` prints a table (or JSON with `--format json`), not `--format {}`",
             format_name(format)
-        );
-        return EXIT_ERROR;
+        )]);
     }
-    let project = match Project::new(&args.overrides()) {
-        Ok(p) => Arc::new(p),
-        Err(messages) => {
-            for m in messages {
-                let _ = writeln!(err, "error: {m}");
-            }
-            return EXIT_ERROR;
-        }
-    };
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    let stdin = match crate::stdin::requested(args) {
-        Ok(s) => s,
-        Err(UsageError(msg)) => {
-            let _ = writeln!(err, "error: {msg}");
-            return EXIT_ERROR;
-        }
-    };
-    // Discover.
-    let (targets, walk_errors) = if stdin.is_some() {
-        (Vec::new(), Vec::new())
-    } else {
-        for p in paths.iter().filter(|p| p.is_dir()) {
-            project.walked(p);
-        }
-        let exclude = {
-            let project = Arc::clone(&project);
-            Arc::new(move |p: &Path, explicit: bool| project.is_excluded(p, explicit))
-        };
-        discover_excluding(&paths, exclude)
-    };
-    let config_errors = project.errors();
-    if !config_errors.is_empty() {
-        for e in config_errors {
-            let _ = writeln!(err, "error: {e}");
-        }
-        return EXIT_ERROR;
+    let project = Arc::new(Project::new(&args.overrides())?);
+    if let Some(path) = &args.show_settings {
+        let text = show_settings(&project, args, path)?;
+        return Ok(write_text(out, err, &text, EXIT_OK));
     }
-    if let Err(e) = project.check_cli() {
-        let _ = writeln!(err, "error: {e}");
-        return EXIT_ERROR;
+    let stdin = crate::stdin::requested(args).map_err(|UsageError(m)| vec![m])?;
+    let (targets, walk_errors) = discover(&project, args, stdin.is_some());
+    ready(&project)?;
+    if args.show_files {
+        return Ok(show_files(&targets, walk_errors, stdin.as_ref(), out, err));
     }
     let mut file = match output_file(args) {
-        Some(path) => match OutputFile::create(path, targets.iter().map(|t| t.path.as_path())) {
-            Ok(f) => Some(f),
-            Err(e) => {
-                let _ = writeln!(err, "error: {e}");
-                return EXIT_ERROR;
-            }
-        },
+        Some(path) => Some(
+            OutputFile::create(path, targets.iter().map(|t| t.path.as_path()))
+                .map_err(|e| vec![e])?,
+        ),
         None => None,
     };
-    let color =
-        file.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let renderer = Renderer { format, color };
+    let renderer = Renderer {
+        format,
+        color: use_color(args.color, file.is_some()),
+    };
     let out: &mut dyn Write = match &mut file {
         Some(f) => f,
         None => out,
@@ -238,6 +221,7 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         err,
         summary: Summary::default(),
         statistics,
+        quiet: args.quiet,
         log: SuppressionLog::default(),
         entries: 0,
         failing: false,
@@ -254,30 +238,125 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         let begin = renderer.begin(&project.rules());
         run.write(&begin);
     }
-    // Standard input (an editor's buffer) is linted with the settings of the folder its name
-    // points into, like a file there.
     if let Some(input) = &stdin {
-        let path = input.name.clone().unwrap_or_else(|| PathBuf::from("."));
-        let scope = project.scope_for(&path);
-        let settings = scope.settings_for(&path);
-        let settings_for = |p: &Path| project.scope_for(p).settings_for(p).into_owned();
-        let outcome = crate::stdin::lint(input, &settings, &settings_for)
-            .map(|(source, report)| Linted::new(source, report, &settings, true))
-            .map_err(|message| FileError {
-                path: input.display(),
-                message,
-            });
-        for (_, rendered) in render_all(render, vec![(input.display(), outcome)]) {
-            run.file(rendered);
+        lint_stdin(&mut run, &project, input, render);
+    }
+    lint_files(&mut run, &project, &targets, render);
+    // Stale `[[suppress]]` entries are known only once every file is linted.
+    for (scope, diagnostics) in project.unused_suppressions(&run.log) {
+        if let Some(config) = &scope.config {
+            run.config(&config.source, &diagnostics, scope.settings.fail_on);
         }
     }
+    let Some(status) = run.finish(format) else {
+        return Ok(EXIT_ERROR);
+    };
+    if let Some(f) = file {
+        f.persist().map_err(|e| vec![e])?;
+    }
+    Ok(status)
+}
+
+/// Stop on configuration files that could not be used and on rule selectors of the command
+/// line that name no rule.
+fn ready(project: &Project) -> Result<(), Vec<String>> {
+    let errors = project.errors();
+    if !errors.is_empty() {
+        return Err(errors.iter().map(ToString::to_string).collect());
+    }
+    project.check_cli().map_err(|e| vec![e])
+}
+
+/// The files to lint, in the order they are reported, and the paths that could not be read
+/// (none of either when standard input is linted).
+fn discover(
+    project: &Arc<Project>,
+    args: &CheckArgs,
+    stdin: bool,
+) -> (Vec<Target>, Vec<WalkError>) {
+    if stdin {
+        return (Vec::new(), Vec::new());
+    }
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    for p in paths.iter().filter(|p| p.is_dir()) {
+        project.walked(p);
+    }
+    let exclude = {
+        let project = Arc::clone(project);
+        Arc::new(move |p: &Path, explicit: bool| project.is_excluded(p, explicit))
+    };
+    discover_excluding(&paths, exclude)
+}
+
+/// Whether the human report is coloured. `auto`: when the report goes to standard output and
+/// that is a terminal, unless `NO_COLOR` is set; `FORCE_COLOR` colours it on any standard
+/// output, as ruff does (a report written to a file is coloured only with `always`).
+fn use_color(when: ColorWhen, to_file: bool) -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    color_decision(
+        when,
+        to_file,
+        set("FORCE_COLOR"),
+        set("NO_COLOR"),
+        std::io::stdout().is_terminal(),
+    )
+}
+
+fn color_decision(
+    when: ColorWhen,
+    to_file: bool,
+    force_color: bool,
+    no_color: bool,
+    terminal: bool,
+) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => !to_file && (force_color || (terminal && !no_color)),
+    }
+}
+
+/// Standard input (an editor's buffer), linted with the settings of the folder its name points
+/// into, like a file there.
+fn lint_stdin(
+    run: &mut Collector<'_>,
+    project: &Project,
+    input: &StdinInput,
+    render: Option<&Renderer>,
+) {
+    let path = input.name.clone().unwrap_or_else(|| PathBuf::from("."));
+    let scope = project.scope_for(&path);
+    let settings = scope.settings_for(&path);
+    let settings_for = |p: &Path| project.scope_for(p).settings_for(p).into_owned();
+    let outcome = crate::stdin::lint(input, &settings, &settings_for)
+        .map(|(source, report)| Linted::new(source, report, &settings, true))
+        .map_err(|message| FileError {
+            path: input.display(),
+            message,
+        });
+    for (_, rendered) in render_all(render, vec![(input.display(), outcome)]) {
+        run.file(rendered);
+    }
+}
+
+/// Lint the files and write their reports in path order.
+fn lint_files(
+    run: &mut Collector<'_>,
+    project: &Project,
+    targets: &[Target],
+    render: Option<&Renderer>,
+) {
     // Terraform modules first: the template files their keys read are reported with them,
     // not again on their own.
     let loader = FsLoader::new();
-    let (modules, files) = lint::units(&targets);
+    let (modules, files) = lint::units(targets);
     let module_outcomes: Vec<lint::ModuleOutcome> = modules
         .par_iter()
-        .map(|(dir, members)| lint::lint_module(dir, members, &project, &loader))
+        .map(|(dir, members)| lint::lint_module(dir, members, project, &loader))
         .collect();
     let mut consumed = std::collections::HashSet::new();
     let mut module_files = Vec::new();
@@ -300,7 +379,7 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     // before: the report keeps the order of the paths and never holds more than two batches.
     std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<(String, Rendered)>>(1);
-        let (project, files) = (&project, &files);
+        let files = &files;
         scope.spawn(move || {
             for batch in files.chunks(BATCH) {
                 let outcomes = batch
@@ -330,22 +409,141 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     for r in pending.into_values().flatten() {
         run.file(r);
     }
-    // Stale `[[suppress]]` entries are known only once every file is linted.
-    for (scope, diagnostics) in project.unused_suppressions(&run.log) {
-        if let Some(config) = &scope.config {
-            run.config(&config.source, &diagnostics, scope.settings.fail_on);
-        }
-    }
-    let Some(status) = run.finish(format) else {
-        return EXIT_ERROR;
-    };
-    if let Some(f) = file
-        && let Err(e) = f.persist()
-    {
-        let _ = writeln!(err, "error: {e}");
+}
+
+/// Write `text` whole; `status`, or 2 when it could not be written.
+fn write_text(out: &mut dyn Write, err: &mut dyn Write, text: &str, status: u8) -> u8 {
+    if out.write_all(text.as_bytes()).is_err() {
+        let _ = writeln!(err, "error: could not write the report");
         return EXIT_ERROR;
     }
     status
+}
+
+/// `--show-files`: the files a run would lint, one a line, in the order it reports them
+/// (standard input by its name); the paths that could not be read go to `err` (status 2).
+fn show_files(
+    targets: &[Target],
+    walk_errors: Vec<WalkError>,
+    stdin: Option<&StdinInput>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let mut status = EXIT_OK;
+    for e in walk_errors {
+        let _ = writeln!(err, "error: {}: {}", display_path(&e.path), e.message);
+        status = EXIT_ERROR;
+    }
+    let mut text: String = stdin.map(|i| i.display() + "\n").unwrap_or_default();
+    for t in targets {
+        text.push_str(&display_path(&t.path));
+        text.push('\n');
+    }
+    write_text(out, err, &text, status)
+}
+
+/// `--show-settings PATH`: the settings that apply to a file, as plain `key: value` lines and
+/// indented lists.
+fn show_settings(project: &Project, args: &CheckArgs, path: &Path) -> Result<String, Vec<String>> {
+    let scope = project.scope_for(path);
+    let force_exclude = project.force_exclude(path);
+    ready(project)?;
+    let settings = scope.settings_for(path);
+    let mut out = format!("settings for {}\n", display_path(path));
+    match &scope.config {
+        Some(c) => out.push_str(&format!("configuration file: {}\n", c.source.path)),
+        None => out.push_str("no configuration file\n"),
+    }
+    out.push_str(&format!("fail-on: {}\n", settings.fail_on));
+    let account = settings.context.account.as_deref();
+    out.push_str(&format!(
+        "account: {}\n",
+        account.unwrap_or("none (inferred from each policy)")
+    ));
+    let mut trusted: Vec<String> = settings
+        .context
+        .trusted_accounts
+        .sorted()
+        .into_iter()
+        .map(|a| a.to_string())
+        .collect();
+    trusted.sort();
+    list(&mut out, "trusted-accounts", trusted);
+    let config_excludes = scope.config.iter().flat_map(|c| {
+        c.exclude
+            .globs
+            .iter()
+            .map(|g| format!("{} ({})", g.pattern, c.source.path))
+    });
+    let cli_excludes = args.exclude.iter().map(|g| format!("{g} (--exclude)"));
+    list(
+        &mut out,
+        "exclude",
+        config_excludes.chain(cli_excludes).collect(),
+    );
+    out.push_str(&format!("force-exclude: {force_exclude}\n"));
+    let enabled: Vec<String> = settings
+        .enabled_rules()
+        .chain(settings.enabled_custom_rules().map(|c| c.rule))
+        .map(|r| format!("{} {}", r.code, r.name))
+        .collect();
+    out.push_str(&format!("enabled rules ({}):\n", enabled.len()));
+    for r in &enabled {
+        out.push_str(&format!("  {r}\n"));
+    }
+    let all = crate::registry::RULES
+        .iter()
+        .copied()
+        .chain(settings.custom_rules().iter().map(|c| c.rule));
+    let severities = all
+        .filter(|r| settings.severity(r) != r.severity)
+        .map(|r| {
+            format!(
+                "{} {}: {} (default {})",
+                r.code,
+                r.name,
+                settings.severity(r),
+                r.severity
+            )
+        })
+        .collect();
+    list(&mut out, "severities overridden", severities);
+    let custom = settings
+        .custom_rules()
+        .iter()
+        .map(|c| {
+            let on = if settings.is_enabled(c.rule) {
+                "on"
+            } else {
+                "off"
+            };
+            let r = c.rule;
+            format!(
+                "{} {} ({}, {on}): {}",
+                r.code, r.name, r.severity, r.summary
+            )
+        })
+        .collect();
+    list(&mut out, "custom rules", custom);
+    let suppressions = settings
+        .suppressions
+        .iter()
+        .map(|s| format!("{}: {}", s.describe(), s.reason))
+        .collect();
+    list(&mut out, "suppressions", suppressions);
+    Ok(out)
+}
+
+/// `title: none`, or `title:` and one indented line per item.
+fn list(out: &mut String, title: &str, items: Vec<String>) {
+    if items.is_empty() {
+        out.push_str(&format!("{title}: none\n"));
+        return;
+    }
+    out.push_str(&format!("{title}:\n"));
+    for item in items {
+        out.push_str(&format!("  {item}\n"));
+    }
 }
 
 /// The file `--output` names: none for `-`, which is standard output.
@@ -374,10 +572,7 @@ fn current_scope(overrides: &Overrides) -> Result<Arc<Scope>, Vec<String>> {
     let project = Project::new(overrides)?;
     // Any file in the current folder: its scope is the folder's.
     let scope = project.scope_for(Path::new("kmslint.toml"));
-    let errors = project.errors();
-    if !errors.is_empty() {
-        return Err(errors.iter().map(ToString::to_string).collect());
-    }
+    ready(&project)?;
     Ok(scope)
 }
 
@@ -540,6 +735,29 @@ mod tests {
         let cli = Cli::try_parse_from(std::iter::once("kmslint").chain(args.iter().copied()))
             .map_err(|e| UsageError(e.to_string()))?;
         cli.check.overrides().settings().map_err(UsageError)
+    }
+
+    #[test]
+    fn colour_follows_the_option_then_the_environment() {
+        use ColorWhen::{Always, Auto, Never};
+        // (when, to a file, FORCE_COLOR, NO_COLOR, terminal) -> coloured
+        let cases = [
+            ((Auto, false, false, false, true), true),
+            ((Auto, false, false, false, false), false),
+            ((Auto, false, false, true, true), false),
+            ((Auto, false, true, false, false), true),
+            ((Auto, false, true, true, false), true),
+            ((Auto, true, true, false, true), false),
+            ((Always, true, false, true, false), true),
+            ((Never, false, true, false, true), false),
+        ];
+        for ((when, to_file, force, no_color, terminal), coloured) in cases {
+            assert_eq!(
+                color_decision(when, to_file, force, no_color, terminal),
+                coloured,
+                "{when:?} file={to_file} FORCE_COLOR={force} NO_COLOR={no_color} terminal={terminal}"
+            );
+        }
     }
 
     #[test]

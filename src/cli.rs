@@ -68,6 +68,18 @@ pub enum ListFormat {
     Json,
 }
 
+/// When the human report is coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ColorWhen {
+    /// When standard output is a terminal and `NO_COLOR` is not set, or `FORCE_COLOR` is set
+    #[default]
+    Auto,
+    /// Always, also in a file or a pipe
+    Always,
+    /// Never
+    Never,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
     Error,
@@ -112,6 +124,29 @@ pub struct CheckArgs {
     /// Print how many findings each rule has instead of the findings
     #[arg(long)]
     pub statistics: bool,
+    /// Exit with status 0 even when there are findings (still 2 on errors)
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Print the findings only: no summary in the `human` and `compact` formats (other formats
+    /// are unchanged)
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Colour the `human` report [default: auto]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        default_value_t,
+        hide_default_value = true
+    )]
+    pub color: ColorWhen,
+    /// Print the settings that apply to this file (configuration file, rules, severities,
+    /// accounts, excludes, custom rules, suppressions) and lint nothing
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["show_files", "statistics", "output"])]
+    pub show_settings: Option<PathBuf>,
+    /// Print the files that would be linted, one per line, and lint nothing
+    #[arg(long, conflicts_with_all = ["statistics", "output"])]
+    pub show_files: bool,
 }
 
 /// The rule options `check` and `lsp` share.

@@ -342,3 +342,308 @@ fn output_dash_is_standard_output() {
         "a file named `-` was written"
     );
 }
+
+// CI conventions: `--exit-zero`, `--quiet`, `--color`, `--show-settings`, `--show-files`.
+
+#[test]
+fn exit_zero_passes_findings_but_not_errors() {
+    let (code, out, _) =
+        output(kmslint().args(["check", "--isolated", "examples/", "--exit-zero"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("1 error, 7 warnings"), "{out}");
+    // Without it the same run fails.
+    let (code, _, _) = output(kmslint().args(["check", "--isolated", "examples/"]));
+    assert_eq!(code, 1);
+    // A file that could not be read, and a usage error, are still status 2.
+    let (code, _, _) = output(kmslint().args([
+        "check",
+        "--isolated",
+        "examples/",
+        "missing.json",
+        "--exit-zero",
+    ]));
+    assert_eq!(code, 2);
+    let (code, _, _) =
+        output(kmslint().args(["check", "--isolated", "--select", "KMS9", "--exit-zero"]));
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn quiet_prints_the_findings_only_in_human_and_compact() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), "group.json", GROUP_POLICY);
+    let run = |args: &[&str]| {
+        let mut cmd = kmslint_in(dir.path());
+        cmd.args(["check", "--isolated", "group.json", "missing.json"])
+            .args(args);
+        output(&mut cmd)
+    };
+    let (code, quiet, err) = run(&["--quiet"]);
+    assert_eq!(code, 2);
+    let (_, loud, _) = run(&[]);
+    assert!(
+        loud.ends_with(
+            "1 error in 1 file (1 file checked, 1 key policy); 1 file could not be read\n"
+        ),
+        "{loud}"
+    );
+    assert!(!quiet.contains("file checked"), "{quiet}");
+    assert!(
+        quiet.contains("× IAM group `Analysts` cannot be a principal"),
+        "{quiet}"
+    );
+    assert_eq!(
+        quiet,
+        loud.replace(
+            "1 error in 1 file (1 file checked, 1 key policy); 1 file could not be read\n",
+            ""
+        )
+    );
+    // The error still goes to standard error.
+    assert!(
+        err.starts_with("error: missing.json: No such file or directory"),
+        "{err}"
+    );
+    // Compact: the finding, without the `error[io]` summary line.
+    let (_, compact, _) = run(&["-q", "--format", "compact"]);
+    assert_eq!(compact.lines().count(), 1, "{compact}");
+    assert!(
+        compact.starts_with("group.json:7:27: error[KMS002]"),
+        "{compact}"
+    );
+    let (_, loud_compact, _) = run(&["--format", "compact"]);
+    assert!(
+        loud_compact.contains("missing.json: error[io]"),
+        "{loud_compact}"
+    );
+    // Machine formats are documents: unchanged.
+    for format in ["json", "sarif", "github", "gitlab"] {
+        let (_, quiet, _) = run(&["-q", "--format", format]);
+        let (_, loud, _) = run(&["--format", format]);
+        assert_eq!(quiet, loud, "{format}");
+    }
+}
+
+/// Whether `out` holds ANSI colour sequences.
+fn coloured(out: &str) -> bool {
+    out.contains("\u{1b}[")
+}
+
+#[test]
+fn color_option_and_environment() {
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = kmslint();
+        cmd.args(["check", "--isolated", "examples/group-principal.json"])
+            .args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        output(&mut cmd).1
+    };
+    // Tests run with standard output in a pipe: `auto` does not colour it.
+    assert!(!coloured(&run(&[], &[])));
+    assert!(!coloured(&run(&["--color", "auto"], &[])));
+    assert!(coloured(&run(&["--color", "always"], &[])));
+    assert!(coloured(&run(&["--color", "always"], &[("NO_COLOR", "1")])));
+    assert!(!coloured(&run(
+        &["--color", "never"],
+        &[("FORCE_COLOR", "1")]
+    )));
+    // FORCE_COLOR colours under `auto`, also with NO_COLOR set (as in ruff); empty is unset.
+    assert!(coloured(&run(&[], &[("FORCE_COLOR", "1")])));
+    assert!(coloured(&run(
+        &[],
+        &[("FORCE_COLOR", "1"), ("NO_COLOR", "1")]
+    )));
+    assert!(!coloured(&run(&[], &[("FORCE_COLOR", "")])));
+    // Colour is the human format's: others never have it.
+    assert!(!coloured(&run(
+        &["--color", "always", "--format", "compact"],
+        &[]
+    )));
+    let (code, _, err) = output(kmslint().args(["check", "--color", "sometimes"]));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("[possible values: auto, always, never]"),
+        "{err}"
+    );
+}
+
+#[test]
+fn color_in_a_report_file_only_when_always() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.txt");
+    let report_arg = report.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let mut cmd = kmslint();
+        cmd.args([
+            "check",
+            "--isolated",
+            "examples/group-principal.json",
+            "-o",
+            report_arg,
+        ])
+        .args(args)
+        .env("FORCE_COLOR", "1");
+        output(&mut cmd);
+        std::fs::read_to_string(&report).unwrap()
+    };
+    assert!(!coloured(&run(&[])));
+    assert!(coloured(&run(&["--color", "always"])));
+}
+
+const SETTINGS_CONFIG: &str = r#"
+account = "111122223333"
+trusted-accounts = ["777788889999", "444455556666"]
+extend-select = ["KMS038"]
+ignore = ["KMS031"]
+fail-on = "error"
+exclude = ["vendor", "stacks/generated/**"]
+
+[severity]
+KMS004 = "error"
+
+[per-file-ignores]
+"legacy/**" = ["KMS003"]
+
+[[suppress]]
+rule = "KMS005"
+path = "legacy/*.json"
+sid = "Key administrators"
+reason = "reviewed quarterly"
+
+[[suppress]]
+rule = "KMS002"
+path = "keys/*.json"
+reason = "not this folder"
+
+[[custom-rule]]
+code = "ORG001"
+name = "no-wildcard-principal"
+severity = "error"
+message = "`{value}` is a wildcard principal"
+select = "$.Statement[*].Principal.AWS"
+forbid = "^\\*$"
+"#;
+
+#[test]
+fn show_settings_prints_what_applies_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), "kmslint.toml", SETTINGS_CONFIG);
+    write_file(dir.path(), "legacy/old.json", GROUP_POLICY);
+    let (code, out, err) = output(kmslint_in(dir.path()).args([
+        "check",
+        "--show-settings",
+        "legacy/old.json",
+        "--exclude",
+        "build",
+        "--select",
+        "KMS00,ORG",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(err, "");
+    insta::assert_snapshot!("show_settings", out);
+    // Nothing was linted: the file's KMS002 is not reported.
+    assert!(!out.contains("Analysts"));
+}
+
+#[test]
+fn show_settings_without_a_configuration() {
+    let (code, out, _) = output(kmslint().args([
+        "check",
+        "--isolated",
+        "--show-settings",
+        "examples/console-default.json",
+    ]));
+    assert_eq!(code, 0);
+    let head: Vec<&str> = out.lines().take(7).collect();
+    assert_eq!(
+        head,
+        [
+            "settings for examples/console-default.json",
+            "no configuration file",
+            "fail-on: warning",
+            "account: none (inferred from each policy)",
+            "trusted-accounts: none",
+            "exclude: none",
+            "force-exclude: false",
+        ]
+    );
+    let enabled = kmslint::registry::RULES
+        .iter()
+        .filter(|r| r.default_enabled)
+        .count();
+    assert!(
+        out.contains(&format!(
+            "\nenabled rules ({enabled}):\n  KMS001 missing-root-access\n"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("severities overridden: none\ncustom rules: none\nsuppressions: none\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn show_settings_stops_on_a_broken_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), "team/kmslint.toml", "fail-on = \"never\"\n");
+    let (code, out, err) =
+        output(kmslint_in(dir.path()).args(["check", "--show-settings", "team/key.json"]));
+    assert_eq!(code, 2);
+    assert_eq!(out, "");
+    assert!(err.starts_with("error: team/kmslint.toml:1:11: "), "{err}");
+}
+
+#[test]
+fn show_files_lists_what_would_be_linted_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), "kmslint.toml", "exclude = [\"vendor\"]\n");
+    write_file(dir.path(), "keys/b.json", GROUP_POLICY);
+    write_file(dir.path(), "keys/a.yaml", "Resources: {}\n");
+    write_file(dir.path(), "keys/notes.txt", "");
+    write_file(dir.path(), "vendor/key.json", GROUP_POLICY);
+    write_file(dir.path(), "infra/main.tf", "");
+    write_file(dir.path(), "z.json", GROUP_POLICY);
+    let (code, out, err) = output(kmslint_in(dir.path()).args(["check", "--show-files"]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "infra/main.tf\nkeys/a.yaml\nkeys/b.json\nz.json\n");
+    // `--exclude` and named files too; a missing path is an error (status 2).
+    let (code, out, err) = output(kmslint_in(dir.path()).args([
+        "check",
+        "--show-files",
+        "--exclude",
+        "keys/a.yaml",
+        "keys",
+        "vendor/key.json",
+        "missing.json",
+    ]));
+    assert_eq!(code, 2);
+    assert_eq!(out, "keys/b.json\nvendor/key.json\n");
+    assert!(
+        err.starts_with("error: missing.json: No such file or directory"),
+        "{err}"
+    );
+    // Standard input is listed by its name.
+    let (code, out, _) = output(
+        kmslint_in(dir.path())
+            .args(["check", "--show-files", "--stdin-filename", "keys/new.json"])
+            .write_stdin(GROUP_POLICY),
+    );
+    assert_eq!(code, 0);
+    assert_eq!(out, "keys/new.json\n");
+}
+
+#[test]
+fn show_options_conflict_with_a_report() {
+    for args in [
+        &["--show-files", "--show-settings", "x.json"][..],
+        &["--show-files", "--statistics"],
+        &["--show-settings", "x.json", "-o", "r.txt"],
+    ] {
+        let (code, _, err) = output(kmslint().args(["check", "--isolated"]).args(args));
+        assert_eq!(code, 2, "{args:?}");
+        assert!(err.contains("cannot be used with"), "{args:?}: {err}");
+    }
+}
