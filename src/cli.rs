@@ -60,6 +60,14 @@ pub enum Command {
     },
     /// Run the language server on standard input and output (for editors).
     Lsp(LspArgs),
+    /// Print shell completions (`kmslint completions bash > ~/.local/share/bash-completion/completions/kmslint`).
+    Completions {
+        /// The shell to complete in
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page, in roff (`kmslint man > kmslint.1`).
+    Man,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -281,4 +289,20 @@ fn command_names() -> Vec<String> {
         .flat_map(|c| std::iter::once(c.get_name()).chain(c.get_all_aliases()))
         .map(str::to_string)
         .collect()
+}
+
+/// Shell completions for kmslint, generated from these definitions. Made in memory: the
+/// generator panics on a write error (a closed pipe), which a `Vec` never has.
+pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
+    let mut text = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "kmslint", &mut text);
+    text
+}
+
+/// The manual page (roff), generated from these definitions.
+pub fn man_page() -> Vec<u8> {
+    let mut text = Vec::new();
+    // Writing to a `Vec` cannot fail.
+    let _ = clap_mangen::Man::new(Cli::command()).render(&mut text);
+    text
 }

@@ -27,6 +27,8 @@ pub struct ConfigError {
     pub path: String,
     /// Line and column (1-based, in characters), when the problem has a place.
     pub at: Option<(u32, u32)>,
+    /// The bytes of the file's text the problem is about, when it has a place.
+    pub span: Option<std::ops::Range<usize>>,
     pub message: String,
 }
 
@@ -141,31 +143,46 @@ struct RawCustomRule {
 
 /// Read and check the configuration at `path`; `display` is how messages name it.
 pub fn load(path: &Path, display: &str) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-        path: display.to_string(),
-        at: None,
-        message: format!("cannot read the configuration: {e}"),
-    })?;
+    read(path, display).1
+}
+
+/// [`load`], with the text as read (`None` when the file could not be read), so that a caller
+/// can tell later whether the file changed.
+pub fn read(path: &Path, display: &str) -> (Option<String>, Result<Config, ConfigError>) {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => {
+            let error = ConfigError {
+                path: display.to_string(),
+                at: None,
+                span: None,
+                message: format!("cannot read the configuration: {e}"),
+            };
+            return (None, Err(error));
+        }
+    };
     let dir = crate::globs::absolute(path)
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    parse(
-        SourceFile::new(display, Some(path.to_path_buf()), text),
+    let config = parse(
+        SourceFile::new(display, Some(path.to_path_buf()), text.clone()),
         dir,
-    )
+    );
+    (Some(text), config)
 }
 
 /// Check a configuration's text; globs are relative to `dir`.
 pub fn parse(source: SourceFile, dir: PathBuf) -> Result<Config, ConfigError> {
     let error = |span: Option<std::ops::Range<usize>>, message: String| {
-        let at = span.map(|s| {
+        let at = span.as_ref().map(|s| {
             let lc = source.line_col(s.start as u32);
             (lc.line, lc.column)
         });
         ConfigError {
             path: source.path.clone(),
             at,
+            span,
             message,
         }
     };
@@ -414,18 +431,7 @@ fn custom_rules(raw: &[Spanned<RawCustomRule>]) -> Result<Vec<CustomRule>, SpanE
         let severity: Severity = r.severity.map_or(Severity::Warning, Into::into);
         let summary = CustomRule::summary(r.select.get_ref(), &test);
         let doc = custom_doc(code, name, severity, &summary, r);
-        // A rule's metadata is `'static` everywhere (renderers, settings); a configuration is
-        // read once per run, so its few rules are kept for the life of the process.
-        let rule: &'static Rule = Box::leak(Box::new(Rule {
-            code: Box::leak(code.clone().into_boxed_str()),
-            name: Box::leak(name.clone().into_boxed_str()),
-            severity,
-            default_enabled: true,
-            group: RuleGroup::Custom,
-            summary: Box::leak(summary.into_boxed_str()),
-            doc: Box::leak(doc.into_boxed_str()),
-            check: Check::Custom,
-        }));
+        let rule = keep_rule(code, name, severity, summary, doc);
         out.push(CustomRule::new(
             rule,
             r.select.get_ref().clone(),
@@ -436,6 +442,41 @@ fn custom_rules(raw: &[Spanned<RawCustomRule>]) -> Result<Vec<CustomRule>, SpanE
         ));
     }
     Ok(out)
+}
+
+/// A custom rule's metadata, kept for the life of the process: it is `'static` everywhere
+/// (renderers, settings). `check` reads a configuration once; the language server reads it again
+/// whenever it changes, so a definition already kept is reused rather than kept again.
+fn keep_rule(
+    code: &str,
+    name: &str,
+    severity: Severity,
+    summary: String,
+    doc: String,
+) -> &'static Rule {
+    static KEPT: std::sync::Mutex<Vec<&'static Rule>> = std::sync::Mutex::new(Vec::new());
+    let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(rule) = kept.iter().find(|r| {
+        r.code == code
+            && r.name == name
+            && r.severity == severity
+            && r.summary == summary
+            && r.doc == doc
+    }) {
+        return rule;
+    }
+    let rule: &'static Rule = Box::leak(Box::new(Rule {
+        code: Box::leak(code.to_string().into_boxed_str()),
+        name: Box::leak(name.to_string().into_boxed_str()),
+        severity,
+        default_enabled: true,
+        group: RuleGroup::Custom,
+        summary: Box::leak(summary.into_boxed_str()),
+        doc: Box::leak(doc.into_boxed_str()),
+        check: Check::Custom,
+    }));
+    kept.push(rule);
+    rule
 }
 
 /// The one test of a custom rule.

@@ -43,6 +43,8 @@ fn main() -> ExitCode {
         Some(Command::Rules { format, config }) => {
             app::rules(format, &config.overrides(), &mut out, &mut err)
         }
+        Some(Command::Completions { shell }) => print(&mut out, &kmslint::cli::completions(shell)),
+        Some(Command::Man) => print(&mut out, &kmslint::cli::man_page()),
         // Served above, before stdout was locked.
         Some(Command::Lsp(_)) => EXIT_OK,
     };
@@ -50,4 +52,12 @@ fn main() -> ExitCode {
         return ExitCode::from(EXIT_ERROR);
     }
     ExitCode::from(status)
+}
+
+/// Write a generated text; status 2 when it could not be written (a closed pipe).
+fn print(out: &mut impl Write, text: &[u8]) -> u8 {
+    match out.write_all(text) {
+        Ok(()) => EXIT_OK,
+        Err(_) => EXIT_ERROR,
+    }
 }

@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime};
 
 use crate::config::{self, CONFIG_NAMES, Config, ConfigError};
 use crate::diagnostic::Diagnostic;
@@ -179,6 +180,121 @@ enum Mode {
     Isolated,
 }
 
+/// A configuration file that discovery found, as it was read.
+#[derive(Debug)]
+pub struct ConfigFile {
+    /// Where it is (absolute).
+    pub path: PathBuf,
+    /// Its scope, or why it cannot be used: the files it governs then get the settings of the
+    /// command line alone (and `check` stops before linting).
+    pub scope: Result<Arc<Scope>, ConfigError>,
+}
+
+/// What a candidate configuration file was when it was looked at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Stamp {
+    /// No file of that name (or nothing that can be read as one).
+    Absent,
+    File {
+        len: u64,
+        modified: Option<SystemTime>,
+    },
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Stamp {
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_file() => Stamp::File {
+                len: m.len(),
+                modified: m.modified().ok(),
+            },
+            _ => Stamp::Absent,
+        }
+    }
+}
+
+/// How far apart in time two writes of a file may be and still get the same modification
+/// time (file systems that keep it to the second or to two seconds).
+const TIME_GRAIN: Duration = Duration::from_secs(2);
+
+/// The stamps of a folder's candidate configuration files, in [`CONFIG_NAMES`] order up to the
+/// first that is a file (the one that counts).
+fn stamps(dir: &Path) -> Vec<Stamp> {
+    let mut out = Vec::with_capacity(CONFIG_NAMES.len());
+    for name in CONFIG_NAMES {
+        let stamp = Stamp::of(&dir.join(name));
+        let found = stamp != Stamp::Absent;
+        out.push(stamp);
+        if found {
+            break;
+        }
+    }
+    out
+}
+
+/// One folder as discovery saw it.
+#[derive(Debug)]
+struct Folder {
+    /// [`stamps`] when it was looked at, before its configuration file was read.
+    stamps: Vec<Stamp>,
+    /// Its configuration file, if it has one.
+    file: Option<Arc<ConfigFile>>,
+    /// The file's text as read (`None`: unreadable).
+    text: Option<String>,
+    /// When the file was last known to hold `text`.
+    verified: SystemTime,
+}
+
+impl Folder {
+    /// Whether the folder's configuration files are what they were, given their stamps now.
+    /// A file whose modification time is too close to when it was read for a later write to
+    /// show in it is read again and compared.
+    fn is_current(&mut self, now: &[Stamp]) -> bool {
+        if self.stamps != now {
+            return false;
+        }
+        let (Some(file), Some(Stamp::File { modified, .. })) = (&self.file, now.last()) else {
+            return true;
+        };
+        let checked_at = SystemTime::now();
+        let racy = modified
+            .and_then(|m| m.checked_add(TIME_GRAIN))
+            .is_none_or(|m| m > self.verified);
+        if !racy {
+            return true;
+        }
+        let same = std::fs::read_to_string(&file.path).ok() == self.text;
+        if same {
+            self.verified = checked_at;
+        }
+        same
+    }
+}
+
+/// What discovery has seen.
+#[derive(Debug, Default)]
+struct Cache {
+    /// Each folder looked at.
+    folders: HashMap<PathBuf, Folder>,
+    /// Each folder's nearest configuration file (`None`: none above it), from `folders`.
+    nearest: HashMap<PathBuf, Option<Arc<ConfigFile>>>,
+    /// The configuration files read and not forgotten, in the order met.
+    met: Vec<Arc<ConfigFile>>,
+}
+
+impl Cache {
+    fn forget(&mut self, dir: &Path) -> bool {
+        let Some(folder) = self.folders.remove(dir) else {
+            return false;
+        };
+        if let Some(file) = folder.file {
+            self.met.retain(|f| !Arc::ptr_eq(f, &file));
+        }
+        self.nearest.clear();
+        true
+    }
+}
+
 /// The configurations of a run, loaded as the walk meets them.
 #[derive(Debug)]
 pub struct Project {
@@ -190,11 +306,8 @@ pub struct Project {
     mode: Mode,
     /// The scope of files that no configuration governs.
     default: Arc<Scope>,
-    /// Each folder's nearest configuration (`None`: none above it).
-    by_dir: Mutex<HashMap<PathBuf, Option<Arc<Scope>>>>,
-    /// Every configuration loaded, in the order met.
-    loaded: Mutex<Vec<Arc<Scope>>>,
-    errors: Mutex<Vec<ConfigError>>,
+    /// The configuration files found so far.
+    cache: Mutex<Cache>,
     /// Folders walked (absolute): a configuration inside one was judged as a whole.
     walked: Mutex<Vec<PathBuf>>,
 }
@@ -237,7 +350,7 @@ impl Project {
             (None, true) => Mode::Isolated,
             (None, false) => Mode::Discover,
         };
-        let project = Project {
+        Ok(Project {
             cli,
             cwd,
             exclude: GlobList::new(exclude),
@@ -246,16 +359,10 @@ impl Project {
                 config: None,
                 settings: default_settings,
             }),
-            by_dir: Mutex::new(HashMap::new()),
-            loaded: Mutex::new(Vec::new()),
-            errors: Mutex::new(Vec::new()),
+            cache: Mutex::new(Cache::default()),
             walked: Mutex::new(Vec::new()),
             mode,
-        };
-        if let Mode::Explicit(scope) = &project.mode {
-            lock(&project.loaded).push(Arc::clone(scope));
-        }
-        Ok(project)
+        })
     }
 
     fn scope(cli: &CliLayer, config: Config) -> Scope {
@@ -272,44 +379,127 @@ impl Project {
         match &self.mode {
             Mode::Explicit(scope) => Arc::clone(scope),
             Mode::Isolated => Arc::clone(&self.default),
-            Mode::Discover => {
-                let abs = absolute(path);
-                let dir = abs.parent().unwrap_or(&abs);
-                self.nearest(dir)
-                    .unwrap_or_else(|| Arc::clone(&self.default))
-            }
+            Mode::Discover => self
+                .config_file(path)
+                .and_then(|f| f.scope.as_ref().ok().cloned())
+                .unwrap_or_else(|| Arc::clone(&self.default)),
         }
     }
 
-    /// The nearest configuration at or above `dir`, loading what was not loaded yet.
-    fn nearest(&self, dir: &Path) -> Option<Arc<Scope>> {
-        let mut cache = lock(&self.by_dir);
+    /// The configuration file discovery finds for a file or folder (the nearest above its
+    /// parent folder), broken or not; `None` when there is none, or with `--config` or
+    /// `--isolated`.
+    pub fn config_file(&self, path: &Path) -> Option<Arc<ConfigFile>> {
+        match self.mode {
+            Mode::Discover => {
+                let abs = absolute(path);
+                self.nearest(abs.parent().unwrap_or(&abs))
+            }
+            Mode::Explicit(_) | Mode::Isolated => None,
+        }
+    }
+
+    /// The nearest configuration file at or above `dir`, reading what was not read yet.
+    fn nearest(&self, dir: &Path) -> Option<Arc<ConfigFile>> {
+        let mut cache = lock(&self.cache);
+        if let Some(known) = cache.nearest.get(dir) {
+            return known.clone();
+        }
         let mut pending = Vec::new();
         let mut found = None;
         let mut at = Some(dir);
         while let Some(d) = at {
-            if let Some(known) = cache.get(d) {
+            if let Some(known) = cache.nearest.get(d) {
                 found = known.clone();
                 break;
             }
             pending.push(d.to_path_buf());
-            if let Some(path) = CONFIG_NAMES.iter().map(|n| d.join(n)).find(|p| p.is_file()) {
-                match config::load(&path, &display(&path, &self.cwd)) {
-                    Ok(c) => {
-                        let scope = Arc::new(Self::scope(&self.cli, c));
-                        lock(&self.loaded).push(Arc::clone(&scope));
-                        found = Some(scope);
-                    }
-                    Err(e) => lock(&self.errors).push(e),
+            if !cache.folders.contains_key(d) {
+                let folder = self.look(d);
+                if let Some(file) = &folder.file {
+                    cache.met.push(Arc::clone(file));
                 }
+                cache.folders.insert(d.to_path_buf(), folder);
+            }
+            if let Some(file) = cache.folders.get(d).and_then(|f| f.file.as_ref()) {
+                found = Some(Arc::clone(file));
                 break;
             }
             at = d.parent();
         }
         for d in pending {
-            cache.insert(d, found.clone());
+            cache.nearest.insert(d, found.clone());
         }
         found
+    }
+
+    /// Look at a folder: stamp its candidate files, then read the one that counts.
+    fn look(&self, dir: &Path) -> Folder {
+        let verified = SystemTime::now();
+        let stamps = stamps(dir);
+        let (file, text) = match stamps.last() {
+            Some(Stamp::File { .. }) => {
+                let path = dir.join(CONFIG_NAMES[stamps.len() - 1]);
+                let (text, config) = config::read(&path, &display(&path, &self.cwd));
+                let scope = config.map(|c| Arc::new(Self::scope(&self.cli, c)));
+                (Some(Arc::new(ConfigFile { path, scope })), text)
+            }
+            _ => (None, None),
+        };
+        Folder {
+            stamps,
+            file,
+            text,
+            verified,
+        }
+    }
+
+    /// Look again at the configuration files the settings of `path` come from: every folder
+    /// from its own up to the one whose configuration file governs it. What was created,
+    /// changed or deleted since it was read is forgotten, to be read again; returns whether
+    /// anything was. A few file-system queries, cheap enough before every lint.
+    pub fn refresh(&self, path: &Path) -> bool {
+        if !matches!(self.mode, Mode::Discover) {
+            return false;
+        }
+        let abs = absolute(path);
+        let mut cache = lock(&self.cache);
+        let mut changed = false;
+        let mut at = abs.parent();
+        while let Some(dir) = at {
+            let now = stamps(dir);
+            let stale = cache
+                .folders
+                .get_mut(dir)
+                .is_some_and(|f| !f.is_current(&now));
+            if stale {
+                changed |= cache.forget(dir);
+            }
+            if matches!(now.last(), Some(Stamp::File { .. })) {
+                break;
+            }
+            at = dir.parent();
+        }
+        changed
+    }
+
+    /// Forget what discovery saw in a folder (a configuration file there was created, changed
+    /// or deleted): the next file that needs it reads it again. Returns whether anything was
+    /// known about the folder.
+    pub fn forget(&self, dir: &Path) -> bool {
+        lock(&self.cache).forget(&absolute(dir))
+    }
+
+    /// The configurations loaded: `--config`'s, or those discovered, in the order met.
+    fn loaded(&self) -> Vec<Arc<Scope>> {
+        match &self.mode {
+            Mode::Explicit(scope) => vec![Arc::clone(scope)],
+            Mode::Discover | Mode::Isolated => lock(&self.cache)
+                .met
+                .iter()
+                .filter_map(|f| f.scope.as_ref().ok().cloned())
+                .collect(),
+        }
     }
 
     /// Whether `--force-exclude` (or `force-exclude = true`) holds for a path.
@@ -361,12 +551,16 @@ impl Project {
 
     /// Problems with configuration files met so far.
     pub fn errors(&self) -> Vec<ConfigError> {
-        lock(&self.errors).clone()
+        lock(&self.cache)
+            .met
+            .iter()
+            .filter_map(|f| f.scope.as_ref().err().cloned())
+            .collect()
     }
 
     /// Command-line selectors that name no rule, built-in or custom, anywhere.
     pub fn check_cli(&self) -> Result<(), String> {
-        let loaded = lock(&self.loaded);
+        let loaded = self.loaded();
         for s in self.cli.selectors() {
             if loaded.iter().any(|scope| scope.settings.resolve(s).is_ok()) {
                 continue;
@@ -382,7 +576,7 @@ impl Project {
     /// rule of the configurations loaded (the first definition of a code wins).
     pub fn rules(&self) -> Vec<&'static crate::rule::Rule> {
         let mut rules: Vec<&'static crate::rule::Rule> = crate::registry::RULES.to_vec();
-        for scope in lock(&self.loaded).iter() {
+        for scope in &self.loaded() {
             for c in scope.settings.custom_rules() {
                 if !rules.iter().any(|r| r.code == c.rule.code) {
                     rules.push(c.rule);
@@ -399,7 +593,7 @@ impl Project {
     pub fn unused_suppressions(&self, log: &SuppressionLog) -> Vec<(Arc<Scope>, Vec<Diagnostic>)> {
         let walked = lock(&self.walked).clone();
         let mut out = Vec::new();
-        for scope in lock(&self.loaded).iter() {
+        for scope in &self.loaded() {
             let Some(config) = &scope.config else {
                 continue;
             };
@@ -430,5 +624,94 @@ impl Project {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether KMS002 is on for a file.
+    fn kms002(project: &Project, file: &Path) -> bool {
+        let rule = crate::registry::find("KMS002").unwrap();
+        project.scope_for(file).settings.is_enabled(rule)
+    }
+
+    fn governing(project: &Project, file: &Path) -> Option<PathBuf> {
+        project.config_file(file).map(|f| f.path.clone())
+    }
+
+    #[test]
+    fn refresh_sees_configurations_created_changed_and_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("kmslint.toml"), "").unwrap();
+        let file = root.join("a/b/key.json");
+        let project = Project::new(&Overrides::default()).unwrap();
+        assert_eq!(governing(&project, &file), Some(root.join("kmslint.toml")));
+        assert!(!project.refresh(&file));
+
+        // Created in a folder between the file and the configuration that governed it.
+        std::fs::create_dir_all(root.join("a/b")).unwrap();
+        let config = root.join("a/kmslint.toml");
+        std::fs::write(&config, "ignore = [\"KMS002\"]\n").unwrap();
+        assert!(kms002(&project, &file), "cached until refreshed");
+        assert!(project.refresh(&file));
+        assert!(!kms002(&project, &file));
+        assert_eq!(governing(&project, &file), Some(config.clone()));
+        assert!(!project.refresh(&file));
+
+        // Broken: its files get the command line's settings, and `errors` names it.
+        std::fs::write(&config, "ignore = [\"KMS002\"]\nselect = [\"KMS999\"]\n").unwrap();
+        assert!(project.refresh(&file));
+        assert!(kms002(&project, &file));
+        let file_state = project.config_file(&file).unwrap();
+        let error = file_state.scope.as_ref().unwrap_err();
+        assert_eq!(error.at, Some((2, 11)));
+        assert_eq!(error.span, Some(30..38));
+        assert_eq!(project.errors(), vec![error.clone()]);
+
+        // Deleted: the configuration above governs again, and the error is gone.
+        std::fs::remove_file(&config).unwrap();
+        assert!(project.refresh(&file));
+        assert_eq!(governing(&project, &file), Some(root.join("kmslint.toml")));
+        assert!(kms002(&project, &file));
+        assert_eq!(project.errors(), Vec::new());
+    }
+
+    #[test]
+    fn a_rewrite_that_keeps_length_and_time_is_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("kmslint.toml");
+        std::fs::write(&config, "ignore = [\"KMS029\"]\n").unwrap();
+        let file = dir.path().join("key.json");
+        let project = Project::new(&Overrides::default()).unwrap();
+        assert!(kms002(&project, &file));
+        // The same length and modification time: on a file system that keeps times to the
+        // second, two writes in one second look like this.
+        let modified = std::fs::metadata(&config).unwrap().modified().unwrap();
+        std::fs::write(&config, "ignore = [\"KMS002\"]\n").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&config)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+        assert!(project.refresh(&file));
+        assert!(!kms002(&project, &file));
+    }
+
+    #[test]
+    fn forget_reads_a_folder_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join(".kmslint.toml");
+        std::fs::write(&config, "").unwrap();
+        let file = dir.path().join("key.json");
+        let project = Project::new(&Overrides::default()).unwrap();
+        assert!(kms002(&project, &file));
+        std::fs::write(&config, "ignore = [\"KMS002\"]\n").unwrap();
+        assert!(project.forget(dir.path()));
+        assert!(!kms002(&project, &file));
+        assert!(!project.forget(&dir.path().join("never-seen")));
     }
 }

@@ -647,3 +647,48 @@ fn show_options_conflict_with_a_report() {
         assert!(err.contains("cannot be used with"), "{args:?}: {err}");
     }
 }
+
+// Completions and the manual page.
+
+#[test]
+fn bash_completions_know_the_commands_and_options() {
+    let (code, out, err) = output(kmslint().args(["completions", "bash"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("_kmslint() {"), "{out}");
+    for word in ["check", "rules", "--format", "--fail-on", "--show-settings"] {
+        assert!(out.contains(word), "bash completions lack `{word}`");
+    }
+}
+
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let (code, out, err) = output(kmslint().args(["completions", shell]));
+        assert_eq!(code, 0, "{shell}: {err}");
+        assert!(out.contains("kmslint"), "{shell}: {out}");
+        assert!(out.contains("format"), "{shell}: {out}");
+    }
+    let (code, out, err) = output(kmslint().args(["completions", "tcsh"]));
+    assert_eq!(code, 2);
+    assert_eq!(out, "");
+    assert!(err.contains("invalid value 'tcsh'"), "{err}");
+}
+
+#[test]
+fn man_prints_a_roff_page() {
+    let (code, out, err) = output(kmslint().arg("man"));
+    assert_eq!(code, 0, "{err}");
+    // roff requests start with a dot; the page's title names the program and section 1.
+    assert!(out.starts_with(".ie \\n(.g .ds Aq \\(aq\n"), "{out}");
+    assert!(out.contains("\n.TH kmslint 1 "), "{out}");
+    assert!(
+        out.contains("\n.SH NAME\nkmslint \\- A linter for AWS KMS key policies\n"),
+        "{out}"
+    );
+    // Dashes are escaped in roff.
+    assert!(out.contains("\\fB\\-\\-fail\\-on\\fR"), "{out}");
+    assert!(
+        out.contains("Lowest severity that makes the exit status 1"),
+        "{out}"
+    );
+}

@@ -8,10 +8,14 @@
 //! units. Hover explains action and principal entries; code actions offer the mechanical
 //! fixes of [`fix`].
 //!
-//! Every document is linted with the settings [`Server::settings_for`] returns: the one place
-//! to change to give documents settings of their own (for example a configuration file found
-//! from the document's folder, with the command-line options of `kmslint lsp` on top).
+//! Every document is linted with the settings [`Server::settings_for`] returns: the nearest
+//! configuration file above the document, as `check` finds it, with the command-line options of
+//! `kmslint lsp` on top. Configuration files are read again when they change: the client is
+//! asked to watch them when it can, and before each lint the files a document's settings come
+//! from are looked at again ([`Project::refresh`]). A broken configuration file is shown
+//! ([`configuration`]) and its documents are linted with the command line's settings.
 
+pub mod configuration;
 pub mod convert;
 pub mod document;
 pub mod fix;
@@ -19,28 +23,30 @@ pub mod hover;
 pub mod transport;
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
-    Notification as _, PublishDiagnostics,
+    DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
+    DidSaveTextDocument, Notification as _, PublishDiagnostics, ShowMessage,
 };
 use lsp_types::request::{CodeActionRequest, HoverRequest, Request as _};
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionParams,
     CodeActionProviderCapability, Hover, HoverContents, HoverParams, HoverProviderCapability,
-    InitializeResult, MarkupContent, MarkupKind, PositionEncodingKind, PublishDiagnosticsParams,
-    SaveOptions, ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextDocumentSyncOptions, TextDocumentSyncSaveOptions, TextEdit, Uri, WorkspaceEdit,
+    InitializeResult, MarkupContent, MarkupKind, MessageType, PositionEncodingKind,
+    PublishDiagnosticsParams, SaveOptions, ServerCapabilities, ServerInfo, ShowMessageParams,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncSaveOptions, TextEdit, Uri, WorkspaceEdit,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::engine::{self, FileReport, Reach};
 use crate::extract::InputKind;
-use crate::project::{Overrides, Project};
+use crate::project::{ConfigFile, Overrides, Project};
 use crate::settings::Settings;
 use document::Document;
 
@@ -94,7 +100,7 @@ pub fn serve(
     base: Settings,
     project: Option<Project>,
 ) -> Result<u8, String> {
-    let (id, _params) = connection.initialize_start().map_err(|e| e.to_string())?;
+    let (id, params) = connection.initialize_start().map_err(|e| e.to_string())?;
     let result = InitializeResult {
         capabilities: capabilities(),
         server_info: Some(ServerInfo {
@@ -106,15 +112,19 @@ pub fn serve(
     connection
         .initialize_finish(id, result)
         .map_err(|e| e.to_string())?;
-    Server {
+    let server = Server {
         connection,
         base,
         project,
         documents: HashMap::new(),
         due: HashMap::new(),
         shutting_down: false,
+        shown: HashMap::new(),
+    };
+    if server.project.is_some() && configuration::client_watches(&params) {
+        server.send(configuration::watch_request())?;
     }
-    .run()
+    server.run()
 }
 
 /// The server's state between messages.
@@ -128,6 +138,9 @@ pub struct Server<'c> {
     /// Changed documents and when to lint them.
     due: HashMap<Uri, Instant>,
     shutting_down: bool,
+    /// The broken configuration files the user was told about, as read then: a file read again
+    /// (it changed) and still broken is told again.
+    shown: HashMap<PathBuf, Arc<ConfigFile>>,
 }
 
 /// The connection to the client is gone.
@@ -143,23 +156,68 @@ impl Server<'_> {
     /// The settings for a document, by its file path (`None` for unsaved buffers).
     ///
     /// Every lint, hover and code action asks here: the configuration discovered from the
-    /// document's folder with the command line on top, as `check` reads a file there. A broken
-    /// configuration is reported on stderr (the editor's server log) and the command line's
-    /// settings apply.
+    /// document's folder with the command line on top, as `check` reads a file there. Under a
+    /// broken configuration file the command line's settings apply (the user is told once
+    /// per read of the file: [`Server::tell_broken`]); other configurations are unaffected.
     pub fn settings_for(&self, path: Option<&Path>) -> Settings {
         let (Some(project), Some(path)) = (&self.project, path) else {
             return self.base.clone();
         };
-        let settings = project.scope_for(path).settings_for(path).into_owned();
-        let errors = project.errors();
-        if errors.is_empty() {
-            settings
-        } else {
-            for e in errors {
-                eprintln!("error: {e}");
-            }
-            self.base.clone()
+        match project.config_file(path) {
+            Some(file) if file.scope.is_err() => self.base.clone(),
+            _ => project.scope_for(path).settings_for(path).into_owned(),
         }
+    }
+
+    /// Tell the user, once per read of the file, that the configuration file governing `path`
+    /// is broken: a message naming the file, line and column, on standard error too.
+    fn tell_broken(&mut self, path: &Path) -> Result<(), Disconnected> {
+        let Some(file) = self.project.as_ref().and_then(|p| p.config_file(path)) else {
+            return Ok(());
+        };
+        let Err(e) = &file.scope else {
+            self.shown.remove(&file.path);
+            return Ok(());
+        };
+        if self
+            .shown
+            .get(&file.path)
+            .is_some_and(|s| Arc::ptr_eq(s, &file))
+        {
+            return Ok(());
+        }
+        let message = configuration::broken_message(e);
+        eprintln!("error: {e}");
+        self.shown.insert(file.path.clone(), Arc::clone(&file));
+        self.send(Notification::new(
+            ShowMessage::METHOD.to_string(),
+            ShowMessageParams {
+                typ: MessageType::ERROR,
+                message,
+            },
+        ))
+    }
+
+    /// Whether the configuration files a document's settings come from changed since they were
+    /// read (they are then read again).
+    fn refresh(&self, uri: &Uri) -> bool {
+        let path = self
+            .documents
+            .get(uri)
+            .and_then(|d| d.source.fs_path.as_deref());
+        match (&self.project, path) {
+            (Some(project), Some(path)) => project.refresh(path),
+            _ => false,
+        }
+    }
+
+    /// Before answering about a document: when its configuration changed, lint every open
+    /// document again so that what the editor shows stays in step.
+    fn catch_up(&mut self, uri: &Uri) -> Result<(), Disconnected> {
+        if self.refresh(uri) {
+            self.relint_all()?;
+        }
+        Ok(())
     }
 
     fn run(mut self) -> Result<u8, String> {
@@ -186,7 +244,14 @@ impl Server<'_> {
                     return Ok(if self.shutting_down { 0 } else { 1 });
                 }
                 Message::Notification(n) => self.notification(n)?,
-                Message::Response(_) => {}
+                Message::Response(r) => {
+                    if let Err(e) = r.response_result {
+                        eprintln!(
+                            "kmslint lsp: the client refused request `{}`: {}",
+                            r.id, e.message
+                        );
+                    }
+                }
             }
         }
     }
@@ -227,6 +292,7 @@ impl Server<'_> {
             }
             HoverRequest::METHOD => match params::<HoverParams>(&req) {
                 Ok(p) => {
+                    self.catch_up(&p.text_document_position_params.text_document.uri)?;
                     let result = self.hover(&p);
                     self.respond(req.id, result)
                 }
@@ -234,6 +300,7 @@ impl Server<'_> {
             },
             CodeActionRequest::METHOD => match params::<CodeActionParams>(&req) {
                 Ok(p) => {
+                    self.catch_up(&p.text_document.uri)?;
                     let result = self.code_actions(&p);
                     self.respond(req.id, result)
                 }
@@ -277,8 +344,47 @@ impl Server<'_> {
                 else {
                     return Ok(());
                 };
-                self.due.remove(&p.text_document.uri);
-                self.publish(&p.text_document.uri)
+                let uri = p.text_document.uri;
+                self.due.remove(&uri);
+                let saved_config = self
+                    .documents
+                    .get(&uri)
+                    .and_then(|d| d.source.fs_path.as_deref())
+                    .filter(|p| configuration::is_config(p))
+                    .and_then(Path::parent)
+                    .map(Path::to_path_buf);
+                match (saved_config, &self.project) {
+                    // The configuration on disk changed: every document may see it.
+                    (Some(dir), Some(project)) => {
+                        project.forget(&dir);
+                        self.publish_one(&uri)?;
+                        self.relint_all()
+                    }
+                    _ => self.publish(&uri),
+                }
+            }
+            DidChangeWatchedFiles::METHOD => {
+                let Some(p) = notification_params::<lsp_types::DidChangeWatchedFilesParams>(&n)
+                else {
+                    return Ok(());
+                };
+                let Some(project) = &self.project else {
+                    return Ok(());
+                };
+                let mut changed = false;
+                for event in &p.changes {
+                    let dir = document::file_path(&event.uri)
+                        .filter(|p| configuration::is_config(p))
+                        .and_then(|p| p.parent().map(Path::to_path_buf));
+                    if let Some(dir) = dir {
+                        project.forget(&dir);
+                        changed = true;
+                    }
+                }
+                if changed {
+                    self.relint_all()?;
+                }
+                Ok(())
             }
             DidCloseTextDocument::METHOD => {
                 let Some(p) = notification_params::<lsp_types::DidCloseTextDocumentParams>(&n)
@@ -306,17 +412,58 @@ impl Server<'_> {
             .map(|(uri, _)| uri.clone())
             .collect();
         for uri in ready {
-            self.due.remove(&uri);
-            self.publish(&uri)?;
+            // Linting one may have linted the others (its configuration changed).
+            if self.due.remove(&uri).is_some() {
+                self.publish(&uri)?;
+            }
         }
         Ok(())
     }
 
-    /// Lint a document and send its diagnostics.
-    fn publish(&self, uri: &Uri) -> Result<(), Disconnected> {
+    /// Lint a document and send its diagnostics; every open document when the configuration
+    /// files its settings come from changed.
+    fn publish(&mut self, uri: &Uri) -> Result<(), Disconnected> {
+        if self.refresh(uri) {
+            self.relint_all()?;
+            if !self.documents.get(uri).is_some_and(is_config_document) {
+                return Ok(());
+            }
+        }
+        self.publish_one(uri)
+    }
+
+    /// Lint every open document again, after configuration files changed. An open
+    /// configuration file's own diagnostics come from its text, which did not change.
+    fn relint_all(&mut self) -> Result<(), Disconnected> {
+        let mut uris: Vec<Uri> = self
+            .documents
+            .iter()
+            .filter(|(_, d)| !is_config_document(d))
+            .map(|(uri, _)| uri.clone())
+            .collect();
+        uris.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        // Every change is taken in first, so none of the lints below finds one.
+        for uri in &uris {
+            self.refresh(uri);
+        }
+        for uri in &uris {
+            self.due.remove(uri);
+            self.publish_one(uri)?;
+        }
+        Ok(())
+    }
+
+    /// Lint one document with the settings as they are and send its diagnostics. An open
+    /// configuration file is checked instead, as the editor has it.
+    fn publish_one(&mut self, uri: &Uri) -> Result<(), Disconnected> {
         let Some(doc) = self.documents.get(uri) else {
             return Ok(());
         };
+        let path = doc.source.fs_path.clone();
+        if is_config_document(doc) {
+            let diagnostics = configuration::diagnostics(doc);
+            return self.send_diagnostics(uri.clone(), diagnostics, Some(doc.version));
+        }
         let Some(report) = self.lint(doc) else {
             return Ok(());
         };
@@ -325,7 +472,11 @@ impl Server<'_> {
             .iter()
             .map(|d| convert::diagnostic(&doc.source, uri, d))
             .collect();
-        self.send_diagnostics(uri.clone(), diagnostics, Some(doc.version))
+        self.send_diagnostics(uri.clone(), diagnostics, Some(doc.version))?;
+        match path {
+            Some(path) => self.tell_broken(&path),
+            None => Ok(()),
+        }
     }
 
     fn send_diagnostics(
@@ -390,7 +541,10 @@ impl Server<'_> {
 
     fn hover(&self, p: &HoverParams) -> Option<Hover> {
         let at = &p.text_document_position_params;
-        let doc = self.documents.get(&at.text_document.uri)?;
+        let doc = self
+            .documents
+            .get(&at.text_document.uri)
+            .filter(|d| !is_config_document(d))?;
         let settings = self.settings_for(doc.source.fs_path.as_deref());
         let offset = doc.offset(at.position);
         let run =
@@ -412,7 +566,11 @@ impl Server<'_> {
             })
         });
         let uri = &p.text_document.uri;
-        let Some(doc) = self.documents.get(uri).filter(|_| quickfix_wanted) else {
+        let Some(doc) = self
+            .documents
+            .get(uri)
+            .filter(|d| quickfix_wanted && !is_config_document(d))
+        else {
             return Vec::new();
         };
         let Some(report) = self.lint(doc) else {
@@ -457,6 +615,14 @@ impl Server<'_> {
             })
             .collect()
     }
+}
+
+/// Whether a document is a configuration file (checked, never linted as a policy).
+fn is_config_document(doc: &Document) -> bool {
+    doc.source
+        .fs_path
+        .as_deref()
+        .is_some_and(configuration::is_config)
 }
 
 fn params<P: DeserializeOwned>(req: &Request) -> Result<P, String> {
