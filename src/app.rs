@@ -193,8 +193,15 @@ fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8,
         return Ok(write_text(out, err, &text, EXIT_OK));
     }
     let stdin = crate::stdin::requested(args).map_err(|UsageError(m)| vec![m])?;
+    let excluded = stdin.as_ref().is_some_and(|i| stdin_excluded(&project, i));
     let (targets, walk_errors) = discover(&project, args, stdin.is_some());
     ready(&project)?;
+    let stdin = if excluded {
+        crate::stdin::discard();
+        None
+    } else {
+        stdin
+    };
     if args.show_files {
         return Ok(show_files(&targets, walk_errors, stdin.as_ref(), out, err));
     }
@@ -265,6 +272,17 @@ fn ready(project: &Project) -> Result<(), Vec<String>> {
         return Err(errors.iter().map(ToString::to_string).collect());
     }
     project.check_cli().map_err(|e| vec![e])
+}
+
+/// Whether standard input stands for an excluded file under `--force-exclude` (or
+/// `force-exclude = true`): editors pass every buffer through `--stdin-filename`, as pre-commit
+/// passes every file name. Like ruff, the run then reports nothing about it, as a run that
+/// linted no file.
+fn stdin_excluded(project: &Project, input: &StdinInput) -> bool {
+    input
+        .name
+        .as_deref()
+        .is_some_and(|name| project.force_exclude(name) && project.is_excluded(name, true))
 }
 
 /// The files to lint, in the order they are reported, and the paths that could not be read

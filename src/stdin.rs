@@ -117,6 +117,12 @@ fn open_stdin() -> std::io::Result<std::io::StdinLock<'static>> {
     Ok(std::io::stdin().lock())
 }
 
+/// Read standard input to its end and drop it: the program writing it (an editor) is not cut
+/// off by a closed pipe. What cannot be read is of no interest either.
+pub fn discard() {
+    let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+}
+
 /// Lint standard input; the error says why it could not be read. A `.tf` buffer is read with the other `.tf` files of its folder (its
 /// Terraform module), as the file it stands for would be.
 pub fn lint(

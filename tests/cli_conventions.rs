@@ -692,3 +692,97 @@ fn man_prints_a_roff_page() {
         "{out}"
     );
 }
+
+// `--force-exclude` and `--stdin-filename`.
+
+#[test]
+fn an_excluded_stdin_filename_is_read_and_not_reported_under_force_exclude() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(
+        dir.path(),
+        "kmslint.toml",
+        "exclude = [\"vendor\"]\nforce-exclude = true\n",
+    );
+    let stdin = |name: &str, args: &[&str]| {
+        let mut cmd = kmslint_in(dir.path());
+        cmd.args(["check", "--stdin-filename", name])
+            .args(args)
+            .write_stdin(GROUP_POLICY);
+        output(&mut cmd)
+    };
+    // Excluded by the configuration, with its `force-exclude = true`: the report of a run
+    // that linted no file.
+    let (code, out, err) = stdin("vendor/key.json", &[]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert_eq!(out, "no key policy found (0 files checked)\n");
+    let (code, out, _) = stdin("vendor/key.json", &["--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["diagnostics"], serde_json::json!([]));
+    assert_eq!(v["summary"]["files"], 0);
+    let (code, out, _) = stdin("vendor/key.json", &["--format", "compact"]);
+    assert_eq!((code, out.as_str()), (0, ""));
+    // A name that is not excluded is linted.
+    let (code, out, _) = stdin("keys/key.json", &["--format", "compact"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.starts_with("keys/key.json:7:27: error[KMS002]"),
+        "{out}"
+    );
+    // `--show-files` lists nothing for it.
+    let (code, out, _) = stdin("vendor/key.json", &["--show-files"]);
+    assert_eq!((code, out.as_str()), (0, ""));
+}
+
+#[test]
+fn an_excluded_stdin_filename_is_linted_without_force_exclude() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let mut cmd = kmslint_in(dir.path());
+        cmd.args(["check", "--isolated", "--stdin-filename", "build/key.json"])
+            .args(["--exclude", "build", "--format", "compact"])
+            .args(args)
+            .write_stdin(GROUP_POLICY);
+        output(&mut cmd)
+    };
+    let (code, out, _) = run(&[]);
+    assert_eq!(code, 1);
+    assert!(
+        out.starts_with("build/key.json:7:27: error[KMS002]"),
+        "{out}"
+    );
+    // `--force-exclude` on the command line, with `--exclude`.
+    let (code, out, err) = run(&["--force-exclude"]);
+    assert_eq!((code, out.as_str(), err.as_str()), (0, "", ""));
+}
+
+#[test]
+fn an_excluded_stdin_is_read_to_its_end() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    // Larger than a pipe's buffer: the writer blocks until kmslint reads it all, and a
+    // kmslint that exited without reading would break the pipe.
+    let text = format!("{GROUP_POLICY}{}", " ".repeat(4 << 20));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kmslint"))
+        .current_dir(dir.path())
+        .args([
+            "check",
+            "--isolated",
+            "--force-exclude",
+            "--exclude",
+            "vendor",
+        ])
+        .args(["--stdin-filename", "vendor/key.json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        writer.join().unwrap().is_ok(),
+        "standard input was not read to its end"
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
