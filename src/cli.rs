@@ -60,13 +60,17 @@ pub enum Command {
     },
     /// Run the language server on standard input and output (for editors).
     Lsp(LspArgs),
-    /// Print shell completions (`kmslint completions bash > ~/.local/share/bash-completion/completions/kmslint`).
+    /// Print shell completions.
+    ///
+    /// For example: `kmslint completions bash > ~/.local/share/bash-completion/completions/kmslint`.
     Completions {
         /// The shell to complete in
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page, in roff (`kmslint man > kmslint.1`).
+    /// Print the manual page (roff).
+    ///
+    /// For example: `kmslint man > ~/.local/share/man/man1/kmslint.1`.
     Man,
 }
 
