@@ -194,7 +194,7 @@ fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8,
     }
     let stdin = crate::stdin::requested(args).map_err(|UsageError(m)| vec![m])?;
     let excluded = stdin.as_ref().is_some_and(|i| stdin_excluded(&project, i));
-    let (targets, walk_errors) = discover(&project, args, stdin.is_some());
+    let found = discover(&project, args, stdin.is_some());
     ready(&project)?;
     let stdin = if excluded {
         crate::stdin::discard();
@@ -203,11 +203,11 @@ fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8,
         stdin
     };
     if args.show_files {
-        return Ok(show_files(&targets, walk_errors, stdin.as_ref(), out, err));
+        return Ok(show_files(&found, stdin.as_ref(), out, err));
     }
     let mut file = match output_file(args) {
         Some(path) => Some(
-            OutputFile::create(path, targets.iter().map(|t| t.path.as_path()))
+            OutputFile::create(path, found.targets.iter().map(|t| t.path.as_path()))
                 .map_err(|e| vec![e])?,
         ),
         None => None,
@@ -216,10 +216,30 @@ fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8,
         format,
         color: use_color(args.color, file.is_some()),
     };
-    let out: &mut dyn Write = match &mut file {
+    let sink: &mut dyn Write = match &mut file {
         Some(f) => f,
         None => out,
     };
+    let Some(status) = report(&project, args, renderer, stdin.as_ref(), found, sink, err) else {
+        return Ok(EXIT_ERROR);
+    };
+    if let Some(f) = file {
+        f.persist().map_err(|e| vec![e])?;
+    }
+    Ok(status)
+}
+
+/// Lint what was found and write the report; the exit status, or `None` when the report could
+/// not be written.
+fn report(
+    project: &Project,
+    args: &CheckArgs,
+    renderer: Renderer,
+    stdin: Option<&StdinInput>,
+    found: Found,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Option<u8> {
     let statistics = args.statistics.then(Statistics::default);
     let render = statistics.is_none().then_some(&renderer);
     let mut run = Collector {
@@ -235,7 +255,7 @@ fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8,
         write_failed: false,
         status: EXIT_OK,
     };
-    for e in walk_errors {
+    for e in found.errors {
         run.error(FileError {
             path: display_path(&e.path),
             message: e.message,
@@ -245,23 +265,17 @@ fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8,
         let begin = renderer.begin(&project.rules());
         run.write(&begin);
     }
-    if let Some(input) = &stdin {
-        lint_stdin(&mut run, &project, input, render);
+    if let Some(input) = stdin {
+        lint_stdin(&mut run, project, input, render);
     }
-    lint_files(&mut run, &project, &targets, render);
+    lint_files(&mut run, project, &found.targets, render);
     // Stale `[[suppress]]` entries are known only once every file is linted.
     for (scope, diagnostics) in project.unused_suppressions(&run.log) {
         if let Some(config) = &scope.config {
             run.config(&config.source, &diagnostics, scope.settings.fail_on);
         }
     }
-    let Some(status) = run.finish(format) else {
-        return Ok(EXIT_ERROR);
-    };
-    if let Some(f) = file {
-        f.persist().map_err(|e| vec![e])?;
-    }
-    Ok(status)
+    run.finish(renderer.format)
 }
 
 /// Stop on configuration files that could not be used and on rule selectors of the command
@@ -285,15 +299,20 @@ fn stdin_excluded(project: &Project, input: &StdinInput) -> bool {
         .is_some_and(|name| project.force_exclude(name) && project.is_excluded(name, true))
 }
 
-/// The files to lint, in the order they are reported, and the paths that could not be read
-/// (none of either when standard input is linted).
-fn discover(
-    project: &Arc<Project>,
-    args: &CheckArgs,
-    stdin: bool,
-) -> (Vec<Target>, Vec<WalkError>) {
+/// What discovery found: the files to lint, in the order they are reported, and the paths that
+/// could not be read.
+struct Found {
+    targets: Vec<Target>,
+    errors: Vec<WalkError>,
+}
+
+/// The files of the paths (none when standard input is linted).
+fn discover(project: &Arc<Project>, args: &CheckArgs, stdin: bool) -> Found {
     if stdin {
-        return (Vec::new(), Vec::new());
+        return Found {
+            targets: Vec::new(),
+            errors: Vec::new(),
+        };
     }
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -307,7 +326,8 @@ fn discover(
         let project = Arc::clone(project);
         Arc::new(move |p: &Path, explicit: bool| project.is_excluded(p, explicit))
     };
-    discover_excluding(&paths, exclude)
+    let (targets, errors) = discover_excluding(&paths, exclude);
+    Found { targets, errors }
 }
 
 /// Whether the human report is coloured. `auto`: when the report goes to standard output and
@@ -441,19 +461,18 @@ fn write_text(out: &mut dyn Write, err: &mut dyn Write, text: &str, status: u8) 
 /// `--show-files`: the files a run would lint, one a line, in the order it reports them
 /// (standard input by its name); the paths that could not be read go to `err` (status 2).
 fn show_files(
-    targets: &[Target],
-    walk_errors: Vec<WalkError>,
+    found: &Found,
     stdin: Option<&StdinInput>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
     let mut status = EXIT_OK;
-    for e in walk_errors {
+    for e in &found.errors {
         let _ = writeln!(err, "error: {}: {}", display_path(&e.path), e.message);
         status = EXIT_ERROR;
     }
     let mut text: String = stdin.map(|i| i.display() + "\n").unwrap_or_default();
-    for t in targets {
+    for t in &found.targets {
         text.push_str(&display_path(&t.path));
         text.push('\n');
     }
