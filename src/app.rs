@@ -23,7 +23,7 @@ use crate::project::{Overrides, Project, Scope};
 use crate::render::Note;
 use crate::render::statistics::Statistics;
 use crate::render::{Format, IoError, Renderer, Summary};
-use crate::rule::{Rule, Severity};
+use crate::rule::{RuleRef, Severity};
 use crate::source::SourceFile;
 use crate::stdin::StdinInput;
 use crate::suppress::SuppressionLog;
@@ -521,26 +521,24 @@ fn show_settings(project: &Project, args: &CheckArgs, path: &Path) -> Result<Str
     out.push_str(&format!("force-exclude: {force_exclude}\n"));
     let enabled: Vec<String> = settings
         .enabled_rules()
-        .chain(settings.enabled_custom_rules().map(|c| c.rule))
-        .map(|r| format!("{} {}", r.code, r.name))
+        .map(RuleRef::Builtin)
+        .chain(settings.enabled_custom_rules().map(|c| c.rule.clone()))
+        .map(|r| format!("{} {}", r.code(), r.name()))
         .collect();
     out.push_str(&format!("enabled rules ({}):\n", enabled.len()));
     for r in &enabled {
         out.push_str(&format!("  {r}\n"));
     }
-    let all = crate::registry::RULES
-        .iter()
-        .copied()
-        .chain(settings.custom_rules().iter().map(|c| c.rule));
+    let all = settings.registry().rules();
     let severities = all
-        .filter(|r| settings.severity(r) != r.severity)
+        .filter(|r| settings.severity(r) != r.severity())
         .map(|r| {
             format!(
                 "{} {}: {} (default {})",
-                r.code,
-                r.name,
-                settings.severity(r),
-                r.severity
+                r.code(),
+                r.name(),
+                settings.severity(&r),
+                r.severity()
             )
         })
         .collect();
@@ -549,15 +547,18 @@ fn show_settings(project: &Project, args: &CheckArgs, path: &Path) -> Result<Str
         .custom_rules()
         .iter()
         .map(|c| {
-            let on = if settings.is_enabled(c.rule) {
+            let on = if settings.is_enabled(&c.rule) {
                 "on"
             } else {
                 "off"
             };
-            let r = c.rule;
+            let r = &c.rule;
             format!(
                 "{} {} ({}, {on}): {}",
-                r.code, r.name, r.severity, r.summary
+                r.code(),
+                r.name(),
+                r.severity(),
+                r.summary()
             )
         })
         .collect();
@@ -598,7 +599,7 @@ fn format_name(format: Format) -> String {
 
 /// A rule as `rule` and `rules` show it: built-in, or a custom rule of the configuration.
 struct Listed<'a> {
-    rule: &'static Rule,
+    rule: RuleRef,
     /// The definition, for a custom rule.
     custom: Option<&'a CustomRule>,
 }
@@ -615,11 +616,12 @@ fn current_scope(overrides: &Overrides) -> Result<Arc<Scope>, Vec<String>> {
 
 /// Every rule: the built-in ones in code order, then the custom ones in configuration order.
 fn listed(scope: &Scope) -> Vec<Listed<'_>> {
-    let builtin = crate::registry::RULES
-        .iter()
-        .map(|&rule| Listed { rule, custom: None });
+    let builtin = crate::registry::RULES.iter().map(|&rule| Listed {
+        rule: RuleRef::Builtin(rule),
+        custom: None,
+    });
     let custom = scope.settings.custom_rules().iter().map(|c| Listed {
-        rule: c.rule,
+        rule: c.rule.clone(),
         custom: Some(c),
     });
     builtin.chain(custom).collect()
@@ -662,9 +664,9 @@ pub fn rule(code: &str, overrides: &Overrides, out: &mut dyn Write, err: &mut dy
     let rules = listed(&scope);
     let found = rules
         .iter()
-        .find(|l| l.rule.code.eq_ignore_ascii_case(code) || l.rule.name == code);
+        .find(|l| l.rule.code().eq_ignore_ascii_case(code) || l.rule.name() == code);
     let Some(found) = found else {
-        let names = rules.iter().flat_map(|l| [l.rule.code, l.rule.name]);
+        let names = rules.iter().flat_map(|l| [l.rule.code(), l.rule.name()]);
         let hint = crate::model::nearest(code, names)
             .map(|s| format!(" (did you mean `{s}`?)"))
             .unwrap_or_default();
@@ -677,7 +679,7 @@ pub fn rule(code: &str, overrides: &Overrides, out: &mut dyn Write, err: &mut dy
     };
     let doc = match found.custom {
         Some(c) => custom_rule_doc(c, scope.config.as_ref()),
-        None => found.rule.doc.to_string(),
+        None => found.rule.doc().to_string(),
     };
     let _ = out.write_all(doc.as_bytes());
     EXIT_OK
@@ -685,7 +687,7 @@ pub fn rule(code: &str, overrides: &Overrides, out: &mut dyn Write, err: &mut dy
 
 /// A custom rule's documentation, in the shape of the built-in rules' documents.
 fn custom_rule_doc(c: &CustomRule, config: Option<&Config>) -> String {
-    let r = c.rule;
+    let r = &c.rule;
     let file = config.map_or_else(|| "configuration".to_string(), |c| c.source.path.clone());
     let test = match &c.test {
         Test::Forbid(re) => format!(
@@ -703,7 +705,12 @@ fn custom_rule_doc(c: &CustomRule, config: Option<&Config>) -> String {
     };
     let mut doc = format!(
         "# {} ({})\nSeverity: {} · Default: on · Group: custom\n\n## What it does\nA custom rule of `{file}` (`[[custom-rule]]`): reports when {}.\n\n## What it checks\n- `select`: `{}`\n{test}- `message`: {}\n",
-        r.name, r.code, r.severity, r.summary, c.select, c.message
+        r.name(),
+        r.code(),
+        r.severity(),
+        r.summary(),
+        c.select,
+        c.message
     );
     if let Some(help) = &c.help {
         doc.push_str(&format!("\n## How to fix\n{help}\n"));
@@ -715,13 +722,13 @@ fn custom_rule_doc(c: &CustomRule, config: Option<&Config>) -> String {
 fn rules_table(rules: &[Listed<'_>]) -> String {
     let code = rules
         .iter()
-        .map(|l| l.rule.code.len())
+        .map(|l| l.rule.code().len())
         .max()
         .unwrap_or(0)
         .max(7);
     let name = rules
         .iter()
-        .map(|l| l.rule.name.len())
+        .map(|l| l.rule.name().len())
         .max()
         .unwrap_or(0)
         .max(38);
@@ -732,11 +739,11 @@ fn rules_table(rules: &[Listed<'_>]) -> String {
     for Listed { rule: r, .. } in rules {
         out.push_str(&format!(
             "{:<code$} {:<name$} {:<8} {:<8} {}\n",
-            r.code,
-            r.name,
-            r.severity.as_str(),
-            if r.default_enabled { "on" } else { "off" },
-            r.summary
+            r.code(),
+            r.name(),
+            r.severity().as_str(),
+            if r.default_enabled() { "on" } else { "off" },
+            r.summary()
         ));
     }
     out
@@ -748,12 +755,12 @@ fn rules_json(rules: &[Listed<'_>]) -> String {
         .iter()
         .map(|Listed { rule: r, .. }| {
             serde_json::json!({
-                "code": r.code,
-                "name": r.name,
-                "severity": r.severity.as_str(),
-                "default": r.default_enabled,
-                "group": r.group.as_str(),
-                "summary": r.summary,
+                "code": r.code(),
+                "name": r.name(),
+                "severity": r.severity().as_str(),
+                "default": r.default_enabled(),
+                "group": r.group().as_str(),
+                "summary": r.summary(),
             })
         })
         .collect();

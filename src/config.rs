@@ -12,8 +12,8 @@ use toml::Spanned;
 use crate::custom::{self, CustomRule, Test};
 use crate::globs::{GlobList, PathGlob};
 use crate::model::principal::is_account_id;
-use crate::registry::{self, RULES};
-use crate::rule::{Check, Rule, RuleGroup, Severity};
+use crate::registry::RULES;
+use crate::rule::{RuleMeta, RuleRef, Severity};
 use crate::settings::{Settings, Suppression};
 use crate::source::SourceFile;
 use crate::tree::Span;
@@ -53,7 +53,7 @@ pub struct Config {
     pub settings: Settings,
     pub exclude: GlobList,
     pub force_exclude: bool,
-    pub per_file_ignores: Vec<(PathGlob, Vec<&'static Rule>)>,
+    pub per_file_ignores: Vec<(PathGlob, Vec<RuleRef>)>,
     pub suppressions: Vec<Arc<Suppression>>,
 }
 
@@ -191,7 +191,7 @@ pub fn parse(source: SourceFile, dir: PathBuf) -> Result<Config, ConfigError> {
 
     let mut settings = Settings::default();
     let custom = custom_rules(&raw.custom_rule).map_err(|(s, m)| at(s, m))?;
-    settings.set_custom_rules(custom.into());
+    settings.set_custom_rules(custom);
 
     // Check every selector where it is written, then apply them in order.
     let checked = |list: &Strings, key: &str| -> Result<Vec<String>, ConfigError> {
@@ -220,7 +220,7 @@ pub fn parse(source: SourceFile, dir: PathBuf) -> Result<Config, ConfigError> {
             .resolve(selector.get_ref())
             .map_err(|e| at(selector.span(), format!("`[severity]`: {e}")))?;
         for rule in rules {
-            settings.set_severity(rule, (*level).into());
+            settings.set_severity(&rule, (*level).into());
         }
     }
 
@@ -335,16 +335,9 @@ fn toml_message(e: &toml::de::Error) -> String {
 }
 
 /// The one rule a code or name names (a suppression names one rule, not a prefix).
-fn exact_rule(settings: &Settings, selector: &str) -> Result<&'static Rule, String> {
-    if let Some(r) = registry::find(selector) {
+fn exact_rule(settings: &Settings, selector: &str) -> Result<RuleRef, String> {
+    if let Some(r) = settings.rule_named(selector) {
         return Ok(r);
-    }
-    if let Some(c) = settings
-        .custom_rules()
-        .iter()
-        .find(|c| c.rule.code.eq_ignore_ascii_case(selector) || c.rule.name == selector)
-    {
-        return Ok(c.rule);
     }
     match settings.resolve(selector) {
         Ok(rules) => Err(format!(
@@ -431,7 +424,13 @@ fn custom_rules(raw: &[Spanned<RawCustomRule>]) -> Result<Vec<CustomRule>, SpanE
         let severity: Severity = r.severity.map_or(Severity::Warning, Into::into);
         let summary = CustomRule::summary(r.select.get_ref(), &test);
         let doc = custom_doc(code, name, severity, &summary, r);
-        let rule = keep_rule(code, name, severity, summary, doc);
+        let rule = RuleRef::Custom(Arc::new(RuleMeta {
+            code: code.clone(),
+            name: name.clone(),
+            severity,
+            summary,
+            doc,
+        }));
         out.push(CustomRule::new(
             rule,
             r.select.get_ref().clone(),
@@ -442,41 +441,6 @@ fn custom_rules(raw: &[Spanned<RawCustomRule>]) -> Result<Vec<CustomRule>, SpanE
         ));
     }
     Ok(out)
-}
-
-/// A custom rule's metadata, kept for the life of the process: it is `'static` everywhere
-/// (renderers, settings). `check` reads a configuration once; the language server reads it again
-/// whenever it changes, so a definition already kept is reused rather than kept again.
-fn keep_rule(
-    code: &str,
-    name: &str,
-    severity: Severity,
-    summary: String,
-    doc: String,
-) -> &'static Rule {
-    static KEPT: std::sync::Mutex<Vec<&'static Rule>> = std::sync::Mutex::new(Vec::new());
-    let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(rule) = kept.iter().find(|r| {
-        r.code == code
-            && r.name == name
-            && r.severity == severity
-            && r.summary == summary
-            && r.doc == doc
-    }) {
-        return rule;
-    }
-    let rule: &'static Rule = Box::leak(Box::new(Rule {
-        code: Box::leak(code.to_string().into_boxed_str()),
-        name: Box::leak(name.to_string().into_boxed_str()),
-        severity,
-        default_enabled: true,
-        group: RuleGroup::Custom,
-        summary: Box::leak(summary.into_boxed_str()),
-        doc: Box::leak(doc.into_boxed_str()),
-        check: Check::Custom,
-    }));
-    kept.push(rule);
-    rule
 }
 
 /// The one test of a custom rule.
@@ -630,10 +594,10 @@ require = '^arn:aws:iam::(111122223333|444455556666):'
         assert!(!on.contains(&"KMS031") && !on.contains(&"KMS012"));
         // `select` replaces the defaults, custom rules included unless selected.
         assert_eq!(s.enabled_custom_rules().count(), 0);
-        let kms003 = registry::find("KMS003").unwrap();
+        let kms003 = crate::registry::find("KMS003").unwrap();
         assert_eq!(s.severity(kms003), Severity::Error);
         assert_eq!(
-            s.severity(registry::find("KMS030").unwrap()),
+            s.severity(crate::registry::find("KMS030").unwrap()),
             Severity::Warning
         );
         assert_eq!(c.exclude.globs.len(), 2);
@@ -642,23 +606,23 @@ require = '^arn:aws:iam::(111122223333|444455556666):'
             c.per_file_ignores[0]
                 .1
                 .iter()
-                .map(|r| r.code)
+                .map(|r| r.code())
                 .collect::<Vec<_>>(),
             ["KMS004", "ORG001"]
         );
         let sup = &c.suppressions[0];
-        assert_eq!(sup.rule.code, "KMS005");
+        assert_eq!(sup.rule.code(), "KMS005");
         assert_eq!(sup.sid.as_deref(), Some("Admins"));
         assert_eq!(
             sup.describe(),
             "`KMS005` in `keys/app.json`, statement `Admins`"
         );
         let custom = &s.custom_rules()[0];
-        assert_eq!(custom.rule.severity, Severity::Error);
+        assert_eq!(custom.rule.severity(), Severity::Error);
         assert!(
             custom
                 .rule
-                .doc
+                .doc()
                 .starts_with("# principal-outside-organisation (ORG001)\n")
         );
     }
@@ -669,7 +633,7 @@ require = '^arn:aws:iam::(111122223333|444455556666):'
         let c = check(text).unwrap();
         assert_eq!(c.settings.enabled_custom_rules().count(), 1);
         assert_eq!(
-            c.settings.custom_rules()[0].rule.severity,
+            c.settings.custom_rules()[0].rule.severity(),
             Severity::Warning
         );
         let c = check(&format!("ignore = [\"ORG\"]\n{text}")).unwrap();

@@ -9,7 +9,7 @@ use jsonpath_rust::query::js_path_process;
 use regex::Regex;
 
 use crate::model::Policy;
-use crate::rule::{Reporter, Rule};
+use crate::rule::{Reporter, RuleRef};
 use crate::tree::{Node, Span, Value};
 
 /// What a custom rule tests on the selected values.
@@ -29,7 +29,7 @@ pub enum Test {
 #[derive(Debug, Clone)]
 pub struct CustomRule {
     /// Its metadata (code, name, severity) as every output format needs it.
-    pub rule: &'static Rule,
+    pub rule: RuleRef,
     /// The JSONPath as written.
     pub select: String,
     query: JpQuery,
@@ -57,7 +57,7 @@ pub fn parse_select(select: &str) -> Result<JpQuery, String> {
 
 impl CustomRule {
     pub fn new(
-        rule: &'static Rule,
+        rule: RuleRef,
         select: String,
         query: JpQuery,
         test: Test,
@@ -240,25 +240,20 @@ fn unquote(s: &str) -> Option<(String, &str)> {
 mod tests {
     use super::*;
     use crate::model::PolicyContext;
-    use crate::rule::{Check, Finding, RuleGroup, Severity};
+    use crate::rule::{Finding, RuleMeta, Severity};
     use crate::tree::json;
-
-    static RULE: Rule = Rule {
-        code: "ORG001",
-        name: "test-rule",
-        severity: Severity::Error,
-        default_enabled: true,
-        group: RuleGroup::Custom,
-        summary: "",
-        doc: "",
-        check: Check::Custom,
-    };
 
     fn run(text: &str, select: &str, test: Test) -> Vec<(String, String)> {
         let root = json::parse(text).unwrap();
         let policy = Policy::new(&root, text, &PolicyContext::default());
         let rule = CustomRule::new(
-            &RULE,
+            RuleRef::Custom(std::sync::Arc::new(RuleMeta {
+                code: "ORG001".to_string(),
+                name: "test-rule".to_string(),
+                severity: Severity::Error,
+                summary: String::new(),
+                doc: String::new(),
+            })),
             select.to_string(),
             parse_select(select).unwrap(),
             test,
@@ -266,11 +261,7 @@ mod tests {
             None,
         );
         let mut findings: Vec<Finding> = Vec::new();
-        rule.check(
-            &policy,
-            &to_json(&root),
-            &mut Reporter::new(RULE.code, &mut findings),
-        );
+        rule.check(&policy, &to_json(&root), &mut Reporter::new(&mut findings));
         findings
             .into_iter()
             .map(|f| {

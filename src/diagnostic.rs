@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::rule::{Label, Rule, Severity};
+use crate::rule::{Label, RuleRef, Severity};
 use crate::tree::Span;
 use crate::tree::escape::Decoded;
 
@@ -18,7 +18,7 @@ pub struct EmbeddedView {
 /// One reported problem, with spans in the coordinates of the file's text.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
-    pub rule: &'static Rule,
+    pub rule: RuleRef,
     pub severity: Severity,
     /// The policy's name inside the file, `None` when the file is the policy.
     pub policy: Option<String>,
@@ -31,7 +31,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// The order reports use: position, then code.
-    pub fn sort_key(&self) -> (u32, u32, &'static str) {
-        (self.span.start, self.span.end, self.rule.code)
+    pub fn sort_key(&self) -> (u32, u32, &str) {
+        (self.span.start, self.span.end, self.rule.code())
     }
 }

@@ -8,7 +8,7 @@ use crate::diagnostic::{Diagnostic, EmbeddedView};
 use crate::extract::terraform::{Loader, ModuleFile};
 use crate::extract::{self, Extracted, Found, InputKind, NotAnalysed, PolicyDoc};
 use crate::model::Policy;
-use crate::rule::{Check, Finding, Reporter, Rule};
+use crate::rule::{Check, Finding, Reporter, RuleRef};
 use crate::rules::invalid_json;
 use crate::settings::{Settings, Suppression};
 use crate::source::SourceFile;
@@ -131,19 +131,22 @@ fn check_policies<'s>(
                 continue;
             };
             findings.clear();
-            check(&policy, &mut Reporter::new(rule.code, &mut findings));
-            push_findings(doc, &policy, rule, &mut findings, settings_at, sink);
+            check(&policy, &mut Reporter::new(&mut findings));
+            push_findings(
+                doc,
+                &policy,
+                &RuleRef::Builtin(rule),
+                &mut findings,
+                settings_at,
+                sink,
+            );
         }
         let mut json = None;
         for custom in settings.enabled_custom_rules() {
             let json = json.get_or_insert_with(|| crate::custom::to_json(&doc.root));
             findings.clear();
-            custom.check(
-                &policy,
-                json,
-                &mut Reporter::new(custom.rule.code, &mut findings),
-            );
-            push_findings(doc, &policy, custom.rule, &mut findings, settings_at, sink);
+            custom.check(&policy, json, &mut Reporter::new(&mut findings));
+            push_findings(doc, &policy, &custom.rule, &mut findings, settings_at, sink);
         }
     }
 }
@@ -258,7 +261,7 @@ pub fn lint_module(
         if !(asked[i] || origin_asked(doc)) {
             return;
         }
-        if !seen.insert((i, span, d.rule.code, d.message.clone())) {
+        if !seen.insert((i, span, d.rule.code().to_string(), d.message.clone())) {
             return;
         }
         d.span = span;
@@ -312,7 +315,7 @@ fn snap_spans(source: &SourceFile, report: &mut FileReport) {
 fn push_findings<'s>(
     doc: &PolicyDoc,
     policy: &Policy<'_>,
-    rule: &'static Rule,
+    rule: &RuleRef,
     findings: &mut Vec<Finding>,
     settings_at: &dyn Fn(Span) -> &'s Settings,
     sink: &mut dyn FnMut(Outcome, &PolicyDoc),
@@ -341,7 +344,7 @@ fn push_findings<'s>(
         });
         let diagnostic = Diagnostic {
             embedded,
-            rule,
+            rule: rule.clone(),
             severity: settings.finding_severity(rule, f.severity),
             policy: doc.name.clone(),
             span,

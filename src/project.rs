@@ -574,12 +574,15 @@ impl Project {
 
     /// The rules of the run for report headers (SARIF): the built-in rules and every custom
     /// rule of the configurations loaded (the first definition of a code wins).
-    pub fn rules(&self) -> Vec<&'static crate::rule::Rule> {
-        let mut rules: Vec<&'static crate::rule::Rule> = crate::registry::RULES.to_vec();
+    pub fn rules(&self) -> Vec<crate::rule::RuleRef> {
+        let mut rules: Vec<crate::rule::RuleRef> = crate::registry::RULES
+            .iter()
+            .map(|r| crate::rule::RuleRef::Builtin(r))
+            .collect();
         for scope in &self.loaded() {
             for c in scope.settings.custom_rules() {
-                if !rules.iter().any(|r| r.code == c.rule.code) {
-                    rules.push(c.rule);
+                if !rules.iter().any(|r| r.is(&c.rule)) {
+                    rules.push(c.rule.clone());
                 }
             }
         }
@@ -609,7 +612,7 @@ impl Project {
                 .filter(|s| {
                     !log.was_used(s)
                         && log.was_judged(s, whole)
-                        && scope.settings.is_enabled(s.rule)
+                        && scope.settings.is_enabled(&s.rule)
                 })
                 .map(|s| {
                     unused_suppression::stale_entry(

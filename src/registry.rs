@@ -1,6 +1,10 @@
-//! Every rule, sorted by code, and selection by code, name or prefix.
+//! Every rule, sorted by code, and selection by code, name or prefix: the built-in rules
+//! ([`RULES`]), and a [`Registry`] value that adds the custom rules of a configuration.
 
-use crate::rule::Rule;
+use std::sync::Arc;
+
+use crate::custom::CustomRule;
+use crate::rule::{Rule, RuleRef};
 use crate::rules;
 
 /// All rules, sorted by code.
@@ -68,4 +72,97 @@ pub fn matching(selector: &str) -> Vec<&'static Rule> {
             .collect();
     }
     Vec::new()
+}
+
+/// The rules of one configuration: every built-in rule, in code order, then the configuration's
+/// custom rules, in the order defined. Positions are stable: settings keep one flag per
+/// position.
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    custom: Arc<[CustomRule]>,
+}
+
+impl Registry {
+    /// The built-in rules and `custom`.
+    pub fn new(custom: Vec<CustomRule>) -> Registry {
+        Registry {
+            custom: custom.into(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        RULES.len() + self.custom.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// Every rule, in position order.
+    pub fn rules(&self) -> impl Iterator<Item = RuleRef> + '_ {
+        RULES
+            .iter()
+            .map(|r| RuleRef::Builtin(r))
+            .chain(self.custom.iter().map(|c| c.rule.clone()))
+    }
+
+    /// The custom rules.
+    pub fn custom(&self) -> &[CustomRule] {
+        &self.custom
+    }
+
+    /// The position of the rule with this code.
+    pub fn position(&self, code: &str) -> Option<usize> {
+        RULES.iter().position(|r| r.code == code).or_else(|| {
+            self.custom
+                .iter()
+                .position(|c| c.rule.code() == code)
+                .map(|i| RULES.len() + i)
+        })
+    }
+
+    /// The one rule a code (any case) or name names.
+    pub fn find(&self, code_or_name: &str) -> Option<RuleRef> {
+        find(code_or_name).map(RuleRef::Builtin).or_else(|| {
+            self.custom
+                .iter()
+                .find(|c| {
+                    c.rule.code().eq_ignore_ascii_case(code_or_name)
+                        || c.rule.name() == code_or_name
+                })
+                .map(|c| c.rule.clone())
+        })
+    }
+
+    /// The rules a selector names: `ALL`, a code, a name, or a code prefix (`KMS00`, `ORG`),
+    /// built-in and custom.
+    pub fn matching(&self, selector: &str) -> Vec<RuleRef> {
+        if let Some(rule) = self.find(selector) {
+            return vec![rule];
+        }
+        let upper = selector.to_ascii_uppercase();
+        if upper.is_empty() {
+            return Vec::new();
+        }
+        let mut rules: Vec<RuleRef> = matching(selector)
+            .into_iter()
+            .map(RuleRef::Builtin)
+            .collect();
+        rules.extend(
+            self.custom
+                .iter()
+                .filter(|c| upper == "ALL" || c.rule.code().starts_with(&upper))
+                .map(|c| c.rule.clone()),
+        );
+        rules
+    }
+
+    /// Every code and name, for suggestions.
+    pub fn names(&self) -> impl Iterator<Item = &str> + '_ {
+        RULES.iter().flat_map(|r| [r.code, r.name]).chain(
+            self.custom
+                .iter()
+                .flat_map(|c| [c.rule.code(), c.rule.name()]),
+        )
+    }
 }

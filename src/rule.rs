@@ -1,6 +1,7 @@
 //! What a rule is, and how it reports.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::model::Policy;
 use crate::tree::Span;
@@ -74,8 +75,6 @@ pub enum Check {
     Parse,
     /// Reported about a configuration file once every file is linted.
     Config,
-    /// A `[[custom-rule]]` of a configuration file: a JSONPath selection and a test.
-    Custom,
 }
 
 /// A rule: metadata, documentation and its check.
@@ -98,6 +97,139 @@ impl fmt::Debug for Rule {
     }
 }
 
+/// A rule defined at run time (a configuration's `[[custom-rule]]`): the metadata every output
+/// format needs, owned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleMeta {
+    pub code: String,
+    pub name: String,
+    pub severity: Severity,
+    pub summary: String,
+    pub doc: String,
+}
+
+/// A rule as findings, settings and reports refer to it: a built-in rule, or one a
+/// configuration defines. Cheap to clone.
+#[derive(Clone)]
+pub enum RuleRef {
+    Builtin(&'static Rule),
+    Custom(Arc<RuleMeta>),
+}
+
+impl RuleRef {
+    pub fn code(&self) -> &str {
+        match self {
+            RuleRef::Builtin(r) => r.code,
+            RuleRef::Custom(m) => &m.code,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            RuleRef::Builtin(r) => r.name,
+            RuleRef::Custom(m) => &m.name,
+        }
+    }
+
+    /// The rule's own severity (configuration may change it).
+    pub fn severity(&self) -> Severity {
+        match self {
+            RuleRef::Builtin(r) => r.severity,
+            RuleRef::Custom(m) => m.severity,
+        }
+    }
+
+    pub fn default_enabled(&self) -> bool {
+        match self {
+            RuleRef::Builtin(r) => r.default_enabled,
+            RuleRef::Custom(_) => true,
+        }
+    }
+
+    pub fn group(&self) -> RuleGroup {
+        match self {
+            RuleRef::Builtin(r) => r.group,
+            RuleRef::Custom(_) => RuleGroup::Custom,
+        }
+    }
+
+    /// One line: what the rule finds.
+    pub fn summary(&self) -> &str {
+        match self {
+            RuleRef::Builtin(r) => r.summary,
+            RuleRef::Custom(m) => &m.summary,
+        }
+    }
+
+    /// The rule's documentation.
+    pub fn doc(&self) -> &str {
+        match self {
+            RuleRef::Builtin(r) => r.doc,
+            RuleRef::Custom(m) => &m.doc,
+        }
+    }
+
+    /// The built-in rule, if it is one.
+    pub fn builtin(&self) -> Option<&'static Rule> {
+        match self {
+            RuleRef::Builtin(r) => Some(r),
+            RuleRef::Custom(_) => None,
+        }
+    }
+
+    /// Whether two references name the same rule (codes are unique in a run).
+    pub fn is(&self, other: &RuleRef) -> bool {
+        self.code() == other.code()
+    }
+}
+
+impl From<&'static Rule> for RuleRef {
+    fn from(r: &'static Rule) -> RuleRef {
+        RuleRef::Builtin(r)
+    }
+}
+
+impl fmt::Debug for RuleRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.code(), self.name())
+    }
+}
+
+impl PartialEq for RuleRef {
+    fn eq(&self, other: &RuleRef) -> bool {
+        self.is(other)
+    }
+}
+
+impl Eq for RuleRef {}
+
+/// What settings need to know of a rule, built-in ([`Rule`]) or any ([`RuleRef`]).
+pub trait RuleLike {
+    fn rule_code(&self) -> &str;
+    /// The rule's own severity.
+    fn rule_severity(&self) -> Severity;
+}
+
+impl RuleLike for Rule {
+    fn rule_code(&self) -> &str {
+        self.code
+    }
+
+    fn rule_severity(&self) -> Severity {
+        self.severity
+    }
+}
+
+impl RuleLike for RuleRef {
+    fn rule_code(&self) -> &str {
+        self.code()
+    }
+
+    fn rule_severity(&self) -> Severity {
+        self.severity()
+    }
+}
+
 /// A secondary span with its message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Label {
@@ -108,7 +240,6 @@ pub struct Label {
 /// One problem a rule found, in the coordinates of the policy's text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
-    pub code: &'static str,
     pub span: Span,
     pub message: String,
     pub labels: Vec<Label>,
@@ -143,19 +274,17 @@ impl Finding {
 
 /// Collects the findings of one rule on one policy.
 pub struct Reporter<'r> {
-    code: &'static str,
     out: &'r mut Vec<Finding>,
 }
 
 impl<'r> Reporter<'r> {
-    pub fn new(code: &'static str, out: &'r mut Vec<Finding>) -> Self {
-        Reporter { code, out }
+    pub fn new(out: &'r mut Vec<Finding>) -> Self {
+        Reporter { out }
     }
 
     /// Report a problem at `span`; the returned finding takes labels and help.
     pub fn report(&mut self, span: Span, message: impl Into<String>) -> &mut Finding {
         self.out.push(Finding {
-            code: self.code,
             span,
             message: message.into(),
             labels: Vec::new(),

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
-use crate::rule::{Rule, Severity};
+use crate::rule::{RuleRef, Severity};
 use crate::rules::unused_suppression;
 use crate::settings::{Settings, Suppression};
 use crate::source::SourceFile;
@@ -147,7 +147,7 @@ pub fn apply_inline_ignores(
     if comments.is_empty() {
         return;
     }
-    let rules: Vec<Vec<Option<&'static Rule>>> = comments
+    let rules: Vec<Vec<Option<RuleRef>>> = comments
         .iter()
         .map(|c| {
             c.codes
@@ -182,7 +182,7 @@ pub fn apply_inline_ignores(
 fn drops(
     source: &SourceFile,
     comments: &[InlineIgnore<'_>],
-    rules: &[Vec<Option<&'static Rule>>],
+    rules: &[Vec<Option<RuleRef>>],
     used: &mut [Vec<bool>],
     d: &Diagnostic,
 ) -> bool {
@@ -192,7 +192,7 @@ fn drops(
     };
     let mut dropped = false;
     for (j, rule) in rules[k].iter().enumerate() {
-        if rule.is_some_and(|r| r.code == d.rule.code) {
+        if rule.as_ref().is_some_and(|r| r.is(&d.rule)) {
             used[k][j] = true;
             dropped = true;
         }
@@ -204,7 +204,7 @@ fn drops(
 /// it names that dropped nothing (`used`, by code, with `rules` the rule each code names).
 fn comment_problems(
     c: &InlineIgnore<'_>,
-    rules: &[Option<&'static Rule>],
+    rules: &[Option<RuleRef>],
     used: &[bool],
     settings: &Settings,
 ) -> Vec<Diagnostic> {
@@ -253,7 +253,7 @@ fn comment_problems(
             "name each rule by its code or name (`kmslint rules` lists them)".to_string(),
         ));
     }
-    if rules.iter().flatten().any(|r| r.code == kms100.code) {
+    if rules.iter().flatten().any(|r| r.code() == kms100.code) {
         return out;
     }
     let unused: Vec<String> = c
@@ -261,10 +261,10 @@ fn comment_problems(
         .iter()
         .zip(rules.iter().zip(used))
         .filter(|(_, (rule, used))| {
-            rule.is_some_and(|r| {
+            rule.as_ref().is_some_and(|r| {
                 !**used
                     && settings.is_enabled(r)
-                    && !settings.suppressions.iter().any(|s| s.rule.code == r.code)
+                    && !settings.suppressions.iter().any(|s| s.rule.is(r))
             })
         })
         .map(|((_, code), _)| format!("`{code}`"))

@@ -86,7 +86,7 @@ fn fixtures_report_exact_positions() {
             .iter()
             .map(|d| {
                 let at = source.line_col(d.span.start);
-                format!("{}:{} {}", at.line, at.column, d.rule.code)
+                format!("{}:{} {}", at.line, at.column, d.rule.code())
             })
             .collect();
         actual.sort();

@@ -28,7 +28,7 @@ fn check_spans(kind: InputKind, bytes: Vec<u8>) {
         assert!(
             ok(d.span),
             "{} span {:?} outside or inside a character of {} bytes",
-            d.rule.code,
+            d.rule.code(),
             d.span,
             text.len()
         );
@@ -36,7 +36,7 @@ fn check_spans(kind: InputKind, bytes: Vec<u8>) {
             assert!(
                 ok(l.span),
                 "{} label {:?} outside the text",
-                d.rule.code,
+                d.rule.code(),
                 l.span
             );
         }

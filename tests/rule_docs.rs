@@ -185,7 +185,7 @@ fn render(
     source: &SourceFile,
     settings: &Settings,
     show: impl Fn(&str) -> bool,
-) -> (Vec<&'static str>, String) {
+) -> (Vec<String>, String) {
     let report = lint_source(
         source,
         kmslint::extract::InputKind::Json,
@@ -199,12 +199,16 @@ fn render(
     let shown: Vec<Diagnostic> = report
         .diagnostics
         .iter()
-        .filter(|d| show(d.rule.code))
+        .filter(|d| show(d.rule.code()))
         .cloned()
         .collect();
     let text = renderer.file(source, &shown).concat();
     (
-        report.diagnostics.iter().map(|d| d.rule.code).collect(),
+        report
+            .diagnostics
+            .iter()
+            .map(|d| d.rule.code().to_string())
+            .collect(),
         text,
     )
 }
@@ -402,7 +406,7 @@ fn examples_fire_and_stay_clean() {
                     let body = expanded(&block.info, &block.body);
                     let source = SourceFile::new(fname, None, body);
                     let (codes, text) = render(&source, &settings_for(rule, &block.info), show);
-                    (codes.into_iter().map(str::to_string).collect(), text)
+                    (codes, text)
                 }
                 _ => (Vec::new(), String::new()),
             };

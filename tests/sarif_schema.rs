@@ -225,7 +225,11 @@ fn files_that_could_not_be_read_are_valid_sarif_notifications() {
         }],
         ..Summary::default()
     };
-    let text = renderer.begin(kmslint::registry::RULES) + &renderer.end(&summary, 0);
+    let text = renderer.begin(
+        &kmslint::registry::Registry::default()
+            .rules()
+            .collect::<Vec<_>>(),
+    ) + &renderer.end(&summary, 0);
     let sarif: Value = serde_json::from_str(&text).unwrap();
     let invocation = &sarif["runs"][0]["invocations"][0];
     assert_eq!(invocation["executionSuccessful"], false);

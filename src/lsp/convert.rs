@@ -43,7 +43,7 @@ pub fn diagnostic(source: &SourceFile, uri: &Uri, d: &Diagnostic) -> lsp_types::
     lsp_types::Diagnostic {
         range: range_of(source, d.span),
         severity: Some(severity(d.severity)),
-        code: Some(NumberOrString::String(d.rule.code.to_string())),
+        code: Some(NumberOrString::String(d.rule.code().to_string())),
         code_description: None,
         source: Some(SOURCE.to_string()),
         message,

@@ -12,6 +12,12 @@ pub fn render(source: &SourceFile, d: &Diagnostic) -> String {
         .unwrap_or_default();
     format!(
         "{}:{}:{}: {}[{}] {}{}\n",
-        source.path, at.line, at.column, d.severity, d.rule.code, d.message, policy
+        source.path,
+        at.line,
+        at.column,
+        d.severity,
+        d.rule.code(),
+        d.message,
+        policy
     )
 }

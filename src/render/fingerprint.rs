@@ -30,7 +30,7 @@ pub fn fingerprints(source: &SourceFile, diagnostics: &[Diagnostic]) -> Vec<Stri
                 .collect();
             let mut h = Sha256::new();
             for part in [
-                d.rule.code,
+                d.rule.code(),
                 source.path.as_str(),
                 d.policy.as_deref().unwrap_or(""),
                 flagged.as_str(),
@@ -69,7 +69,7 @@ mod tests {
 
     fn diag(code: &str, start: u32, end: u32) -> Diagnostic {
         Diagnostic {
-            rule: registry::find(code).unwrap(),
+            rule: registry::find(code).unwrap().into(),
             severity: crate::rule::Severity::Warning,
             policy: None,
             span: Span::new(start, end),

@@ -34,7 +34,7 @@ pub fn render(source: &SourceFile, d: &Diagnostic) -> String {
     if start.line == end.line {
         props.push_str(&format!(",endColumn={}", end.column));
     }
-    let title = format!("{} {}", d.rule.code, d.rule.name);
+    let title = format!("{} {}", d.rule.code(), d.rule.name());
     let mut message = d.message.clone();
     if let Some(p) = &d.policy {
         message.push_str(&format!(" (in `{p}`)"));

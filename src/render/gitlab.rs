@@ -105,16 +105,16 @@ pub fn end(summary: &super::Summary, entries: usize) -> String {
 /// One issue.
 pub fn render(source: &SourceFile, d: &Diagnostic, fingerprint: &str) -> String {
     let (start, end) = (source.line_col(d.span.start), source.line_col(d.span.end));
-    let mut description = format!("{} {}: {}", d.rule.code, d.rule.name, d.message);
+    let mut description = format!("{} {}: {}", d.rule.code(), d.rule.name(), d.message);
     if let Some(p) = &d.policy {
         description.push_str(&format!(" (in `{p}`)"));
     }
     let path = relative(&source.path);
     let issue = Issue {
         kind: "issue",
-        check_name: d.rule.code,
+        check_name: d.rule.code(),
         description,
-        categories: [match d.rule.group {
+        categories: [match d.rule.group() {
             RuleGroup::Access | RuleGroup::Exposure | RuleGroup::Custom => "Security",
             RuleGroup::Validity => "Bug Risk",
             RuleGroup::Config => "Clarity",

@@ -324,7 +324,7 @@ pub fn render_with(
     );
     let report = Report {
         diagnostic: d,
-        code: format!("{} {}", d.rule.code, d.rule.name),
+        code: format!("{} {}", d.rule.code(), d.rule.name()),
         source: view,
         labels,
     };
@@ -342,7 +342,12 @@ pub fn render_with(
         let at = source.line_col(d.span.start);
         out = format!(
             "{}[{}] {}:{}:{}: {}\n",
-            d.severity, d.rule.code, source.path, at.line, at.column, d.message
+            d.severity,
+            d.rule.code(),
+            source.path,
+            at.line,
+            at.column,
+            d.message
         );
     }
     out.push('\n');

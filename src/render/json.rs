@@ -129,9 +129,9 @@ pub fn render(source: &SourceFile, d: &Diagnostic) -> String {
         None => out.push_str("null"),
     }
     out.push(',');
-    push_field(&mut out, "code", d.rule.code);
+    push_field(&mut out, "code", d.rule.code());
     out.push(',');
-    push_field(&mut out, "name", d.rule.name);
+    push_field(&mut out, "name", d.rule.name());
     out.push(',');
     push_field(&mut out, "severity", d.severity.as_str());
     out.push(',');

@@ -10,7 +10,7 @@ pub mod sarif;
 pub mod statistics;
 
 use crate::diagnostic::Diagnostic;
-use crate::rule::{Rule, Severity};
+use crate::rule::{RuleRef, Severity};
 use crate::source::SourceFile;
 
 pub use human::render_one as render_human_one;
@@ -149,7 +149,7 @@ pub struct Renderer {
 impl Renderer {
     /// Text written before the first file; `rules` are the rules of the run (SARIF lists
     /// their metadata).
-    pub fn begin(&self, rules: &[&'static Rule]) -> String {
+    pub fn begin(&self, rules: &[RuleRef]) -> String {
         match self.format {
             Format::Json => json::begin(),
             Format::Sarif => sarif::begin(rules),

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::Summary;
 use crate::diagnostic::Diagnostic;
-use crate::rule::{Rule, RuleGroup, Severity};
+use crate::rule::{RuleGroup, RuleRef, Severity};
 use crate::source::SourceFile;
 use crate::tree::Span;
 
@@ -204,13 +204,15 @@ fn level(s: Severity) -> &'static str {
 }
 
 /// GitHub ranks security findings by this score (over 9 critical, 7 high, 4 medium, else low).
-fn security_severity(rule: &Rule) -> Option<&'static str> {
-    match rule.group {
-        RuleGroup::Access | RuleGroup::Exposure | RuleGroup::Custom => Some(match rule.severity {
-            Severity::Error => "8.0",
-            Severity::Warning => "5.0",
-            Severity::Info => "2.0",
-        }),
+fn security_severity(rule: &RuleRef) -> Option<&'static str> {
+    match rule.group() {
+        RuleGroup::Access | RuleGroup::Exposure | RuleGroup::Custom => {
+            Some(match rule.severity() {
+                Severity::Error => "8.0",
+                Severity::Warning => "5.0",
+                Severity::Info => "2.0",
+            })
+        }
         RuleGroup::Validity | RuleGroup::Config => None,
     }
 }
@@ -244,21 +246,23 @@ fn help_text(doc: &str) -> String {
     }
 }
 
-fn descriptor<'a>(rule: &'static Rule, full: &'a str, help: &'a str) -> ReportingDescriptor<'a> {
+fn descriptor<'a>(rule: &'a RuleRef, full: &'a str, help: &'a str) -> ReportingDescriptor<'a> {
     ReportingDescriptor {
-        id: rule.code,
-        name: rule.name,
-        short_description: Text { text: rule.summary },
+        id: rule.code(),
+        name: rule.name(),
+        short_description: Text {
+            text: rule.summary(),
+        },
         full_description: Text { text: full },
         help: Help {
             text: help,
-            markdown: rule.doc,
+            markdown: rule.doc(),
         },
         default_configuration: Configuration {
-            level: level(rule.severity),
+            level: level(rule.severity()),
         },
         properties: RuleProperties {
-            tags: tags(rule.group),
+            tags: tags(rule.group()),
             security_severity: security_severity(rule),
         },
     }
@@ -295,7 +299,7 @@ fn notification<'a>(
 }
 
 /// The log up to its results, and what follows them.
-fn frame(rules: &[&'static Rule], summary: Option<&Summary>) -> (String, String) {
+fn frame(rules: &[RuleRef], summary: Option<&Summary>) -> (String, String) {
     let io_texts: Vec<String> = summary.map_or_else(Vec::new, |s| {
         s.io_errors.iter().map(super::IoError::text).collect()
     });
@@ -333,9 +337,9 @@ fn frame(rules: &[&'static Rule], summary: Option<&Summary>) -> (String, String)
     };
     let full: Vec<String> = rules
         .iter()
-        .map(|r| section(r.doc, "What it does"))
+        .map(|r| section(r.doc(), "What it does"))
         .collect();
-    let help: Vec<String> = rules.iter().map(|r| help_text(r.doc)).collect();
+    let help: Vec<String> = rules.iter().map(|r| help_text(r.doc())).collect();
     let log = Log {
         schema: SCHEMA,
         version: "2.1.0",
@@ -364,7 +368,7 @@ fn frame(rules: &[&'static Rule], summary: Option<&Summary>) -> (String, String)
     }
 }
 
-pub fn begin(rules: &[&'static Rule]) -> String {
+pub fn begin(rules: &[RuleRef]) -> String {
     frame(rules, None).0
 }
 
@@ -445,7 +449,7 @@ pub fn render(source: &SourceFile, d: &Diagnostic, fingerprint: &str) -> String 
         None => d.message.clone(),
     };
     let result = SarifResult {
-        rule_id: d.rule.code,
+        rule_id: d.rule.code(),
         level: level(d.severity),
         message: Text { text: &message },
         locations: [Location {

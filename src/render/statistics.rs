@@ -3,12 +3,12 @@
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
-use crate::rule::Rule;
+use crate::rule::RuleRef;
 
 /// Findings counted per rule.
 #[derive(Debug, Default)]
 pub struct Statistics {
-    counts: Vec<(&'static Rule, usize)>,
+    counts: Vec<(RuleRef, usize)>,
 }
 
 #[derive(Serialize)]
@@ -21,17 +21,17 @@ struct Row<'a> {
 impl Statistics {
     pub fn add(&mut self, diagnostics: &[Diagnostic]) {
         for d in diagnostics {
-            match self.counts.iter_mut().find(|(r, _)| r.code == d.rule.code) {
+            match self.counts.iter_mut().find(|(r, _)| r.is(&d.rule)) {
                 Some((_, n)) => *n += 1,
-                None => self.counts.push((d.rule, 1)),
+                None => self.counts.push((d.rule.clone(), 1)),
             }
         }
     }
 
     /// Most findings first, then by code.
-    fn sorted(&self) -> Vec<(&'static Rule, usize)> {
+    fn sorted(&self) -> Vec<(RuleRef, usize)> {
         let mut rows = self.counts.clone();
-        rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.code.cmp(b.0.code)));
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.code().cmp(b.0.code())));
         rows
     }
 
@@ -43,20 +43,20 @@ impl Statistics {
             .map(|(_, n)| n.to_string().len())
             .max()
             .unwrap_or(1);
-        let code_width = rows.iter().map(|(r, _)| r.code.len()).max().unwrap_or(0);
+        let code_width = rows.iter().map(|(r, _)| r.code().len()).max().unwrap_or(0);
         rows.iter()
-            .map(|(r, n)| format!("{n:>width$}\t{:<code_width$}\t{}\n", r.code, r.name))
+            .map(|(r, n)| format!("{n:>width$}\t{:<code_width$}\t{}\n", r.code(), r.name()))
             .collect()
     }
 
     /// `[{"code", "name", "count"}]`, most first.
     pub fn json(&self) -> String {
-        let rows: Vec<Row> = self
-            .sorted()
+        let sorted = self.sorted();
+        let rows: Vec<Row> = sorted
             .iter()
             .map(|(r, n)| Row {
-                code: r.code,
-                name: r.name,
+                code: r.code(),
+                name: r.name(),
                 count: *n,
             })
             .collect();

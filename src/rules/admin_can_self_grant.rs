@@ -192,7 +192,7 @@ mod tests {
         let root = json::parse(&text).unwrap();
         let policy = Policy::new(&root, &text, &PolicyContext::default());
         let mut out: Vec<Finding> = Vec::new();
-        check(&policy, &mut Reporter::new(RULE.code, &mut out));
+        check(&policy, &mut Reporter::new(&mut out));
         out.into_iter().map(|f| f.help.unwrap()).collect()
     }
 

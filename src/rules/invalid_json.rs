@@ -1,7 +1,7 @@
 //! KMS010: the file cannot be parsed where a key policy was expected.
 
 use crate::diagnostic::Diagnostic;
-use crate::rule::{Check, Rule, RuleGroup, Severity};
+use crate::rule::{Check, Rule, RuleGroup, RuleRef, Severity};
 use crate::tree::Span;
 
 /// Reported by the parser; the engine decides when a file was meant to hold a policy.
@@ -25,7 +25,7 @@ pub fn diagnostic(
     message: &str,
 ) -> Diagnostic {
     Diagnostic {
-        rule: &RULE,
+        rule: RuleRef::Builtin(&RULE),
         severity,
         policy,
         span,

@@ -1,7 +1,7 @@
 //! KMS100: a `[[suppress]]` entry of the configuration suppressed no finding.
 
 use crate::diagnostic::Diagnostic;
-use crate::rule::{Check, Rule, RuleGroup, Severity};
+use crate::rule::{Check, Rule, RuleGroup, RuleRef, Severity};
 use crate::tree::Span;
 
 /// Reported about the configuration file once every file of the run is linted.
@@ -19,7 +19,7 @@ pub const RULE: Rule = Rule {
 /// A finding about a suppression (a `[[suppress]]` entry or an inline ignore comment).
 pub fn diagnostic(span: Span, severity: Severity, message: String, help: String) -> Diagnostic {
     Diagnostic {
-        rule: &RULE,
+        rule: RuleRef::Builtin(&RULE),
         severity,
         policy: None,
         span,

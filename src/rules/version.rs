@@ -100,7 +100,7 @@ mod tests {
                 continue;
             };
             let mut out = Vec::new();
-            check(&policy, &mut Reporter::new(rule.code, &mut out));
+            check(&policy, &mut Reporter::new(&mut out));
             assert!(
                 out.is_empty(),
                 "{} fired on unresolved values: {out:?}",
@@ -114,7 +114,7 @@ mod tests {
         let policy = Policy::new(&root, "", &PolicyContext::default());
         let mut out = Vec::new();
         if let Check::Policy(check) = crate::rules::missing_element::RULE.check {
-            check(&policy, &mut Reporter::new("KMS014", &mut out));
+            check(&policy, &mut Reporter::new(&mut out));
         }
         assert!(
             out.is_empty(),
