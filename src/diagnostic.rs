@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::rule::{Label, RuleRef, Severity};
+use crate::rule::{Fix, Label, RuleRef, Severity};
 use crate::tree::Span;
 use crate::tree::escape::Decoded;
 
@@ -27,6 +27,8 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     pub help: Option<String>,
     pub embedded: Option<EmbeddedView>,
+    /// The edits that resolve it, in the file's coordinates.
+    pub fix: Option<Fix>,
 }
 
 impl Diagnostic {

@@ -8,7 +8,7 @@ use crate::diagnostic::{Diagnostic, EmbeddedView};
 use crate::extract::terraform::{Loader, ModuleFile};
 use crate::extract::{self, Extracted, Found, InputKind, NotAnalysed, PolicyDoc};
 use crate::model::Policy;
-use crate::rule::{Check, Finding, Reporter, RuleRef};
+use crate::rule::{Check, Edit, Finding, Fix, Reporter, RuleRef};
 use crate::rules::invalid_json;
 use crate::settings::{Settings, Suppression};
 use crate::source::SourceFile;
@@ -342,7 +342,9 @@ fn push_findings<'s>(
             span: f.span,
             labels: f.labels.clone(),
         });
+        let fix = f.fix.and_then(|fix| fix_in_file(doc, fix));
         let diagnostic = Diagnostic {
+            fix,
             embedded,
             rule: rule.clone(),
             severity: settings.finding_severity(rule, f.severity),
@@ -363,7 +365,29 @@ fn push_findings<'s>(
     }
 }
 
-/// What became of a rule's finding.
+/// A fix in the policy's text, placed in the file: each edit's span mapped, its content
+/// written as the file writes the policy (escaped in a JSON string, indented in a heredoc).
+/// `None` when an edit cannot be placed exactly.
+fn fix_in_file(doc: &PolicyDoc, fix: Fix) -> Option<Fix> {
+    let Some(decoded) = &doc.embedded else {
+        return Some(fix);
+    };
+    let edits = fix
+        .edits
+        .into_iter()
+        .map(|e| {
+            Some(Edit {
+                span: decoded.map(e.span),
+                content: decoded.encoding.encode(&e.content)?,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Fix { edits, ..fix })
+}
+
+/// What became of a rule's finding. Handed to a sink at once, never stored: boxing the
+/// diagnostic would cost an allocation per finding.
+#[allow(clippy::large_enum_variant)]
 enum Outcome {
     Reported(Diagnostic),
     /// A `[[suppress]]` entry covered it.

@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::model::Policy;
+pub use crate::model::edit::{Applicability, Edit, Fix};
 use crate::tree::Span;
 
 /// How serious a finding is.
@@ -247,6 +248,8 @@ pub struct Finding {
     /// A severity other than the rule's for this finding (KMS012: a missing `Version` is a
     /// warning, an invalid one an error).
     pub severity: Option<Severity>,
+    /// The edits that resolve it, when they can be made mechanically.
+    pub fix: Option<Fix>,
 }
 
 impl Finding {
@@ -270,6 +273,12 @@ impl Finding {
         self.help = Some(help.into());
         self
     }
+
+    /// Attach the edits that resolve it (`None`: no fix could be made).
+    pub fn fix(&mut self, fix: Option<Fix>) -> &mut Self {
+        self.fix = fix;
+        self
+    }
 }
 
 /// Collects the findings of one rule on one policy.
@@ -290,6 +299,7 @@ impl<'r> Reporter<'r> {
             labels: Vec::new(),
             help: None,
             severity: None,
+            fix: None,
         });
         let last = self.out.len() - 1;
         &mut self.out[last]

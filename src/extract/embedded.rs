@@ -2,7 +2,7 @@
 
 use super::{ExtractError, PolicyDoc};
 use crate::tree::Dialect;
-use crate::tree::escape::Decoded;
+use crate::tree::escape::{Decoded, Encoding};
 use crate::tree::hcl::Source;
 use crate::tree::{Node, Span, Unknown, Value, has_template_part, json};
 
@@ -37,16 +37,17 @@ pub fn json_string_in(span: Span, src: Source<'_>) -> Result<Decoded, ExtractErr
 pub fn yaml_string(node: &Node, value: &str, file: &str) -> Decoded {
     let (start, end) = (node.span.start as usize, node.span.end as usize);
     let source = file.get(start..end).unwrap_or_default();
-    let exact = || -> Option<Vec<u32>> {
+    let exact = || -> Option<(Vec<u32>, Encoding)> {
         if let Some(inner) = source.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
             if inner.contains('\n') {
                 return None;
             }
             let d = Decoded::new(inner, node.span.start + 1).ok()?;
             return (d.text == value).then(|| {
-                (0..=value.len() as u32)
+                let offsets = (0..=value.len() as u32)
                     .map(|i| d.map(Span::new(i, i)).start)
-                    .collect()
+                    .collect();
+                (offsets, Encoding::JsonString)
             });
         }
         if let Some(inner) = source.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
@@ -70,14 +71,17 @@ pub fn yaml_string(node: &Node, value: &str, file: &str) -> Decoded {
                 };
             }
             offsets.push(node.span.end - 1);
-            return (text == value).then_some(offsets);
+            return (text == value).then_some((offsets, Encoding::SingleQuoted));
         }
         if source == value.trim_end_matches('\n') && !source.contains('\n') {
-            return Some(
+            // A plain scalar: what an edit may contain without changing how YAML reads
+            // it is not known here, so none is placed.
+            return Some((
                 (0..=value.len() as u32)
                     .map(|i| node.span.start + i.min(source.len() as u32))
                     .collect(),
-            );
+                Encoding::Inexact,
+            ));
         }
         // A literal block: each decoded line is a source line less the block's indentation.
         let line_start = file[..start].rfind('\n').map_or(0, |i| i + 1);
@@ -107,10 +111,14 @@ pub fn yaml_string(node: &Node, value: &str, file: &str) -> Decoded {
             pos = (src_line_end + 1).min(file.len());
         }
         offsets.push(offsets.last().map_or(node.span.start, |o| o + 1));
-        (text == value).then_some(offsets)
+        let indent = Encoding::Lines {
+            indent: " ".repeat(indent),
+        };
+        (text == value).then_some((offsets, indent))
     };
-    let offsets = exact().unwrap_or_else(|| vec![node.span.start; value.len() + 1]);
-    Decoded::from_parts(value.to_string(), offsets)
+    let (offsets, encoding) =
+        exact().unwrap_or_else(|| (vec![node.span.start; value.len() + 1], Encoding::Inexact));
+    Decoded::from_parts(value.to_string(), offsets, encoding)
 }
 
 /// Parse a decoded policy. Errors are mapped to the file.

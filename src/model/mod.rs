@@ -5,6 +5,7 @@
 pub mod action;
 pub mod catalog;
 pub mod condition;
+pub mod edit;
 pub mod principal;
 pub mod statement;
 

@@ -77,6 +77,7 @@ mod tests {
             labels: Vec::new(),
             help: None,
             embedded: None,
+            fix: None,
         }
     }
 

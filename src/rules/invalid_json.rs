@@ -35,5 +35,6 @@ pub fn diagnostic(
             "fix the syntax error; kmslint cannot check a policy it cannot parse".to_string(),
         ),
         embedded: None,
+        fix: None,
     }
 }

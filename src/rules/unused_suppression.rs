@@ -27,6 +27,7 @@ pub fn diagnostic(span: Span, severity: Severity, message: String, help: String)
         labels: Vec::new(),
         help: Some(help),
         embedded: None,
+        fix: None,
     }
 }
 

@@ -99,12 +99,61 @@ pub fn decode_into(
     Ok(())
 }
 
+/// How text is written where a decoded policy comes from, so that an edit of the decoded
+/// text can be written back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Encoding {
+    /// The body of a JSON string literal (also a YAML double-quoted scalar).
+    JsonString,
+    /// A YAML single-quoted scalar: `'` is doubled.
+    SingleQuoted,
+    /// Text copied line by line (a heredoc, a YAML literal block, a template file): a line
+    /// break in inserted text is followed by `indent`, the indentation the source adds.
+    Lines { indent: String },
+    /// The map is not exact (a folded YAML scalar): no edit can be placed.
+    Inexact,
+}
+
+impl Encoding {
+    /// `content` (decoded text) as the source writes it; `None` when it cannot be written
+    /// safely (template syntax, which the source would interpret, or an inexact map).
+    pub fn encode(&self, content: &str) -> Option<String> {
+        if content.contains("${") || content.contains("%{") {
+            return None;
+        }
+        match self {
+            Encoding::JsonString => {
+                let mut out = String::with_capacity(content.len());
+                for c in content.chars() {
+                    match c {
+                        '"' => out.push_str("\\\""),
+                        '\\' => out.push_str("\\\\"),
+                        '\n' => out.push_str("\\n"),
+                        '\r' => out.push_str("\\r"),
+                        '\t' => out.push_str("\\t"),
+                        c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                        c => out.push(c),
+                    }
+                }
+                Some(out)
+            }
+            Encoding::SingleQuoted => {
+                (!content.contains('\n')).then(|| content.replace('\'', "''"))
+            }
+            Encoding::Lines { indent } => Some(content.replace('\n', &format!("\n{indent}"))),
+            Encoding::Inexact => None,
+        }
+    }
+}
+
 /// A decoded string and, for every decoded byte, the source offset of what produced it.
 #[derive(Debug, Clone)]
 pub struct Decoded {
     pub text: String,
     /// `offsets[i]` is the source offset of decoded byte `i`; one extra entry for the end.
     offsets: Vec<u32>,
+    /// How the source writes the text.
+    pub encoding: Encoding,
 }
 
 impl Decoded {
@@ -124,13 +173,22 @@ impl Decoded {
         let last = offsets.last().copied().unwrap_or(base);
         offsets.resize(text.len(), last);
         offsets.push(base + raw.len() as u32);
-        Ok(Decoded { text, offsets })
+        Ok(Decoded {
+            text,
+            offsets,
+            encoding: Encoding::JsonString,
+        })
     }
 
-    /// A decoded text whose every byte comes from `offsets[i]` (one extra entry for the end).
-    pub fn from_parts(text: String, offsets: Vec<u32>) -> Decoded {
+    /// A decoded text whose every byte comes from `offsets[i]` (one extra entry for the end),
+    /// written in the source as `encoding` says.
+    pub fn from_parts(text: String, offsets: Vec<u32>, encoding: Encoding) -> Decoded {
         debug_assert_eq!(offsets.len(), text.len() + 1);
-        Decoded { text, offsets }
+        Decoded {
+            text,
+            offsets,
+            encoding,
+        }
     }
 
     /// Map a span of the decoded text to the span of the source text that produced it.

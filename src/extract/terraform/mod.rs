@@ -7,7 +7,7 @@ pub use module::{Loader, ModuleExtract, ModuleFile, NoFiles, extract_module};
 
 use super::embedded::{json_string, parse_policy};
 use super::{Extracted, Found};
-use crate::tree::escape::Decoded;
+use crate::tree::escape::{Decoded, Encoding};
 use crate::tree::hcl::Source;
 use crate::tree::{Node, Span, Value};
 
@@ -122,5 +122,11 @@ fn heredoc(src: Source<'_>, span: Span) -> Decoded {
         pos += line.len();
     }
     offsets.push((base + pos) as u32);
-    Decoded::from_parts(text, offsets)
+    // The indentation `<<-` strips: inserted lines get it back.
+    let indent = body
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .map_or("", |l| &l[..strip.min(l.len())])
+        .to_string();
+    Decoded::from_parts(text, offsets, Encoding::Lines { indent })
 }

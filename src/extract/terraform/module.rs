@@ -22,7 +22,7 @@ use crate::extract::embedded::{
 };
 use crate::extract::{ExtractError, Found, PolicyDoc};
 use crate::tree::Dialect;
-use crate::tree::escape::Decoded;
+use crate::tree::escape::{Decoded, Encoding};
 use crate::tree::hcl::{self, Resolve, Source, interpolation_only, traversal_path};
 use crate::tree::json::ParseError;
 use crate::tree::{Node, Span, Unknown, Value};
@@ -552,6 +552,9 @@ fn template_policy(
     let decoded = Decoded::from_parts(
         text.to_string(),
         (0..=text.len() as u32).map(|i| base + i).collect(),
+        Encoding::Lines {
+            indent: String::new(),
+        },
     );
     let mut doc = if template {
         parse_template_policy(Some(name.to_string()), decoded)?
