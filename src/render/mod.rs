@@ -10,7 +10,7 @@ pub mod sarif;
 pub mod statistics;
 
 use crate::diagnostic::Diagnostic;
-use crate::rule::{RuleRef, Severity};
+use crate::rule::{Applicability, RuleRef, Severity};
 use crate::source::SourceFile;
 
 pub use human::render_one as render_human_one;
@@ -45,6 +45,12 @@ pub struct Summary {
     pub notes: Vec<Note>,
     /// Files named on the command line that hold no key policy.
     pub no_key_policy: Vec<String>,
+    /// Findings fixed in this run (`--fix`).
+    pub fixed: usize,
+    /// Findings left with a safe fix (`--fix` would fix them).
+    pub fixable: usize,
+    /// Findings left with an unsafe fix only (`--unsafe-fixes` would fix them).
+    pub fixable_unsafe: usize,
     /// Files and folders that could not be read (nothing in them was checked).
     pub io_errors: Vec<IoError>,
 }
@@ -114,6 +120,11 @@ impl Summary {
                 Severity::Error => self.errors += 1,
                 Severity::Warning => self.warnings += 1,
                 Severity::Info => self.infos += 1,
+            }
+            match d.fix.as_ref().map(|f| f.applicability) {
+                Some(Applicability::Safe) => self.fixable += 1,
+                Some(Applicability::Unsafe) => self.fixable_unsafe += 1,
+                None => {}
             }
         }
     }
