@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod engine;
 pub mod extract;
+pub mod fixer;
 pub mod globs;
 pub mod lint;
 pub mod loader;

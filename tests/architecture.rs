@@ -17,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["settings"],
     &["suppress", "config"],
     &["engine", "project"],
-    &["loader", "discover"],
+    &["loader", "discover", "fixer"],
     &["lint", "render", "lsp"],
     &["cli"],
     &["stdin"],
