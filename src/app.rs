@@ -9,13 +9,13 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{
-    CheckArgs, ColorWhen, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, ListFormat, UsageError,
+    CheckArgs, ColorWhen, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, FixRun, ListFormat, UsageError,
 };
 use crate::config::Config;
 use crate::custom::{CustomRule, Test};
 use crate::diagnostic::Diagnostic;
 use crate::discover::{Target, WalkError, discover_excluding};
-use crate::lint::{self, FileError, Linted, Outcome};
+use crate::lint::{self, FileError, FixMode, Linted, Outcome};
 use crate::loader::FsLoader;
 use crate::output::OutputFile;
 use crate::paths::display_path;
@@ -66,6 +66,21 @@ struct Collector<'a> {
     failing: bool,
     write_failed: bool,
     status: u8,
+    /// What the run reports: findings, only what was fixed, or differences.
+    reporting: Reporting,
+    /// Files a `--diff` run would change.
+    changed_files: usize,
+}
+
+/// What a run reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reporting {
+    /// The findings (left after `--fix`).
+    Findings,
+    /// `--fix-only`: the counts, no finding; findings left do not fail the run.
+    FixedOnly,
+    /// `--diff`: a unified diff per file the fixes would change; exit status 1 when any.
+    Diff,
 }
 
 impl Collector<'_> {
@@ -104,7 +119,34 @@ impl Collector<'_> {
             fail_on,
             explicit,
             suppressions_matched,
+            fixed,
+            original,
+            discarded,
         } = linted;
+        self.summary.fixed += fixed;
+        if !discarded.is_empty() {
+            let _ = writeln!(
+                self.err,
+                "warning: {}: {} not applied: the file would not parse, or would lose a policy or gain a finding ({})",
+                source.path,
+                crate::render::plural(discarded.len(), "fix"),
+                discarded
+                    .iter()
+                    .map(|t| format!("`{t}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        if self.reporting == Reporting::Diff {
+            if let Some(before) = &original {
+                let diff = unified_diff(&source.path, before, &source.text);
+                self.write(&diff);
+                self.changed_files += 1;
+                self.failing = true;
+            }
+            self.summary.add(&report.diagnostics, report.policies);
+            return;
+        }
         self.log
             .record(&suppressions_matched, &report.suppressions_used);
         self.summary.add(&report.diagnostics, report.policies);
@@ -121,7 +163,9 @@ impl Collector<'_> {
         {
             self.summary.no_key_policy.push(source.path.clone());
         }
-        self.failing |= report.diagnostics.iter().any(|d| d.severity >= fail_on);
+        if self.reporting == Reporting::Findings {
+            self.failing |= report.diagnostics.iter().any(|d| d.severity >= fail_on);
+        }
         if let Some(s) = &mut self.statistics {
             s.add(&report.diagnostics);
         }
@@ -144,6 +188,27 @@ impl Collector<'_> {
     /// Write the closing text; the exit status, or `None` when the report could not be
     /// written.
     fn finish(mut self, format: Format) -> Option<u8> {
+        if self.reporting == Reporting::Diff {
+            let _ = writeln!(
+                self.err,
+                "{} would fix {} in {}",
+                if self.changed_files == 0 {
+                    "no change:"
+                } else {
+                    "--fix"
+                },
+                crate::render::plural(self.summary.fixed, "finding"),
+                crate::render::plural(self.changed_files, "file")
+            );
+            self.write_failed |= self.out.flush().is_err();
+            return if self.write_failed {
+                None
+            } else if self.status == EXIT_OK && self.failing {
+                Some(EXIT_FINDINGS)
+            } else {
+                Some(self.status)
+            };
+        }
         let closing = match &self.statistics {
             Some(s) if format == Format::Json => s.json(),
             Some(s) => s.text(),
@@ -241,7 +306,24 @@ fn report(
     err: &mut dyn Write,
 ) -> Option<u8> {
     let statistics = args.statistics.then(Statistics::default);
-    let render = statistics.is_none().then_some(&renderer);
+    let reporting = if args.diff {
+        Reporting::Diff
+    } else if args.fix_only {
+        Reporting::FixedOnly
+    } else {
+        Reporting::Findings
+    };
+    let fix = args.fix_run().map(|run| FixMode {
+        unsafe_fixes: args.unsafe_fixes,
+        write: run == FixRun::Write,
+    });
+    if let (Some(input), Some(mode)) = (stdin, fix)
+        && mode.write
+    {
+        return Some(fix_stdin(project, input, mode, out, err));
+    }
+    // Findings are rendered only when reported.
+    let render = (statistics.is_none() && reporting == Reporting::Findings).then_some(&renderer);
     let mut run = Collector {
         renderer,
         out,
@@ -254,6 +336,8 @@ fn report(
         failing: false,
         write_failed: false,
         status: EXIT_OK,
+        reporting,
+        changed_files: 0,
     };
     for e in found.errors {
         run.error(FileError {
@@ -261,14 +345,14 @@ fn report(
             message: e.message,
         });
     }
-    if render.is_some() {
+    if run.statistics.is_none() && reporting != Reporting::Diff {
         let begin = renderer.begin(&project.rules());
         run.write(&begin);
     }
     if let Some(input) = stdin {
-        lint_stdin(&mut run, project, input, render);
+        lint_stdin(&mut run, project, input, render, fix);
     }
-    lint_files(&mut run, project, &found.targets, render);
+    lint_files(&mut run, project, &found.targets, render, fix);
     // Stale `[[suppress]]` entries are known only once every file is linted.
     for (scope, diagnostics) in project.unused_suppressions(&run.log) {
         if let Some(config) = &scope.config {
@@ -365,19 +449,62 @@ fn lint_stdin(
     project: &Project,
     input: &StdinInput,
     render: Option<&Renderer>,
+    fix: Option<FixMode>,
 ) {
+    let outcome = stdin_outcome(project, input, fix);
+    for (_, rendered) in render_all(render, vec![(input.display(), outcome)]) {
+        run.file(rendered);
+    }
+}
+
+/// Standard input linted (and fixed in memory, as `fix` asks) with the settings of the
+/// folder its name points into.
+fn stdin_outcome(project: &Project, input: &StdinInput, fix: Option<FixMode>) -> Outcome {
     let path = input.name.clone().unwrap_or_else(|| PathBuf::from("."));
     let scope = project.scope_for(&path);
     let settings = scope.settings_for(&path);
     let settings_for = |p: &Path| project.scope_for(p).settings_for(p).into_owned();
-    let outcome = crate::stdin::lint(input, &settings, &settings_for)
-        .map(|(source, report)| Linted::new(source, report, &settings, true))
-        .map_err(|message| FileError {
+    let (source, report) =
+        crate::stdin::lint(input, &settings, &settings_for).map_err(|message| FileError {
             path: input.display(),
             message,
-        });
-    for (_, rendered) in render_all(render, vec![(input.display(), outcome)]) {
-        run.file(rendered);
+        })?;
+    let linted = Linted::new(source, report, &settings, true);
+    let Some(mode) = fix else {
+        return Ok(linted);
+    };
+    let relint = |s: &SourceFile| crate::stdin::relint(input, s, &settings, &settings_for);
+    linted.fix(
+        FixMode {
+            write: false,
+            ..mode
+        },
+        false,
+        &relint,
+    )
+}
+
+/// `--fix` (or `--fix-only`) on standard input: the fixed text goes to standard output, as an
+/// editor's formatter expects, and what was fixed to standard error.
+fn fix_stdin(
+    project: &Project,
+    input: &StdinInput,
+    mode: FixMode,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    match stdin_outcome(project, input, Some(mode)) {
+        Err(e) => fail(err, &[format!("{}: {}", e.path, e.message)]),
+        Ok(linted) => {
+            let _ = writeln!(
+                err,
+                "{}: {} fixed, {} left",
+                linted.source.path,
+                crate::render::plural(linted.fixed, "finding"),
+                linted.report.diagnostics.len()
+            );
+            write_text(out, err, &linted.source.text, EXIT_OK)
+        }
     }
 }
 
@@ -387,6 +514,7 @@ fn lint_files(
     project: &Project,
     targets: &[Target],
     render: Option<&Renderer>,
+    fix: Option<FixMode>,
 ) {
     // Terraform modules first: the template files their keys read are reported with them,
     // not again on their own.
@@ -394,7 +522,7 @@ fn lint_files(
     let (modules, files) = lint::units(targets);
     let module_outcomes: Vec<lint::ModuleOutcome> = modules
         .par_iter()
-        .map(|(dir, members)| lint::lint_module(dir, members, project, &loader))
+        .map(|(dir, members)| lint::lint_module(dir, members, project, &loader, fix))
         .collect();
     let mut consumed = std::collections::HashSet::new();
     let mut module_files = Vec::new();
@@ -422,7 +550,7 @@ fn lint_files(
             for batch in files.chunks(BATCH) {
                 let outcomes = batch
                     .par_iter()
-                    .map(|t| (display_path(&t.path), lint::lint_target(t, project)))
+                    .map(|t| (display_path(&t.path), lint::lint_target(t, project, fix)))
                     .collect();
                 if sender.send(render_all(render, outcomes)).is_err() {
                     break;
@@ -765,6 +893,15 @@ fn rules_json(rules: &[Listed<'_>]) -> String {
         })
         .collect();
     serde_json::to_string_pretty(&rules).unwrap_or_default() + "\n"
+}
+
+/// A unified diff of one file, as `git diff` shows it (paths prefixed `a/` and `b/`).
+fn unified_diff(path: &str, before: &str, after: &str) -> String {
+    similar::TextDiff::from_lines(before, after)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
 }
 
 #[cfg(test)]

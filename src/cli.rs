@@ -159,6 +159,42 @@ pub struct CheckArgs {
     /// Print the files that would be linted, one per line, and lint nothing
     #[arg(long, conflicts_with_all = ["statistics", "output"])]
     pub show_files: bool,
+    /// Apply the fixes that keep each policy's meaning, then report what is left
+    #[arg(long, conflicts_with_all = ["show_settings", "show_files"])]
+    pub fix: bool,
+    /// With `--fix`, `--fix-only` or `--diff`: also apply fixes that change who can do what
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print a unified diff of what `--fix` would change and write nothing (exit status 1
+    /// when there is a change)
+    #[arg(long, conflicts_with_all = ["fix", "fix_only", "show_settings", "show_files", "statistics"])]
+    pub diff: bool,
+    /// Apply fixes like `--fix`, but report only how many were made: findings left do not
+    /// fail the run
+    #[arg(long, conflicts_with_all = ["show_settings", "show_files", "statistics"])]
+    pub fix_only: bool,
+}
+
+/// What a `check` run does with the fixes findings carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixRun {
+    /// Apply them and write the files (`--fix`, `--fix-only`).
+    Write,
+    /// Apply them in memory and print the difference (`--diff`).
+    Diff,
+}
+
+impl CheckArgs {
+    /// Whether this run fixes, and how.
+    pub fn fix_run(&self) -> Option<FixRun> {
+        if self.diff {
+            Some(FixRun::Diff)
+        } else if self.fix || self.fix_only {
+            Some(FixRun::Write)
+        } else {
+            None
+        }
+    }
 }
 
 /// The rule options `check` and `lsp` share.

@@ -22,7 +22,11 @@ const ROUNDS: usize = 8;
 type Key = (String, Option<String>, String);
 
 fn key(d: &Diagnostic) -> Key {
-    (d.rule.code().to_string(), d.policy.clone(), d.message.clone())
+    (
+        d.rule.code().to_string(),
+        d.policy.clone(),
+        d.message.clone(),
+    )
 }
 
 /// What fixing one file did.
@@ -96,7 +100,11 @@ pub fn fix_file(
 
 /// The diagnostics (by index) whose fixes are applied together: wanted, not rejected, and
 /// with edits that touch no edit of a fix chosen before them.
-fn choose(report: &FileReport, unsafe_fixes: bool, rejected: &HashSet<(Key, String)>) -> Vec<usize> {
+fn choose(
+    report: &FileReport,
+    unsafe_fixes: bool,
+    rejected: &HashSet<(Key, String)>,
+) -> Vec<usize> {
     let mut candidates: Vec<(usize, &Fix)> = report
         .diagnostics
         .iter()

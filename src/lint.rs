@@ -28,6 +28,12 @@ pub struct Linted {
     pub explicit: bool,
     /// The `[[suppress]]` entries whose `path` matched the file.
     pub suppressions_matched: Vec<Arc<Suppression>>,
+    /// Findings the run's fixes resolved (the report is of the fixed text).
+    pub fixed: usize,
+    /// The text before the fixes, when they changed it.
+    pub original: Option<String>,
+    /// Fixes left out because the file would not survive them: their titles.
+    pub discarded: Vec<String>,
 }
 
 impl Linted {
@@ -43,8 +49,63 @@ impl Linted {
             fail_on: settings.fail_on,
             explicit,
             suppressions_matched: settings.suppressions.clone(),
+            fixed: 0,
+            original: None,
+            discarded: Vec::new(),
         }
     }
+
+    /// Apply the fixes `mode` asks for, proving each with `relint`; write the file when it
+    /// changed and `mode.write` (`bom`: the file started with a byte-order mark, kept).
+    pub fn fix(
+        self,
+        mode: FixMode,
+        bom: bool,
+        relint: &dyn Fn(&SourceFile) -> FileReport,
+    ) -> Result<Linted, FileError> {
+        let wanted = |d: &crate::diagnostic::Diagnostic| {
+            d.fix
+                .as_ref()
+                .is_some_and(|f| crate::fixer::wanted(f, mode.unsafe_fixes))
+        };
+        if !self.report.diagnostics.iter().any(wanted) {
+            return Ok(self);
+        }
+        let original = self.source.text.clone();
+        let fixed = crate::fixer::fix_file(self.source, self.report, mode.unsafe_fixes, relint);
+        let changed = fixed.changed(&original);
+        if changed
+            && mode.write
+            && let Some(path) = &fixed.source.fs_path
+        {
+            let mut bytes = Vec::with_capacity(fixed.source.text.len() + 3);
+            if bom {
+                bytes.extend_from_slice("\u{feff}".as_bytes());
+            }
+            bytes.extend_from_slice(fixed.source.text.as_bytes());
+            crate::output::replace_file(path, &bytes).map_err(|message| FileError {
+                path: fixed.source.path.clone(),
+                message,
+            })?;
+        }
+        Ok(Linted {
+            source: fixed.source,
+            report: fixed.report,
+            fixed: fixed.fixed,
+            original: changed.then_some(original),
+            discarded: fixed.discarded,
+            ..self
+        })
+    }
+}
+
+/// What a run does with the fixes findings carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FixMode {
+    /// Apply unsafe fixes too.
+    pub unsafe_fixes: bool,
+    /// Write fixed files (not for `--diff`).
+    pub write: bool,
 }
 
 /// A file that could not be read: its displayed path and the reason.
@@ -57,8 +118,8 @@ pub struct FileError {
 /// What linting one file gave.
 pub type Outcome = Result<Linted, FileError>;
 
-/// Lint one file (on a worker thread).
-pub fn lint_target(target: &Target, project: &Project) -> Outcome {
+/// Lint one file (on a worker thread), and fix it as `fix` asks.
+pub fn lint_target(target: &Target, project: &Project, fix: Option<FixMode>) -> Outcome {
     let display = display_path(&target.path);
     let scope = project.scope_for(&target.path);
     let settings = scope.settings_for(&target.path);
@@ -70,6 +131,8 @@ pub fn lint_target(target: &Target, project: &Project) -> Outcome {
     // made (pre-commit's): like files a walk finds, one that does not parse is reported only
     // when it was meant to hold a key policy (a `tsconfig.json` with comments is not).
     let explicit = target.explicit && !project.force_exclude(&target.path);
+    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
+    let utf16 = bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF");
     let (mut source, report) = engine::lint_bytes(
         &display,
         target.kind,
@@ -79,7 +142,17 @@ pub fn lint_target(target: &Target, project: &Project) -> Outcome {
     );
     // The display path is lossy; SARIF names the file by its own bytes.
     source.fs_path = Some(target.path.clone());
-    Ok(Linted::new(source, report, &settings, explicit))
+    let linted = Linted::new(source, report, &settings, explicit);
+    match fix {
+        // A UTF-16 file is read as text but written back as it was: no fixes.
+        Some(mode) if !utf16 => {
+            let relint = |s: &SourceFile| {
+                engine::lint_source(s, target.kind, Reach::named(explicit), &settings)
+            };
+            linted.fix(mode, bom, &relint)
+        }
+        _ => Ok(linted),
+    }
 }
 
 /// A Terraform module, linted: each file's outcome by display path, the template files its
@@ -118,6 +191,7 @@ pub fn lint_module(
     members: &[&Target],
     project: &Project,
     loader: &FsLoader,
+    fix: Option<FixMode>,
 ) -> ModuleOutcome {
     let mut results = Vec::new();
     let mut files = Vec::new();
@@ -203,10 +277,26 @@ pub fn lint_module(
         let settings = scope.settings_for(&path);
         let member_explicit = members.iter().any(|t| t.path == path && t.explicit);
         let display = source.path.clone();
-        results.push((
-            display,
-            Ok(Linted::new(source, file_report, &settings, member_explicit)),
-        ));
+        let linted = Linted::new(source, file_report, &settings, member_explicit);
+        // A `.tf` file of the module is fixed and proven with its module around it; the
+        // template files its keys read are not fixed (they are linted through the keys).
+        let outcome = match fix {
+            Some(mode) if InputKind::from_path(&path) == Some(InputKind::Hcl) => {
+                let settings_for = |p: &Path| project.scope_for(p).settings_for(p).into_owned();
+                let relint = |s: &SourceFile| {
+                    crate::loader::lint_buffer_in_module(
+                        &path,
+                        s.text.clone(),
+                        Reach::named(explicit),
+                        &settings_for,
+                    )
+                    .1
+                };
+                linted.fix(mode, false, &relint)
+            }
+            _ => Ok(linted),
+        };
+        results.push((display, outcome));
     }
     ModuleOutcome {
         files: results,

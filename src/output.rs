@@ -129,6 +129,35 @@ impl OutputFile {
     }
 }
 
+/// Replace the content of an existing file with `bytes` at once (`--fix`): written to a
+/// temporary file beside it (beside the file a symbolic link leads to), with the file's
+/// permissions, then renamed over it. On failure the file is left as it was.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let cannot = |e: &dyn std::fmt::Display| format!("cannot write the fixed file: {e}");
+    let target = resolve_links(path).map_err(|e| cannot(&e))?;
+    let permissions = std::fs::metadata(&target)
+        .map_err(|e| cannot(&e))?
+        .permissions();
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = target
+        .file_name()
+        .map(|n| format!(".{}.", n.to_string_lossy()))
+        .unwrap_or_default();
+    let mut temp = tempfile::Builder::new()
+        .prefix(&name)
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| cannot(&e))?;
+    temp.write_all(bytes).map_err(|e| cannot(&e))?;
+    let _ = temp.as_file().set_permissions(permissions);
+    temp.as_file().sync_all().map_err(|e| cannot(&e))?;
+    temp.persist(&target).map_err(|e| cannot(&e.error))?;
+    Ok(())
+}
+
 /// Create the folder a report goes in (`--output reports/kmslint.sarif` in a fresh checkout),
 /// with the folders above it; `output` is the path as given, for the message.
 fn create_folder(dir: &Path, output: &Path) -> Result<(), String> {

@@ -161,6 +161,27 @@ pub fn lint(
     ))
 }
 
+/// Lint a text that stands for standard input (its fixed version), as [`lint`] read it.
+pub fn relint(
+    input: &StdinInput,
+    source: &SourceFile,
+    settings: &Settings,
+    settings_for: &dyn Fn(&std::path::Path) -> Settings,
+) -> FileReport {
+    if input.kind() == InputKind::Hcl
+        && let Some(name) = &input.name
+    {
+        return crate::loader::lint_buffer_in_module(
+            name,
+            source.text.clone(),
+            Reach::Named,
+            settings_for,
+        )
+        .1;
+    }
+    engine::lint_source(source, input.kind(), Reach::Named, settings)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -125,12 +125,15 @@ fn json_lists_them_beside_the_diagnostics_and_counts_them() {
         "errors",
         "warnings",
         "infos",
+        "fixed",
+        "fixable",
+        "fixable_unsafe",
         "not_analysed",
         "no_key_policy",
     ];
     assert!(order.windows(2).all(|w| at(w[0]) < at(w[1])), "{out}");
     assert!(
-        out.contains("\"infos\":0,\"io_errors\":2,\"not_analysed\":"),
+        out.contains("\"fixable_unsafe\":0,\"io_errors\":2,\"not_analysed\":"),
         "{out}"
     );
     insta::assert_snapshot!("json_with_io_errors", out);

@@ -9,7 +9,7 @@ use miette::{
 
 use super::{Summary, plural};
 use crate::diagnostic::Diagnostic;
-use crate::rule::Severity;
+use crate::rule::{Applicability, Severity};
 use crate::source::SourceFile;
 
 /// What a report shows of a text: the lines around its spans, each line longer than
@@ -194,17 +194,62 @@ struct Report<'a> {
     code: String,
     source: View,
     labels: Vec<LabeledSpan>,
+    /// The help text, with a line about an unsafe fix when there is one.
+    help: Option<String>,
 }
 
 impl fmt::Debug for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        fmt::Display::fmt(self, f)
     }
 }
 
 impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(fix_marker(self.diagnostic))?;
         f.write_str(&self.diagnostic.message)
+    }
+}
+
+/// `[*] ` before the message of a finding that `--fix` fixes (a safe fix), as ruff marks it.
+fn fix_marker(d: &Diagnostic) -> &'static str {
+    match d.fix.as_ref().map(|f| f.applicability) {
+        Some(Applicability::Safe) => "[*] ",
+        _ => "",
+    }
+}
+
+/// The help of a report: the finding's, and for an unsafe fix a line saying what
+/// `--unsafe-fixes` would do.
+fn help_with_fix(d: &Diagnostic) -> Option<String> {
+    let note = d
+        .fix
+        .as_ref()
+        .filter(|f| f.applicability == Applicability::Unsafe)
+        .map(|f| {
+            format!(
+                "unsafe fix available with `--unsafe-fixes`: {}",
+                lowercase_first(&f.title)
+            )
+        });
+    match (&d.help, note) {
+        (Some(help), Some(note)) => Some(format!("{help}\n{note}")),
+        (help, note) => help.clone().or(note),
+    }
+}
+
+/// `Add a condition` as `add a condition`, to read as help does; a word in capitals (`KMS`)
+/// or a name in backticks keeps its case.
+fn lowercase_first(title: &str) -> String {
+    let mut chars = title.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_ascii_uppercase() && !second.is_uppercase() => {
+            let mut out = String::with_capacity(title.len());
+            out.push(first.to_ascii_lowercase());
+            out.push_str(&title[1..]);
+            out
+        }
+        _ => title.to_string(),
     }
 }
 
@@ -224,8 +269,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diagnostic
-            .help
+        self.help
             .as_ref()
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
@@ -327,6 +371,7 @@ pub fn render_with(
         code: format!("{} {}", d.rule.code(), d.rule.name()),
         source: view,
         labels,
+        help: help_with_fix(d),
     };
     let theme = if color {
         GraphicalTheme::unicode()
@@ -341,12 +386,13 @@ pub fn render_with(
         // Rendering only fails on a span outside the text; fall back to one line.
         let at = source.line_col(d.span.start);
         out = format!(
-            "{}[{}] {}:{}:{}: {}\n",
+            "{}[{}] {}:{}:{}: {}{}\n",
             d.severity,
             d.rule.code(),
             source.path,
             at.line,
             at.column,
+            fix_marker(d),
             d.message
         );
     }
@@ -380,17 +426,23 @@ pub fn summary(s: &Summary, color: bool) -> String {
 }
 
 fn closing(s: &Summary, color: bool) -> String {
-    let unread = (!s.io_errors.is_empty())
-        .then(|| format!("{} could not be read", plural(s.io_errors.len(), "file")));
-    let with_unread = |line: String| match &unread {
-        Some(u) => format!("{line}; {u}\n"),
-        None => format!("{line}\n"),
-    };
-    if s.policies == 0 && s.notes.is_empty() && s.errors + s.warnings + s.infos == 0 {
-        return with_unread(format!(
-            "no key policy found ({} checked)",
-            plural(s.files, "file")
+    // What follows the counts: fixes, then what could not be read.
+    let mut tail = String::new();
+    if let Some(fixes) = fix_counts(s) {
+        tail.push_str("; ");
+        tail.push_str(&fixes);
+    }
+    if !s.io_errors.is_empty() {
+        tail.push_str(&format!(
+            "; {} could not be read",
+            plural(s.io_errors.len(), "file")
         ));
+    }
+    if s.policies == 0 && s.notes.is_empty() && s.errors + s.warnings + s.infos == 0 {
+        return format!(
+            "no key policy found ({} checked){tail}\n",
+            plural(s.files, "file")
+        );
     }
     let checked = format!(
         "{} checked, {}",
@@ -403,10 +455,15 @@ fn closing(s: &Summary, color: bool) -> String {
     );
     if s.errors + s.warnings + s.infos == 0 {
         // Not "no problems found": what could not be read was not checked.
-        if let Some(u) = &unread {
-            return format!("{u} ({checked})\n");
+        if !s.io_errors.is_empty() {
+            let fixes = fix_counts(s).map(|f| format!("; {f}")).unwrap_or_default();
+            return format!(
+                "{} could not be read ({checked}){fixes}\n",
+                plural(s.io_errors.len(), "file")
+            );
         }
-        let line = format!("no problems found ({checked})");
+        let found = if s.fixed > 0 { "left" } else { "found" };
+        let line = format!("no problems {found} ({checked}){tail}");
         return if color {
             format!("\x1b[32m{line}\x1b[0m\n")
         } else {
@@ -423,9 +480,26 @@ fn closing(s: &Summary, color: bool) -> String {
     if s.infos > 0 {
         parts.push(plural(s.infos, "info"));
     }
-    with_unread(format!(
-        "{} in {} ({checked})",
+    format!(
+        "{} in {} ({checked}){tail}\n",
         parts.join(", "),
         plural(s.files_with_findings, "file")
-    ))
+    )
+}
+
+/// `2 fixed, 3 fixable with `--fix`, 1 more with `--unsafe-fixes``: only the counts that are
+/// not zero; `None` when all are.
+fn fix_counts(s: &Summary) -> Option<String> {
+    let mut parts = Vec::new();
+    if s.fixed > 0 {
+        parts.push(format!("{} fixed", s.fixed));
+    }
+    if s.fixable > 0 {
+        parts.push(format!("{} fixable with `--fix`", s.fixable));
+    }
+    if s.fixable_unsafe > 0 {
+        let more = if s.fixable > 0 { "more" } else { "fixable" };
+        parts.push(format!("{} {more} with `--unsafe-fixes`", s.fixable_unsafe));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
 }

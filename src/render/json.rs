@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::Summary;
 use crate::diagnostic::Diagnostic;
+use crate::rule::Fix;
 use crate::source::SourceFile;
 
 pub fn begin() -> String {
@@ -100,6 +101,11 @@ fn push_number(out: &mut String, name: &str, n: u32) {
     out.push_str(",\"");
     out.push_str(name);
     out.push_str("\":");
+    push_uint(out, n);
+}
+
+/// `n` in decimal.
+fn push_uint(out: &mut String, n: u32) {
     let mut digits = [0u8; 10];
     let mut i = digits.len();
     let mut n = n;
@@ -159,8 +165,38 @@ pub fn render(source: &SourceFile, d: &Diagnostic) -> String {
         Some(h) => push_str_literal(&mut out, h),
         None => out.push_str("null"),
     }
+    out.push_str(",\"fix\":");
+    match &d.fix {
+        Some(fix) => push_fix(&mut out, source, fix),
+        None => out.push_str("null"),
+    }
     out.push('}');
     out
+}
+
+/// `{"applicability":…,"title":…,"edits":[{"line",…,"content"}]}`: each edit's span in the
+/// file's lines and columns (as the diagnostic's), and the text that replaces it.
+fn push_fix(out: &mut String, source: &SourceFile, fix: &Fix) {
+    out.push('{');
+    push_field(out, "applicability", fix.applicability.as_str());
+    out.push(',');
+    push_field(out, "title", &fix.title);
+    out.push_str(",\"edits\":[");
+    for (i, e) in fix.edits.iter().enumerate() {
+        let (s, end) = (source.line_col(e.span.start), source.line_col(e.span.end));
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"line\":");
+        push_uint(out, s.line);
+        push_number(out, "column", s.column);
+        push_number(out, "end_line", end.line);
+        push_number(out, "end_column", end.column);
+        out.push(',');
+        push_field(out, "content", &e.content);
+        out.push('}');
+    }
+    out.push_str("]}");
 }
 
 #[derive(Serialize)]
@@ -185,6 +221,12 @@ struct JsonSummary<'a> {
     errors: usize,
     warnings: usize,
     infos: usize,
+    /// Findings fixed in the run (`--fix`).
+    fixed: usize,
+    /// Findings left with a safe fix.
+    fixable: usize,
+    /// Findings left with an unsafe fix only.
+    fixable_unsafe: usize,
     /// How many files could not be read (listed in the top-level `io_errors`).
     io_errors: usize,
     not_analysed: Vec<JsonNote<'a>>,
@@ -199,6 +241,9 @@ pub fn end(summary: &Summary, entries: usize) -> String {
         errors: summary.errors,
         warnings: summary.warnings,
         infos: summary.infos,
+        fixed: summary.fixed,
+        fixable: summary.fixable,
+        fixable_unsafe: summary.fixable_unsafe,
         io_errors: summary.io_errors.len(),
         not_analysed: summary
             .notes

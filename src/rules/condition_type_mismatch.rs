@@ -4,9 +4,12 @@ use crate::model::condition::{
     ConditionKeyInfo, KeyType, bool_value, has_policy_variable, has_wildcard, is_numeric_value,
     lookup_key, refused_in_key_policy, scalar_text,
 };
-use crate::model::{ActionSet, OpBase, Operator, Policy, SetOp, Statement};
+use crate::model::edit::Fix;
+use crate::model::{ActionSet, Condition, OpBase, Operator, Policy, SetOp, Statement};
 use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
 use crate::tree::Value;
+
+use super::unknown_element::rename_key;
 
 pub const RULE: Rule = Rule {
     code: "KMS026",
@@ -81,6 +84,47 @@ fn pattern_operator(op: Operator) -> Operator {
     op.with_base(base)
 }
 
+/// The fix that writes `c`'s operator as `new`, which compares `c`'s key the same way: only
+/// when the operator's block holds that key alone (renaming it renames the operator of every
+/// key in it) and the condition has no operator named `new` yet.
+fn rename_operator(
+    policy: &Policy<'_>,
+    st: &Statement<'_>,
+    c: &Condition<'_>,
+    new: &str,
+) -> Option<Fix> {
+    let block = &c.operator_member.value;
+    let condition = &st.condition_member?.value;
+    if block.members().len() != 1 || condition.members().iter().any(|m| m.key == new) {
+        return None;
+    }
+    let edit = rename_key(policy.text, c.operator_member, new)?;
+    Some(Fix::safe(
+        format!("Replace `{}` with `{new}`", c.operator_member.key),
+        vec![edit],
+    ))
+}
+
+/// `Bool` for a string operator on a Boolean key whose values are `true` or `false` as the
+/// operator compares them (`StringEquals "true"`, `StringEqualsIgnoreCase "True"`): a
+/// Boolean key's value is the text `true` or `false`, so `Bool` matches the same requests.
+fn same_as_bool(op: Operator, info: &ConditionKeyInfo, values: &[crate::tree::Node]) -> bool {
+    let exact = match op.base {
+        OpBase::StringEquals => true,
+        OpBase::StringEqualsIgnoreCase => false,
+        _ => return false,
+    };
+    info.key_type == KeyType::Bool
+        && op.set == SetOp::None
+        && !values.is_empty()
+        && values.iter().all(|v| match &v.value {
+            Value::Bool(_) => true,
+            Value::String(s) if exact => s == "true" || s == "false",
+            Value::String(s) => s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false"),
+            _ => false,
+        })
+}
+
 fn check(policy: &Policy<'_>, r: &mut Reporter) {
     for st in &policy.statements {
         for c in &st.conditions {
@@ -95,6 +139,9 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
             }
             let written = c.operator_member.key.as_str();
             if !info.accepts(op.base) {
+                let fix = same_as_bool(op, info, c.values())
+                    .then(|| rename_operator(policy, st, c, &op.with_base(OpBase::Bool).name()))
+                    .flatten();
                 r.report(
                     c.key_span(),
                     format!(
@@ -104,7 +151,8 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
                     ),
                 )
                 .label(c.operator_member.key_span, "operator")
-                .help(family_help(info));
+                .help(family_help(info))
+                .fix(fix);
                 continue;
             }
             if info.is_multivalued() && op.set == SetOp::None && op.base != OpBase::Null {
@@ -144,12 +192,21 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
                         format!("write `{plain}`"),
                     )
                 };
+                // `ForAnyValue:` on one value is the plain operator, but for a negated or
+                // `IfExists` operator the two differ when the key is absent.
+                let fix = (op.set == SetOp::ForAnyValue
+                    && !op.if_exists
+                    && !op.base.is_negated()
+                    && op.base != OpBase::Null)
+                    .then(|| rename_operator(policy, st, c, &plain))
+                    .flatten();
                 r.report(c.key_span(), message)
                     .label(
                         c.operator_member.key_span,
                         "a set operator on a single-valued key",
                     )
-                    .help(help);
+                    .help(help)
+                    .fix(fix);
                 continue;
             }
             if op.set == SetOp::ForAllValues && st.is_allow() && !requires_presence(st, key) {

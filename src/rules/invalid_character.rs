@@ -1,8 +1,9 @@
 //! KMS029: a character KMS does not accept in a key policy document.
 
-use crate::model::{Policy, is_allowed_policy_char};
+use crate::model::edit::{Edit, Fix, string_body};
+use crate::model::{Dialect, Policy, is_allowed_policy_char};
 use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
-use crate::tree::Span;
+use crate::tree::{Member, Span, Value};
 
 pub const RULE: Rule = Rule {
     code: "KMS029",
@@ -79,6 +80,159 @@ fn fix(c: char) -> &'static str {
     }
 }
 
+/// What a rejected character is replaced with when that is certain: nothing for an
+/// invisible one, an ordinary space for a space character; `None` for anything else (a curly
+/// quote or a dash may be meant as it is, and a letter certainly is).
+fn replacement(c: char) -> Option<&'static str> {
+    match c {
+        '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' => Some(""),
+        c if c.is_whitespace() && !c.is_control() => Some(" "),
+        _ => None,
+    }
+}
+
+/// The text of a string value or key, written as it reads (no escapes), in the policy.
+struct Slot {
+    body: Span,
+    /// The value of `Sid` or `Id`: free text, where a space reads as the space it replaces.
+    free_text: bool,
+    /// An unquoted YAML scalar, whose reading depends on the characters around an edit.
+    bare_yaml: bool,
+}
+
+/// The span of a key's characters, without quotes, when written as it reads.
+fn key_body(text: &str, m: &Member) -> Option<(Span, bool)> {
+    let span = m.key_span;
+    let written = text.get(span.start as usize..span.end as usize)?;
+    let quoted = |q: char| written.len() >= 2 && written.starts_with(q) && written.ends_with(q);
+    if written == m.key {
+        Some((span, false))
+    } else if (quoted('"') || quoted('\'')) && written[1..written.len() - 1] == m.key {
+        Some((Span::new(span.start + 1, span.end - 1), true))
+    } else {
+        None
+    }
+}
+
+/// Every string value and key of the policy written as it reads.
+fn slots(policy: &Policy<'_>) -> Vec<Slot> {
+    let yaml = policy.dialect == Dialect::CfnYaml;
+    let free: Vec<Span> = policy
+        .root
+        .members()
+        .iter()
+        .filter(|m| m.key == "Id")
+        .chain(
+            policy
+                .statements
+                .iter()
+                .flat_map(|st| st.node.members().iter().filter(|m| m.key == "Sid")),
+        )
+        .map(|m| m.value.span)
+        .collect();
+    let mut out = Vec::new();
+    policy.root.walk(&mut |node| match &node.value {
+        Value::String(_) => {
+            if let Some(body) = string_body(node, policy.text) {
+                out.push(Slot {
+                    body,
+                    free_text: free.contains(&node.span),
+                    bare_yaml: yaml && body == node.span,
+                });
+            }
+        }
+        Value::Object(members) => {
+            for m in members {
+                if let Some((body, quoted)) = key_body(policy.text, m) {
+                    out.push(Slot {
+                        body,
+                        free_text: false,
+                        bare_yaml: yaml && !quoted,
+                    });
+                }
+            }
+        }
+        _ => {}
+    });
+    out
+}
+
+/// Whether YAML reads `text` unquoted as a string (not `true`, `null`, `12`).
+fn yaml_reads_as_string(text: &str) -> bool {
+    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let numeric =
+        body.bytes().next().is_some_and(|b| b.is_ascii_digit()) && body.parse::<f64>().is_ok();
+    !numeric
+        && !matches!(
+            text,
+            "" | "~"
+                | "true"
+                | "True"
+                | "TRUE"
+                | "false"
+                | "False"
+                | "FALSE"
+                | "null"
+                | "Null"
+                | "NULL"
+        )
+}
+
+/// The fix of a run: invisible characters deleted anywhere in a string or key; space
+/// characters replaced by a space only in free text (`Sid`, `Id`), since elsewhere (an ARN, a
+/// condition value) whether the space belongs there is not certain. No fix outside strings
+/// (whitespace, comments), in text written with escapes, or where the edit would change how
+/// the syntax reads (a `$` and `{` brought together start a template expression; an unquoted
+/// YAML scalar could become a comment, a mapping or a number).
+fn fix_run(policy: &Policy<'_>, slots: &[Slot], run: &Run) -> Option<Fix> {
+    let text = policy.text;
+    let chars = text.get(run.span.start as usize..run.span.end as usize)?;
+    let mut content = String::new();
+    let (mut deleted, mut spaces) = (0usize, 0usize);
+    for c in chars.chars() {
+        let r = replacement(c)?;
+        if r.is_empty() {
+            deleted += 1;
+        } else {
+            spaces += 1;
+        }
+        content.push_str(r);
+    }
+    let slot = slots
+        .iter()
+        .find(|s| s.body.start <= run.span.start && run.span.end <= s.body.end)?;
+    if spaces > 0 && !slot.free_text {
+        return None;
+    }
+    let head = text.get(slot.body.start as usize..run.span.start as usize)?;
+    let tail = text.get(run.span.end as usize..slot.body.end as usize)?;
+    let before = head.chars().next_back();
+    let after = tail.chars().next();
+    if content.is_empty() && matches!(before, Some('$' | '%')) && after == Some('{') {
+        return None;
+    }
+    if slot.bare_yaml {
+        let blank = |c: Option<char>| c.is_none_or(|c| c == ' ' || c == '\t');
+        let breaks = match before {
+            None => true,
+            Some(':') => !content.is_empty() || blank(after),
+            Some(' ' | '\t') => content.is_empty() && after == Some('#'),
+            Some(_) => !content.is_empty() && after == Some('#'),
+        };
+        if breaks || !yaml_reads_as_string(format!("{head}{content}{tail}").trim()) {
+            return None;
+        }
+    }
+    let title = match (deleted, spaces) {
+        (1, 0) => "Delete the invisible character".to_string(),
+        (_, 0) => "Delete the invisible characters".to_string(),
+        (0, 1) => format!("Replace {} with an ordinary space", describe(run.first)),
+        (0, _) => "Replace the space characters with ordinary spaces".to_string(),
+        _ => "Delete the invisible characters and write ordinary spaces".to_string(),
+    };
+    Some(Fix::safe(title, vec![Edit::replace(run.span, content)]))
+}
+
 /// Whether every byte is printable ASCII, tab, LF or CR, eight bytes at a time.
 fn printable_ascii(bytes: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
@@ -152,6 +306,7 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
         }
     }
     let last = runs.len().saturating_sub(1);
+    let slots = slots(policy);
     for (n, run) in runs.iter().enumerate() {
         let chars = policy
             .text
@@ -176,7 +331,9 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
                 " ({more_runs} more such places in this policy are not shown)"
             ));
         }
-        r.report(run.span, message).help(fix(run.first));
+        r.report(run.span, message)
+            .help(fix(run.first))
+            .fix(fix_run(policy, &slots, run));
     }
 }
 

@@ -1,5 +1,6 @@
 //! KMS016: `Effect` is not exactly `Allow` or `Deny`.
 
+use crate::model::edit::{Fix, replace_string};
 use crate::model::{EFFECTS, Policy, nearest};
 use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
 use crate::tree::Value;
@@ -17,8 +18,8 @@ pub const RULE: Rule = Rule {
 
 fn check(policy: &Policy<'_>, r: &mut Reporter) {
     for st in policy.statements.iter().filter(|st| st.effect.is_none()) {
-        // A missing `Effect` is KMS014's finding.
-        let Some(m) = st.element("Effect") else {
+        // A missing `Effect` is KMS014's finding; a repeated one counts with its last value.
+        let Some(m) = st.node.members().iter().rev().find(|m| m.key == "Effect") else {
             continue;
         };
         let node = &m.value;
@@ -33,7 +34,12 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
         );
         match text.and_then(|t| nearest(t, EFFECTS.iter().copied())) {
             Some(e) if text.is_some_and(|t| t.eq_ignore_ascii_case(e)) => {
+                // Only the case differs: what was meant is certain, and AWS rejects the
+                // policy as written.
+                let fix = replace_string(node, policy.text, e)
+                    .map(|edit| Fix::safe(format!("Set `Effect` to `{e}`"), vec![edit]));
                 f.help(format!("`Effect` is case-sensitive: write `\"{e}\"`"))
+                    .fix(fix)
             }
             Some(e) => f.help(format!("did you mean `\"{e}\"`?")),
             None => f.help("write `\"Allow\"` or `\"Deny\"`"),

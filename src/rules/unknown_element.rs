@@ -1,8 +1,9 @@
 //! KMS013: an element AWS does not know, at the top level or in a statement.
 
+use crate::model::edit::{Edit, Fix, is_plain};
 use crate::model::{POLICY_ELEMENTS, Policy, STATEMENT_ELEMENTS, edit_distance, nearest};
 use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
-use crate::tree::Member;
+use crate::tree::{Member, Node, Span};
 
 pub const RULE: Rule = Rule {
     code: "KMS013",
@@ -15,16 +16,77 @@ pub const RULE: Rule = Rule {
     check: Check::Policy(check),
 };
 
-/// The valid name `key` most likely meant: a case variant, or one with at most a third of
-/// its letters changed (so `Foo` suggests nothing rather than `Sid`).
-fn meant(key: &str, valid: &'static [&'static str]) -> Option<&'static str> {
-    nearest(key, valid.iter().copied()).filter(|c| {
-        let d = edit_distance(&key.to_ascii_lowercase(), &c.to_ascii_lowercase());
-        d * 3 <= c.len().max(key.len())
-    })
+/// Whether `candidate` is close enough to `key` to be what it meant: a case variant, or one
+/// with at most a third of its letters changed (so `Foo` suggests nothing rather than `Sid`).
+fn close(key: &str, candidate: &str) -> bool {
+    let d = edit_distance(&key.to_ascii_lowercase(), &candidate.to_ascii_lowercase());
+    d * 3 <= candidate.len().max(key.len())
 }
 
-fn report(r: &mut Reporter, m: &Member, what: &str, valid: &'static [&'static str]) {
+/// The valid name `key` most likely meant.
+fn meant(key: &str, valid: &'static [&'static str]) -> Option<&'static str> {
+    nearest(key, valid.iter().copied()).filter(|c| close(key, c))
+}
+
+/// The name `key` certainly meant: the only valid name close to it.
+fn certainly_meant(key: &str, valid: &'static [&'static str]) -> Option<&'static str> {
+    let name = meant(key, valid)?;
+    let mut close_ones = valid.iter().filter(|c| close(key, c));
+    (close_ones.next().is_some() && close_ones.next().is_none()).then_some(name)
+}
+
+/// The edit that renames an object key to `new` (plain text, see [`is_plain`]), when the key
+/// is written as it reads: bare (`principal` in YAML or HCL) or quoted without escapes.
+pub(super) fn rename_key(text: &str, m: &Member, new: &str) -> Option<Edit> {
+    if !is_plain(new) {
+        return None;
+    }
+    let span = m.key_span;
+    let written = text.get(span.start as usize..span.end as usize)?;
+    let quoted = |q: char| written.len() >= 2 && written.starts_with(q) && written.ends_with(q);
+    let body = if written == m.key {
+        span
+    } else if (quoted('"') || quoted('\'')) && written[1..written.len() - 1] == m.key {
+        Span::new(span.start + 1, span.end - 1)
+    } else {
+        return None;
+    };
+    (!body.is_empty()).then(|| Edit::replace(body, new))
+}
+
+/// The fix that renames `m` to `name`: only when no other member of the object has that
+/// name or would be renamed to it (two members of one name are rejected as well).
+fn rename(
+    policy: &Policy<'_>,
+    object: &Node,
+    m: &Member,
+    name: &str,
+    valid: &'static [&'static str],
+) -> Option<Fix> {
+    let taken = object.members().iter().any(|other| {
+        !std::ptr::eq(other, m)
+            && (other.key == name
+                || (!valid.contains(&other.key.as_str())
+                    && certainly_meant(&other.key, valid) == Some(name)))
+    });
+    if taken {
+        return None;
+    }
+    let edit = rename_key(policy.text, m, name)?;
+    Some(Fix::safe(
+        format!("Rename `{}` to `{name}`", m.key),
+        vec![edit],
+    ))
+}
+
+fn report(
+    policy: &Policy<'_>,
+    r: &mut Reporter,
+    object: &Node,
+    m: &Member,
+    what: &str,
+    valid: &'static [&'static str],
+) {
     let names: Vec<String> = valid.iter().map(|v| format!("`{v}`")).collect();
     let list = match names.split_last() {
         Some((last, init)) if !init.is_empty() => format!("{} and {last}", init.join(", ")),
@@ -34,6 +96,8 @@ fn report(r: &mut Reporter, m: &Member, what: &str, valid: &'static [&'static st
         m.key_span,
         format!("`{}` is not {what} element: AWS rejects the policy", m.key),
     );
+    let fix =
+        certainly_meant(&m.key, valid).and_then(|name| rename(policy, object, m, name, valid));
     match meant(&m.key, valid) {
         Some(name) if name.eq_ignore_ascii_case(&m.key) => f.help(format!(
             "element names are case-sensitive: rename it to `{name}`"
@@ -41,18 +105,19 @@ fn report(r: &mut Reporter, m: &Member, what: &str, valid: &'static [&'static st
         Some(name) => f.help(format!("did you mean `{name}`?")),
         None => f.help(format!("remove it; the elements are {list}")),
     };
+    f.fix(fix);
 }
 
 fn check(policy: &Policy<'_>, r: &mut Reporter) {
     for m in policy.root.members() {
         if !POLICY_ELEMENTS.contains(&m.key.as_str()) {
-            report(r, m, "a policy", POLICY_ELEMENTS);
+            report(policy, r, policy.root, m, "a policy", POLICY_ELEMENTS);
         }
     }
     for st in &policy.statements {
         for m in st.node.members() {
             if !STATEMENT_ELEMENTS.contains(&m.key.as_str()) {
-                report(r, m, "a statement", STATEMENT_ELEMENTS);
+                report(policy, r, st.node, m, "a statement", STATEMENT_ELEMENTS);
             }
         }
     }

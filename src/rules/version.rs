@@ -1,8 +1,9 @@
 //! KMS012: `Version` is missing (a warning) or not a policy language version (an error).
 
+use crate::model::edit::{Edit, Fix, Lit, insert_member, replace_string};
 use crate::model::{Policy, VERSIONS};
 use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
-use crate::tree::Value;
+use crate::tree::{Node, Value, has_hole, normalize_symbols};
 
 pub const RULE: Rule = Rule {
     code: "KMS012",
@@ -17,13 +18,92 @@ pub const RULE: Rule = Rule {
 
 const FIX: &str = "add `\"Version\": \"2012-10-17\"` at the top of the policy";
 
+/// The version every fix writes.
+const CURRENT: &str = "2012-10-17";
+
+/// Whether a value may hold a policy variable (`${aws:username}`): text with a `${…}` that no
+/// template substitutes, or a value kmslint cannot read.
+fn may_hold_variable(node: &Node) -> bool {
+    let mut found = false;
+    node.walk(&mut |n| {
+        found |= match &n.value {
+            Value::String(s) => has_hole(&normalize_symbols(s)),
+            Value::Unknown(u) => u
+                .partial
+                .as_deref()
+                .is_none_or(|p| has_hole(&normalize_symbols(p))),
+            Value::Object(members) => members.iter().any(|m| has_hole(&m.key)),
+            _ => false,
+        };
+    });
+    found
+}
+
+/// Whether adding `Version: 2012-10-17` changes what the policy means: policy variables are
+/// read only in `Resource` and `Condition` values, and only from that version on (before it
+/// they are literal text).
+fn version_changes_meaning(policy: &Policy<'_>) -> bool {
+    policy.open
+        || policy.statements.iter().any(|st| {
+            st.node.members().iter().any(|m| {
+                matches!(m.key.as_str(), "Resource" | "NotResource" | "Condition")
+                    && may_hold_variable(&m.value)
+            })
+        })
+}
+
+/// The fix of a missing `Version`: safe unless a policy variable may be read differently.
+fn add_version(policy: &Policy<'_>) -> Option<Fix> {
+    let edit = insert_member(
+        policy.text,
+        policy.root,
+        policy.dialect,
+        "Version",
+        &Lit::str(CURRENT),
+    )?;
+    let title = format!("Add `\"Version\": \"{CURRENT}\"`");
+    Some(if version_changes_meaning(policy) {
+        Fix::unsafe_(title, vec![edit])
+    } else {
+        Fix::safe(title, vec![edit])
+    })
+}
+
+/// The edit that writes `2012-10-17` in place of a value that is not a version: the string's
+/// text, or a scalar written as one token (`2012`, `true`, `"2012\u002d10"`) replaced by a
+/// double-quoted string, which JSON, YAML and HCL all read as that string.
+fn set_version(policy: &Policy<'_>, value: &Node) -> Option<Fix> {
+    let edit = replace_string(value, policy.text, CURRENT).or_else(|| {
+        let written = policy
+            .text
+            .get(value.span.start as usize..value.span.end as usize)?;
+        let token = match &value.value {
+            Value::String(_) => {
+                written.len() >= 2 && written.starts_with('"') && written.ends_with('"')
+            }
+            Value::Number(n) => written == n,
+            Value::Bool(_) | Value::Null => {
+                !written.is_empty() && written.chars().all(|c| c.is_ascii_alphabetic() || c == '~')
+            }
+            _ => false,
+        };
+        (token && !written.contains('\n'))
+            .then(|| Edit::replace(value.span, format!("\"{CURRENT}\"")))
+    })?;
+    Some(Fix::safe(
+        format!("Set `Version` to `{CURRENT}`"),
+        vec![edit],
+    ))
+}
+
 fn check(policy: &Policy<'_>, r: &mut Reporter) {
     let Some(version) = policy.version_member() else {
         r.report(
             policy.anchor(),
             "the policy has no `Version`: it is read as `2008-10-17`, which has no policy variables",
         )
-        .help(FIX);
+        .help(FIX)
+        .fix(add_version(policy));
         return;
     };
     let value = &version.value;
@@ -38,7 +118,8 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
         format!("{found} is not a policy language version: AWS rejects the policy"),
     )
     .help("set `\"Version\": \"2012-10-17\"`")
-    .severity(Severity::Error);
+    .severity(Severity::Error)
+    .fix(set_version(policy, value));
 }
 
 #[cfg(test)]
