@@ -242,3 +242,106 @@ fn files_that_could_not_be_read_are_valid_sarif_notifications() {
     );
     assert_eq!(errors(&validator(), &sarif), Vec::<String>::new());
 }
+
+/// The `fixes` of results are valid SARIF: safe and unsafe fixes, insertions and replacements,
+/// in a plain policy and in `get-key-policy` output (edits inside the escaped string), with
+/// columns counted in UTF-16 code units like the results' regions.
+#[test]
+fn fixes_are_valid_sarif() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = r#"{
+  "Statement": [
+    {
+      "Sid": "Rööt 🔑", "Effect": "allow",
+      "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+      "Action": "kms:*",
+      "Resource": "*"
+    }
+  ]
+}
+"#;
+    std::fs::write(dir.path().join("k.json"), policy).unwrap();
+    let embedded = serde_json::json!({"Policy": policy, "PolicyName": "default"});
+    std::fs::write(
+        dir.path().join("get-key-policy.json"),
+        serde_json::to_string_pretty(&embedded).unwrap(),
+    )
+    .unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/console-default.json"),
+        dir.path().join("console.json"),
+    )
+    .unwrap();
+    let sarif = sarif_of(dir.path(), &["--isolated", "."]);
+    assert_eq!(errors(&validator(), &sarif), Vec::<String>::new());
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let with_fixes: Vec<&Value> = results
+        .iter()
+        .filter(|r| r.get("fixes").is_some())
+        .collect();
+    let applicability = |r: &Value| {
+        r["fixes"][0]["properties"]["applicability"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(with_fixes.iter().any(|r| applicability(r) == "safe"));
+    assert!(with_fixes.iter().any(|r| applicability(r) == "unsafe"));
+    for r in &with_fixes {
+        let fixes = r["fixes"].as_array().unwrap();
+        assert_eq!(fixes.len(), 1);
+        let change = &fixes[0]["artifactChanges"][0];
+        assert_eq!(
+            change["artifactLocation"],
+            r["locations"][0]["physicalLocation"]["artifactLocation"]
+        );
+        assert!(!change["replacements"].as_array().unwrap().is_empty());
+        let description = fixes[0]["description"]["text"].as_str().unwrap();
+        assert_eq!(
+            description.contains("(unsafe:"),
+            applicability(r) == "unsafe",
+            "{description}"
+        );
+    }
+    // Results without a fix have no `fixes`.
+    assert!(
+        results
+            .iter()
+            .any(|r| r["ruleId"] == "KMS001" && r.get("fixes").is_none())
+    );
+    // `Effect` is replaced where it is, counted in UTF-16 code units ("🔑" is two).
+    let effect = with_fixes
+        .iter()
+        .find(|r| {
+            r["ruleId"] == "KMS016"
+                && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "k.json"
+        })
+        .unwrap();
+    let replacement = &effect["fixes"][0]["artifactChanges"][0]["replacements"][0];
+    let line = policy.lines().nth(3).unwrap();
+    let column = line[..line.find("allow").unwrap()].encode_utf16().count() + 1;
+    assert_eq!(
+        replacement["deletedRegion"],
+        serde_json::json!({
+            "startLine": 4, "startColumn": column, "endLine": 4, "endColumn": column + 5
+        })
+    );
+    assert_eq!(replacement["insertedContent"]["text"], "Allow");
+    // In `get-key-policy` output, the inserted text is written as the escaped string holds it.
+    let version = with_fixes
+        .iter()
+        .find(|r| {
+            r["ruleId"] == "KMS012"
+                && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                    == "get-key-policy.json"
+        })
+        .unwrap();
+    let inserted = version["fixes"][0]["artifactChanges"][0]["replacements"][0]["insertedContent"]
+        ["text"]
+        .as_str()
+        .unwrap();
+    assert!(
+        inserted.contains(r#"\"Version\": \"2012-10-17\""#),
+        "{inserted}"
+    );
+}

@@ -1,13 +1,15 @@
 //! SARIF 2.1.0 as GitHub code scanning reads it: one run whose driver lists every rule with
 //! its documentation, and one result per finding with a full region (columns in UTF-16 code
 //! units, declared by `columnKind`), a URI relative to the working directory and a stable
-//! partial fingerprint.
+//! partial fingerprint. A finding with a fix carries it as `fixes` (§3.55): one change to the
+//! result's file whose replacements are the fix's edits, in the same regions, with the fix's
+//! applicability in its property bag.
 
 use serde::Serialize;
 
 use super::Summary;
 use crate::diagnostic::Diagnostic;
-use crate::rule::{RuleGroup, RuleRef, Severity};
+use crate::rule::{Applicability, Fix, RuleGroup, RuleRef, Severity};
 use crate::source::SourceFile;
 use crate::tree::Span;
 
@@ -141,6 +143,40 @@ struct SarifResult<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<RelatedLocation<'a>>,
     partial_fingerprints: Fingerprints<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix<'a>>,
+}
+
+/// A fix (§3.55): what it does, and its edits as replacements in the result's file.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix<'a> {
+    description: Text<'a>,
+    artifact_changes: [ArtifactChange<'a>; 1],
+    properties: FixProperties,
+}
+
+/// `safe` (`--fix` applies it) or `unsafe` (it changes who can do what: `--unsafe-fixes`).
+#[derive(Serialize)]
+struct FixProperties {
+    applicability: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange<'a> {
+    artifact_location: ArtifactLocation<'a>,
+    replacements: Vec<Replacement<'a>>,
+}
+
+/// One edit: the region it replaces (empty for an insertion) and the text put there (absent
+/// for a deletion).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement<'a> {
+    deleted_region: Region,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    inserted_content: Option<Text<'a>>,
 }
 
 #[derive(Serialize)]
@@ -437,6 +473,44 @@ fn region(source: &SourceFile, span: Span) -> Region {
     }
 }
 
+/// The description of a fix: its title, and for an unsafe one what applying it means.
+fn fix_description(fix: &Fix) -> String {
+    match fix.applicability {
+        Applicability::Safe => fix.title.clone(),
+        Applicability::Unsafe => format!(
+            "{} (unsafe: it changes who can do what; `--unsafe-fixes` applies it)",
+            fix.title
+        ),
+    }
+}
+
+/// A fix as SARIF writes it: its edits in file order, in the regions results use.
+fn sarif_fix<'a>(
+    source: &SourceFile,
+    fix: &'a Fix,
+    description: &'a str,
+    artifact: ArtifactLocation<'a>,
+) -> SarifFix<'a> {
+    let mut edits: Vec<_> = fix.edits.iter().collect();
+    edits.sort_by_key(|e| (e.span.start, e.span.end));
+    SarifFix {
+        description: Text { text: description },
+        artifact_changes: [ArtifactChange {
+            artifact_location: artifact,
+            replacements: edits
+                .into_iter()
+                .map(|e| Replacement {
+                    deleted_region: region(source, e.span),
+                    inserted_content: (!e.content.is_empty()).then_some(Text { text: &e.content }),
+                })
+                .collect(),
+        }],
+        properties: FixProperties {
+            applicability: fix.applicability.as_str(),
+        },
+    }
+}
+
 /// One result.
 pub fn render(source: &SourceFile, d: &Diagnostic, fingerprint: &str) -> String {
     let (uri, base) = source_uri(source);
@@ -447,6 +521,13 @@ pub fn render(source: &SourceFile, d: &Diagnostic, fingerprint: &str) -> String 
     let message = match &d.policy {
         Some(p) => format!("{} (in `{p}`)", d.message),
         None => d.message.clone(),
+    };
+    let fix_text = d.fix.as_ref().map(fix_description);
+    let fixes = match (&d.fix, &fix_text) {
+        (Some(fix), Some(text)) if !fix.edits.is_empty() => {
+            vec![sarif_fix(source, fix, text, artifact.clone())]
+        }
+        _ => Vec::new(),
     };
     let result = SarifResult {
         rule_id: d.rule.code(),
@@ -479,6 +560,7 @@ pub fn render(source: &SourceFile, d: &Diagnostic, fingerprint: &str) -> String 
             })
             .collect(),
         partial_fingerprints: Fingerprints { v1: fingerprint },
+        fixes,
     };
     let text = serde_json::to_string_pretty(&result).unwrap_or_default();
     format!("        {}", indent(&text, 8))
