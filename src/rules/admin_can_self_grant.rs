@@ -1,8 +1,9 @@
 //! KMS003: a principal that can change the policy or create grants can give itself use.
 
+use crate::model::edit::{Fix, replace_element};
 use crate::model::{
-    ActionPattern, ActionSet, Category, GrantGuard, Policy, PrincipalKind, PrincipalType,
-    Statement, Tri, Who,
+    ActionPattern, ActionSet, Category, GrantGuard, PatternKind, Policy, PrincipalKind,
+    PrincipalType, Statement, Tri, Who,
 };
 use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
 
@@ -129,9 +130,96 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
                     policy.condition_example("Bool", "kms:GrantIsForAWSResource", "true")
                 )
             };
-            f.help(help(st, pattern, via.intersects(put), &source, guard));
+            f.help(help(st, pattern, via.intersects(put), &source, guard))
+                .fix(pattern.and_then(|p| list_instead(policy, st, p)));
         }
     }
+}
+
+/// The actions that let a principal give itself use of the key.
+fn escalating() -> ActionSet {
+    ActionSet::named("CreateGrant").union(ActionSet::named("PutKeyPolicy"))
+}
+
+/// What a key administrator needs, as the AWS console's key administrators statement gives it
+/// (`kms:Create*`, `kms:Describe*`, `kms:Enable*`, `kms:List*`, `kms:Put*`, `kms:Update*`,
+/// `kms:Revoke*`, `kms:Disable*`, `kms:Get*`, `kms:Delete*`, tagging, scheduling and cancelling
+/// deletion) by category: reading, managing and destroying the key and revoking its grants,
+/// of the actions a key policy controls, without `kms:CreateGrant` and `kms:PutKeyPolicy`.
+fn administration() -> ActionSet {
+    ActionSet::category(Category::Read)
+        .union(ActionSet::category(Category::Manage))
+        .union(ActionSet::category(Category::Destroy))
+        .union(ActionSet::named("RevokeGrant"))
+        .intersect(ActionSet::key_policy_actions())
+        .minus(escalating())
+}
+
+/// The fix of a finding on a wildcard: the wildcard replaced by the actions it stands for other
+/// than `kms:CreateGrant` and `kms:PutKeyPolicy`, listed in its place (`kms:Create*` becomes
+/// `kms:CreateAlias`; `kms:Put*`, which stands for nothing else, is removed unless it is the
+/// statement's only action). Unsafe: the statement's principals lose those two actions.
+///
+/// A wildcard for every action (`kms:*`, `*`) becomes the administrative actions
+/// ([`administration`]): the statement gives its principals no use of the key that the
+/// finding counts on (a principal with all the use the policy grants cannot escalate), so it
+/// is read as an administrators statement; any use it still gave goes too. Of a narrower wildcard's actions, those a key policy cannot control
+/// (`kms:CreateKey`, `kms:CreateCustomKeyStore`) are left out: they have no effect here, and
+/// named they are [iam-only-action](iam-only-action.md)'s finding. So are the actions another
+/// entry of the statement already allows, when that entry is one no fix of this rule changes
+/// (it does not match `kms:CreateGrant` or `kms:PutKeyPolicy`, or it names one action).
+/// `None` for `NotAction` (the author chooses the list), an entry that may be absent where its
+/// statement is not (a branch of an `Fn::If`, a `%{ if }` body), or one the policy's syntax
+/// cannot replace as written.
+fn list_instead(policy: &Policy<'_>, st: &Statement<'_>, p: &ActionPattern<'_>) -> Option<Fix> {
+    let actions = st.actions.as_ref()?;
+    if actions.not || !p.is_wildcard() || (p.node.maybe && !st.node.maybe) {
+        return None;
+    }
+    let text = p.text()?;
+    let key_policy = ActionSet::key_policy_actions();
+    let matched = p.matches().intersect(key_policy);
+    let everything = matched.contains_all(key_policy);
+    let stays = |o: &ActionPattern<'_>| {
+        (!o.node.maybe || st.node.maybe)
+            && o.node.span != p.node.span
+            && matches!(o.kind, PatternKind::Kms { .. })
+            && (!o.is_wildcard() || !o.matches().intersects(escalating()))
+    };
+    let kept = actions
+        .patterns
+        .iter()
+        .filter(|o| stays(o))
+        .fold(ActionSet::EMPTY, |acc, o| acc.union(o.matches()));
+    let wanted = if everything {
+        administration()
+    } else {
+        matched.minus(escalating())
+    };
+    let names: Vec<String> = wanted.minus(kept).iter().map(|a| a.qualified()).collect();
+    let edits = replace_element(
+        policy.text,
+        st.node,
+        actions.member,
+        p.node,
+        policy.dialect,
+        &names,
+    )?;
+    let title = match names.as_slice() {
+        [] => format!("Remove `{text}`"),
+        _ if everything => format!(
+            "Replace `{text}` with the administrative actions, without `kms:CreateGrant` and `kms:PutKeyPolicy`"
+        ),
+        few if few.len() <= 3 => {
+            let listed: Vec<String> = few.iter().map(|n| format!("`{n}`")).collect();
+            format!("Replace `{text}` with {}", listed.join(", "))
+        }
+        many => format!(
+            "Replace `{text}` with the {} actions it matches, without `kms:CreateGrant` and `kms:PutKeyPolicy`",
+            many.len()
+        ),
+    };
+    Some(Fix::unsafe_(title, edits))
 }
 
 /// How to fix one finding. A wildcard or `NotAction` is fixed by listing the administrative
@@ -174,8 +262,13 @@ fn help(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::{Reach, lint_source};
+    use crate::extract::InputKind;
+    use crate::fixer::fix_file;
     use crate::model::PolicyContext;
     use crate::rule::Finding;
+    use crate::settings::Settings;
+    use crate::source::SourceFile;
     use crate::tree::json;
 
     /// The help of each finding on a policy whose root statement is followed by `statements`
@@ -234,5 +327,266 @@ mod tests {
         assert!(h[0].starts_with(
             "list the administrative actions in `Action` instead of using `NotAction`"
         ));
+    }
+
+    /// Lint `text` as `kind`: the fix title of each KMS003 finding, and the text after every
+    /// fix (unsafe ones too), each proven by the fixer.
+    fn fixed(kind: InputKind, text: &str) -> (Vec<Option<String>>, String) {
+        let settings = Settings::default();
+        let lint = |s: &SourceFile| lint_source(s, kind, Reach::Named, &settings);
+        let source = SourceFile::new("key", None, text.to_string());
+        let report = lint(&source);
+        let titles = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule.code() == RULE.code)
+            .map(|d| d.fix.as_ref().map(|f| f.title.clone()))
+            .collect();
+        let fixed = fix_file(source, report, true, &lint);
+        assert_eq!(
+            fixed.discarded,
+            Vec::<String>::new(),
+            "{}",
+            fixed.source.text
+        );
+        (titles, fixed.source.text)
+    }
+
+    /// A JSON policy: a guarded root statement, an administrators statement of `actions`, and
+    /// a role with use of the key.
+    fn policy(actions: &str) -> String {
+        format!(
+            r#"{{
+  "Version": "2012-10-17",
+  "Statement": [
+    {{
+      "Effect": "Allow",
+      "Principal": {{"AWS": "arn:aws:iam::111122223333:root"}},
+      "Action": "kms:*",
+      "Resource": "*",
+      "Condition": {{"StringEquals": {{"aws:PrincipalType": "Account"}}}}
+    }},
+    {{
+      "Effect": "Allow",
+      "Principal": {{"AWS": "arn:aws:iam::111122223333:role/Admin"}},
+      "Action": {actions},
+      "Resource": "*"
+    }},
+    {{
+      "Effect": "Allow",
+      "Principal": {{"AWS": "arn:aws:iam::111122223333:role/App"}},
+      "Action": ["kms:Encrypt", "kms:Decrypt"],
+      "Resource": "*"
+    }}
+  ]
+}}"#
+        )
+    }
+
+    fn titles(titles: &[&str]) -> Vec<Option<String>> {
+        titles.iter().map(|t| Some(t.to_string())).collect()
+    }
+
+    #[test]
+    fn wildcards_become_what_they_match_without_the_escalating_actions() {
+        let (t, text) = fixed(
+            InputKind::Json,
+            &policy(r#"["kms:Create*", "kms:Describe*", "kms:Put*"]"#),
+        );
+        assert_eq!(
+            t,
+            titles(&[
+                "Replace `kms:Create*` with `kms:CreateAlias`",
+                "Remove `kms:Put*`"
+            ])
+        );
+        assert_eq!(text, policy(r#"["kms:CreateAlias", "kms:Describe*"]"#));
+        // One a line, and a lone value.
+        let lines = "[\n        \"kms:Put*\",\n        \"kms:Create*\"\n      ]";
+        let (_, text) = fixed(InputKind::Json, &policy(lines));
+        assert_eq!(text, policy("[\n        \"kms:CreateAlias\"\n      ]"));
+        let (_, text) = fixed(InputKind::Json, &policy(r#""kms:Create*""#));
+        assert_eq!(text, policy(r#""kms:CreateAlias""#));
+        // Actions another entry allows already are not listed twice.
+        let (t, text) = fixed(
+            InputKind::Json,
+            &policy(r#"["kms:Create*", "kms:CreateAlias"]"#),
+        );
+        assert_eq!(t, titles(&["Remove `kms:Create*`"]));
+        assert_eq!(text, policy(r#"["kms:CreateAlias"]"#));
+    }
+
+    #[test]
+    fn every_action_becomes_the_administrative_actions() {
+        // The administrator is denied use, so `kms:*` gives it no use the finding counts on.
+        let deny = r#"{"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Admin"}, "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*"}"#;
+        let text = policy(r#""kms:*""#).replace("\n  ]\n}", &format!(",\n    {deny}\n  ]\n}}"));
+        let (t, fixed_text) = fixed(InputKind::Json, &text);
+        assert_eq!(
+            t,
+            titles(&[
+                "Replace `kms:*` with the administrative actions, without `kms:CreateGrant` and `kms:PutKeyPolicy`"
+            ])
+        );
+        let root = json::parse(&fixed_text).unwrap();
+        let policy = Policy::new(&root, &fixed_text, &PolicyContext::default());
+        let admin = policy.statements[1].covered_actions();
+        assert_eq!(admin, administration());
+        assert!(!admin.intersects(escalating()));
+        assert!(!admin.intersects(ActionSet::category(Category::Use)));
+        // What the AWS console gives key administrators is all there.
+        for name in [
+            "CreateAlias",
+            "DescribeKey",
+            "EnableKey",
+            "ListGrants",
+            "UpdateAlias",
+        ] {
+            assert!(admin.contains_all(ActionSet::named(name)), "{name}");
+        }
+        for name in [
+            "RevokeGrant",
+            "DisableKey",
+            "GetKeyPolicy",
+            "DeleteAlias",
+            "TagResource",
+        ] {
+            assert!(admin.contains_all(ActionSet::named(name)), "{name}");
+        }
+        for name in ["UntagResource", "ScheduleKeyDeletion", "CancelKeyDeletion"] {
+            assert!(admin.contains_all(ActionSet::named(name)), "{name}");
+        }
+        // Actions no key policy controls are left out.
+        assert!(!admin.intersects(ActionSet::named("CreateKey")));
+        assert!(fixed_text.contains("\n      \"Action\": [\n        \"kms:CancelKeyDeletion\",\n"));
+    }
+
+    #[test]
+    fn no_fix_for_named_actions_not_action_or_a_lone_entry_to_remove() {
+        for actions in [r#"["kms:PutKeyPolicy", "kms:Describe*"]"#, r#""kms:Put*""#] {
+            let (t, text) = fixed(InputKind::Json, &policy(actions));
+            assert_eq!(t, [None], "{actions}");
+            assert_eq!(text, policy(actions));
+        }
+        let not_action = policy(r#""kms:Decrypt""#).replace(
+            r#""Action": "kms:Decrypt""#,
+            r#""NotAction": "kms:Decrypt""#,
+        );
+        let (t, _) = fixed(InputKind::Json, &not_action);
+        assert!(t.iter().all(Option::is_none), "{t:?}");
+    }
+
+    #[test]
+    fn yaml_keeps_its_style_and_template_branches_keep_theirs() {
+        let yaml = |actions: &str| {
+            format!(
+                "Resources:
+  Key:
+    Type: AWS::KMS::Key
+    Properties:
+      KeyPolicy:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Principal:
+              AWS: !Sub 'arn:aws:iam::${{AWS::AccountId}}:root'
+            Action: kms:*
+            Resource: '*'
+            Condition: {{StringEquals: {{aws:PrincipalType: Account}}}}
+          - Effect: Allow
+            Principal:
+              AWS: !GetAtt Admin.Arn
+            Action:{actions}
+            Resource: '*'
+          - Effect: Allow
+            Principal:
+              AWS: !GetAtt App.Arn
+            Action: [kms:Encrypt, kms:Decrypt]
+            Resource: '*'
+  Admin:
+    Type: AWS::IAM::Role
+  App:
+    Type: AWS::IAM::Role
+"
+            )
+        };
+        let block = "
+              - kms:Create*
+              - kms:Describe*
+              - kms:Put*  # changes the policy";
+        let (_, text) = fixed(InputKind::Yaml, &yaml(block));
+        assert_eq!(
+            text,
+            yaml(
+                "
+              - kms:CreateAlias
+              - kms:Describe*"
+            )
+        );
+        let flow = " [kms:Put*, 'kms:Create*']";
+        let (_, text) = fixed(InputKind::Yaml, &yaml(flow));
+        assert_eq!(text, yaml(" ['kms:CreateAlias']"));
+        // An entry in one branch of an `Fn::If`: replacing it would change that branch only.
+        let branch = "
+              - !If [Strict, kms:Put*, !Ref AWS::NoValue]
+              - kms:Describe*";
+        let (t, text) = fixed(InputKind::Yaml, &yaml(branch));
+        assert_eq!(t, [None]);
+        assert_eq!(text, yaml(branch));
+    }
+
+    #[test]
+    fn terraform_lists_keep_their_layout() {
+        let tf = |actions: &str| {
+            format!(
+                r#"data "aws_iam_policy_document" "key" {{
+  statement {{
+    actions   = ["kms:*"]
+    resources = ["*"]
+    principals {{
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::111122223333:root"]
+    }}
+    condition {{
+      test     = "StringEquals"
+      variable = "aws:PrincipalType"
+      values   = ["Account"]
+    }}
+  }}
+
+  statement {{
+    actions = [{actions}]
+    resources = ["*"]
+    principals {{
+      type        = "AWS"
+      identifiers = [aws_iam_role.admin.arn]
+    }}
+  }}
+
+  statement {{
+    actions   = ["kms:Decrypt"]
+    resources = ["*"]
+    principals {{
+      type        = "AWS"
+      identifiers = [aws_iam_role.app.arn]
+    }}
+  }}
+}}
+
+resource "aws_kms_key" "k" {{
+  policy = data.aws_iam_policy_document.key.json
+}}
+"#
+            )
+        };
+        let (t, text) = fixed(
+            InputKind::Hcl,
+            &tf("\n      \"kms:Create*\",\n      \"kms:Describe*\",\n      \"kms:Put*\",\n    "),
+        );
+        assert_eq!(t.len(), 2);
+        assert_eq!(
+            text,
+            tf("\n      \"kms:CreateAlias\",\n      \"kms:Describe*\",\n    ")
+        );
     }
 }

@@ -1,8 +1,12 @@
 //! KMS005: CreateGrant without `kms:GrantIsForAWSResource`.
 
 use crate::model::condition::scalar_text;
-use crate::model::{ActionSet, GrantGuard, OpBase, Policy, PrincipalKind, Statement, Tri, Who};
+use crate::model::edit::{Fix, Lit, add_condition};
+use crate::model::{
+    ActionSet, GrantGuard, OpBase, PatternKind, Policy, PrincipalKind, Statement, Tri, Who,
+};
 use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
+use crate::tree::Node;
 
 pub const RULE: Rule = Rule {
     code: "KMS005",
@@ -27,6 +31,62 @@ fn denies_non_aws_grants(st: &Statement<'_>) -> bool {
                     .iter()
                     .all(|v| scalar_text(v).is_some_and(|t| t.eq_ignore_ascii_case("false")))
         })
+}
+
+/// The actions whose requests carry `kms:GrantIsForAWSResource`: a statement of only these
+/// keeps working for AWS services when the condition is added.
+fn grant_key_actions() -> ActionSet {
+    ActionSet::named("CreateGrant")
+        .union(ActionSet::named("ListGrants"))
+        .union(ActionSet::named("RevokeGrant"))
+}
+
+/// Whether the statement's `Condition`, or an operator block in it, may be absent where the
+/// statement is not (a branch of a CloudFormation `Fn::If`): a condition added there would hold
+/// in that branch only.
+fn condition_in_branch(st: &Statement<'_>) -> bool {
+    let branch = |n: &Node| n.maybe && !st.node.maybe;
+    st.condition_member
+        .is_some_and(|m| branch(&m.value) || m.value.members().iter().any(|op| branch(&op.value)))
+}
+
+/// The fix of a statement with no guard: add `"Condition": {"Bool":
+/// {"kms:GrantIsForAWSResource": "true"}}` (or the operator block or key to the conditions it
+/// has). Unsafe: grants for principals other than AWS services stop working.
+///
+/// A condition holds for the whole statement, and requests for actions other than
+/// `kms:CreateGrant`, `kms:ListGrants` and `kms:RevokeGrant` never carry the key, so the
+/// condition would take those actions away (`kms:Create*` would lose `kms:CreateAlias`, a
+/// user statement its `kms:Decrypt`). Such a statement needs `kms:CreateGrant` moved to a
+/// statement of its own, which is the author's edit: the fix is offered only for an Allow
+/// whose actions are all KMS actions (named or matched by a pattern, no `NotAction`) among
+/// those three. A `BoolIfExists` guard or a `"false"` value is not replaced, and an unresolved
+/// condition is not added to: `None`.
+fn add_guard(policy: &Policy<'_>, st: &Statement<'_>) -> Option<Fix> {
+    let actions = st.actions.as_ref()?;
+    let covered = st.covered_actions();
+    let fits = !actions.not
+        && actions
+            .patterns
+            .iter()
+            .all(|p| matches!(p.kind, PatternKind::Kms { .. }))
+        && covered.contains_all(ActionSet::named("CreateGrant"))
+        && grant_key_actions().contains_all(covered);
+    if condition_in_branch(st) || !fits {
+        return None;
+    }
+    let edit = add_condition(
+        policy.text,
+        st,
+        policy.dialect,
+        "Bool",
+        "kms:GrantIsForAWSResource",
+        &Lit::str("true"),
+    )?;
+    Some(Fix::unsafe_(
+        "Add a `kms:GrantIsForAWSResource` condition",
+        vec![edit],
+    ))
 }
 
 fn check(policy: &Policy<'_>, r: &mut Reporter) {
@@ -102,7 +162,217 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
                     guard_text()
                 )
             };
-            r.report(span, message).help(help);
+            r.report(span, message)
+                .help(help)
+                .fix(add_guard(policy, st));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::engine::{Reach, lint_source};
+    use crate::extract::InputKind;
+    use crate::fixer::fix_file;
+    use crate::settings::Settings;
+    use crate::source::SourceFile;
+
+    /// Lint `text` as `kind`: the fix title of each KMS005 finding, and the text after every
+    /// fix (unsafe ones too), each proven by the fixer.
+    fn fixed(kind: InputKind, text: &str) -> (Vec<Option<String>>, String) {
+        let settings = Settings::default();
+        let lint = |s: &SourceFile| lint_source(s, kind, Reach::Named, &settings);
+        let source = SourceFile::new("key", None, text.to_string());
+        let report = lint(&source);
+        let titles = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule.code() == RULE.code)
+            .map(|d| d.fix.as_ref().map(|f| f.title.clone()))
+            .collect();
+        let fixed = fix_file(source, report, true, &lint);
+        assert_eq!(
+            fixed.discarded,
+            Vec::<String>::new(),
+            "{}",
+            fixed.source.text
+        );
+        (titles, fixed.source.text)
+    }
+
+    const TITLE: &str = "Add a `kms:GrantIsForAWSResource` condition";
+
+    /// A JSON policy with a grant statement of `actions` and `condition` (`""` for none).
+    fn policy(actions: &str, condition: &str) -> String {
+        format!(
+            r#"{{
+  "Version": "2012-10-17",
+  "Statement": [
+    {{
+      "Effect": "Allow",
+      "Principal": {{"AWS": "arn:aws:iam::111122223333:role/App"}},
+      "Action": ["kms:Encrypt", "kms:Decrypt"],
+      "Resource": "*"
+    }},
+    {{
+      "Effect": "Allow",
+      "Principal": {{"AWS": "arn:aws:iam::111122223333:role/App"}},
+      "Action": {actions},
+      "Resource": "*"{condition}
+    }}
+  ]
+}}"#
+        )
+    }
+
+    const GUARD: &str =
+        ",\n      \"Condition\": {\"Bool\": {\"kms:GrantIsForAWSResource\": \"true\"}}";
+
+    #[test]
+    fn a_grant_statement_gets_the_condition() {
+        for actions in [
+            r#""kms:CreateGrant""#,
+            r#"["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"]"#,
+            r#"["kms:CreateGrant", "kms:RevokeGr*"]"#,
+        ] {
+            let (titles, text) = fixed(InputKind::Json, &policy(actions, ""));
+            assert_eq!(titles, [Some(TITLE.to_string())], "{actions}");
+            assert_eq!(text, policy(actions, GUARD));
+        }
+        // Into the conditions the statement has.
+        let other = r#",
+      "Condition": {"Bool": {"aws:SecureTransport": "true"}}"#;
+        let (_, text) = fixed(InputKind::Json, &policy(r#""kms:CreateGrant""#, other));
+        assert!(
+            text.contains(
+                r#"{"Bool": {"aws:SecureTransport": "true", "kms:GrantIsForAWSResource": "true"}}"#
+            ),
+            "{text}"
+        );
+    }
+
+    /// A condition holds for every action of the statement: where it would take other actions
+    /// away, `kms:CreateGrant` needs a statement of its own, which is the author's edit.
+    #[test]
+    fn no_fix_where_the_statement_allows_more_than_grants() {
+        for actions in [
+            r#"["kms:CreateGrant", "kms:Decrypt"]"#,
+            r#"["kms:Create*", "kms:Describe*"]"#,
+            r#""kms:*Grant""#,
+            r#"["kms:CreateGrant", "s3:GetObject"]"#,
+            r#""*""#,
+        ] {
+            let (titles, text) = fixed(InputKind::Json, &policy(actions, ""));
+            assert!(!titles.is_empty(), "{actions}");
+            assert!(titles.iter().all(Option::is_none), "{actions}");
+            assert_eq!(text, policy(actions, ""));
+        }
+        let not_action = policy(r#""kms:Decrypt""#, "").replace(
+            r#""Action": "kms:Decrypt""#,
+            r#""NotAction": "kms:Decrypt""#,
+        );
+        assert!(fixed(InputKind::Json, &not_action).0.contains(&None));
+    }
+
+    #[test]
+    fn no_fix_where_a_guard_or_unknown_parts_are_in_the_way() {
+        // `BoolIfExists`: the fix is another operator, the author's choice.
+        let if_exists = r#",
+      "Condition": {"BoolIfExists": {"kms:GrantIsForAWSResource": "true"}}"#;
+        assert_eq!(
+            fixed(InputKind::Json, &policy(r#""kms:CreateGrant""#, if_exists)).0,
+            [None]
+        );
+        let yaml = |actions: &str, condition: &str| {
+            format!(
+                "Resources:
+  Key:
+    Type: AWS::KMS::Key
+    Properties:
+      KeyPolicy:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Principal:
+              AWS: !GetAtt App.Arn
+            Action: [kms:Encrypt, kms:Decrypt]
+            Resource: '*'
+          - Effect: Allow
+            Principal:
+              AWS: !GetAtt App.Arn
+            Action: {actions}
+            Resource: '*'{condition}
+  App:
+    Type: AWS::IAM::Role
+"
+            )
+        };
+        // An action a parameter gives may be any action.
+        let open = "[kms:CreateGrant, !Ref MoreActions]";
+        assert_eq!(fixed(InputKind::Yaml, &yaml(open, "")).0, [None]);
+        // A condition in one branch of an `Fn::If`.
+        let branch = "
+            Condition: !If [Strict, {Bool: {aws:SecureTransport: 'true'}}, !Ref AWS::NoValue]";
+        assert_eq!(
+            fixed(InputKind::Yaml, &yaml("kms:CreateGrant", branch)).0,
+            [None]
+        );
+        // Without them, the condition is written as YAML, quoted as the file quotes.
+        let (titles, text) = fixed(InputKind::Yaml, &yaml("kms:CreateGrant", ""));
+        assert_eq!(titles, [Some(TITLE.to_string())]);
+        assert_eq!(
+            text,
+            yaml(
+                "kms:CreateGrant",
+                "
+            Condition:
+              Bool:
+                kms:GrantIsForAWSResource: 'true'"
+            )
+        );
+    }
+
+    #[test]
+    fn a_policy_document_gets_a_condition_block() {
+        let tf = |condition: &str| {
+            format!(
+                r#"data "aws_iam_policy_document" "key" {{
+  statement {{
+    actions   = ["kms:Encrypt", "kms:Decrypt"]
+    resources = ["*"]
+    principals {{
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::111122223333:role/App"]
+    }}
+  }}
+
+  statement {{
+    actions   = ["kms:CreateGrant"]
+    resources = ["*"]
+    principals {{
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::111122223333:role/App"]
+    }}
+{condition}  }}
+}}
+
+resource "aws_kms_key" "k" {{
+  policy = data.aws_iam_policy_document.key.json
+}}
+"#
+            )
+        };
+        let (titles, text) = fixed(InputKind::Hcl, &tf(""));
+        assert_eq!(titles, [Some(TITLE.to_string())]);
+        assert_eq!(
+            text,
+            tf(r#"    condition {
+      test     = "Bool"
+      variable = "kms:GrantIsForAWSResource"
+      values   = ["true"]
+    }
+"#)
+        );
     }
 }
