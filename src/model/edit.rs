@@ -110,17 +110,23 @@ impl Lit {
 
     /// The value as compact JSON (`{"Bool": {"kms:GrantIsForAWSResource": "true"}}`).
     pub fn json(&self) -> String {
+        self.json_with(": ")
+    }
+
+    /// The value as compact JSON with `colon` between keys and values (`" : "` as
+    /// `get-key-policy` writes them).
+    fn json_with(&self, colon: &str) -> String {
         match self {
             Lit::Str(s) => json_string(s),
             Lit::Obj(members) => {
                 let inner: Vec<String> = members
                     .iter()
-                    .map(|(k, v)| format!("{}: {}", json_string(k), v.json()))
+                    .map(|(k, v)| format!("{}{colon}{}", json_string(k), v.json_with(colon)))
                     .collect();
                 format!("{{{}}}", inner.join(", "))
             }
             Lit::Arr(items) => {
-                let inner: Vec<String> = items.iter().map(Lit::json).collect();
+                let inner: Vec<String> = items.iter().map(|i| i.json_with(colon)).collect();
                 format!("[{}]", inner.join(", "))
             }
         }
@@ -254,6 +260,90 @@ pub fn insert_member(
     }
 }
 
+/// The edit that adds `key: value` as the first member of `object` (where AWS writes
+/// `Version`), written in `dialect` and laid out like the member after it. Not in an
+/// `aws_iam_policy_document`.
+pub fn insert_first_member(
+    text: &str,
+    object: &Node,
+    dialect: Dialect,
+    key: &str,
+    value: &Lit,
+) -> Option<Edit> {
+    let Some(first) = object.members().first() else {
+        return insert_member(text, object, dialect, key, value);
+    };
+    let key_start = first.key_span.start as usize;
+    let line = line_start(text, key_start);
+    let indent = text.get(line..key_start)?;
+    let nl = newline_at(text, key_start);
+    let key_quote = quote_at(text, key_start);
+    if dialect == Dialect::CfnYaml && !starts_with(text, object.span, '{') {
+        // A block mapping: a line of its own at the column of the keys.
+        if !indent.chars().all(|c| c == ' ') {
+            return None;
+        }
+        let written = YamlBlock {
+            quote: key_quote.unwrap_or_else(|| preferred_quote(text, object.span)),
+            key_quote,
+            unit: yaml_unit(text, object, indent.len()),
+            nl,
+        }
+        .member(indent, key, value);
+        return Some(Edit::insert(line as u32, format!("{written}{nl}")));
+    }
+    let (open, _) = braces(text, object.span)?;
+    if !is_blank(text.get(open + 1..key_start)?) {
+        return None;
+    }
+    let own_line = line > open && is_blank(indent);
+    let (member, sep) = match dialect {
+        d if is_json(d) => (json_member(text, object, key, value), ","),
+        Dialect::CfnYaml => {
+            let member = match key_quote {
+                Some(Quote::Double) => format!("{}: {}", json_string(key), value.json()),
+                Some(q) => format!("{}: {}", yaml_scalar(key, q), value.yaml_flow(q)),
+                None => {
+                    let q = preferred_quote(text, object.span);
+                    format!("{}: {}", yaml_scalar(key, Quote::Plain), value.yaml_flow(q))
+                }
+            };
+            (member, ",")
+        }
+        Dialect::TfObject => {
+            let k = hcl_key(key, key_quote.is_some());
+            // Aligned with the first member's `=` when that is one line, as `terraform fmt`
+            // aligns the lines of a group.
+            let key_end = first.key_span.end as usize;
+            let spaces = text[key_end..].len() - text[key_end..].trim_start_matches(' ').len();
+            let width = key_end - key_start + spaces;
+            let value_end = first.value.span.end as usize;
+            let one_line = line_end(text, key_start) == line_end(text, value_end);
+            let aligned = own_line
+                && one_line
+                && text[key_end + spaces..].starts_with('=')
+                && width > k.len();
+            let pad = if aligned {
+                " ".repeat(width - k.len())
+            } else {
+                " ".to_string()
+            };
+            let comma = text
+                .get(value_end..line_end(text, value_end))?
+                .trim_start()
+                .starts_with(',');
+            let sep = if comma || !own_line { "," } else { "" };
+            (format!("{k}{pad}= {}", value.hcl()), sep)
+        }
+        _ => return None,
+    };
+    Some(if own_line {
+        Edit::insert(key_start as u32, format!("{member}{sep}{nl}{indent}"))
+    } else {
+        Edit::insert(key_start as u32, format!("{member}{sep} "))
+    })
+}
+
 /// The edit that adds the condition `{op: {key: value}}` to a statement: a new `Condition`
 /// member, a new operator block in its `Condition`, or a new key in its `op` block (in an
 /// `aws_iam_policy_document`, a new `condition` block). `None` when the statement already
@@ -380,8 +470,20 @@ const LONG_LIST: usize = 3;
 /// [`insert_member`] for JSON: on a line of its own with the indentation of the members
 /// before it, or inline when they are inline.
 fn insert_json_member(text: &str, object: &Node, key: &str, value: &Lit) -> Option<Edit> {
-    let member = format!("{}: {}", json_string(key), value.json());
-    insert_in_braces(text, object, member)
+    insert_in_braces(text, object, json_member(text, object, key, value))
+}
+
+/// `"key": value`, with the colon (and the spaces around it) the members of `object` use.
+fn json_member(text: &str, object: &Node, key: &str, value: &Lit) -> String {
+    let colon = object
+        .members()
+        .iter()
+        .find_map(|m| {
+            let between = text.get(m.key_span.end as usize..m.value.span.start as usize)?;
+            (between.trim() == ":" && !between.contains('\n')).then_some(between)
+        })
+        .unwrap_or(": ");
+    format!("{}{colon}{}", json_string(key), value.json_with(colon))
 }
 
 /// [`insert_member`] for a YAML flow mapping (`{Key: value}`): written as JSON when its keys
@@ -972,6 +1074,25 @@ mod tests {
             &Lit::str("2012-10-17"),
         );
         assert_eq!(apply(empty, &e.unwrap()), "{\"Version\": \"2012-10-17\"}");
+    }
+
+    #[test]
+    fn a_first_member_goes_before_the_others_in_their_style() {
+        let version = Lit::str("2012-10-17");
+        let first = |text: &str| {
+            let root = json::parse(text).unwrap();
+            let e = insert_first_member(text, &root, Dialect::Json, "Version", &version).unwrap();
+            apply(text, &e)
+        };
+        assert_eq!(
+            first("{\n  \"Statement\": []\n}"),
+            "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": []\n}"
+        );
+        assert_eq!(
+            first("{ \"Statement\" : [] }"),
+            "{ \"Version\" : \"2012-10-17\", \"Statement\" : [] }"
+        );
+        assert_eq!(first("{}"), "{\"Version\": \"2012-10-17\"}");
     }
 
     #[test]

@@ -98,7 +98,7 @@ fn rename_operator(
     if block.members().len() != 1 || condition.members().iter().any(|m| m.key == new) {
         return None;
     }
-    let edit = rename_key(policy.text, c.operator_member, new)?;
+    let edit = rename_key(policy.text, condition, c.operator_member, new)?;
     Some(Fix::safe(
         format!("Replace `{}` with `{new}`", c.operator_member.key),
         vec![edit],

@@ -29,15 +29,16 @@ fn meant(key: &str, valid: &'static [&'static str]) -> Option<&'static str> {
 }
 
 /// The name `key` certainly meant: the only valid name close to it.
-fn certainly_meant(key: &str, valid: &'static [&'static str]) -> Option<&'static str> {
+pub(super) fn certainly_meant(key: &str, valid: &'static [&'static str]) -> Option<&'static str> {
     let name = meant(key, valid)?;
     let mut close_ones = valid.iter().filter(|c| close(key, c));
     (close_ones.next().is_some() && close_ones.next().is_none()).then_some(name)
 }
 
-/// The edit that renames an object key to `new` (plain text, see [`is_plain`]), when the key
-/// is written as it reads: bare (`principal` in YAML or HCL) or quoted without escapes.
-pub(super) fn rename_key(text: &str, m: &Member, new: &str) -> Option<Edit> {
+/// The edit that renames a key of `object` to `new` (plain text, see [`is_plain`]), when the
+/// key is written as it reads: bare (`principal` in YAML or HCL) or quoted without escapes.
+/// In HCL, an `=` aligned with the `=` of other members stays in its column.
+pub(super) fn rename_key(text: &str, object: &Node, m: &Member, new: &str) -> Option<Edit> {
     if !is_plain(new) {
         return None;
     }
@@ -51,7 +52,40 @@ pub(super) fn rename_key(text: &str, m: &Member, new: &str) -> Option<Edit> {
     } else {
         return None;
     };
-    (!body.is_empty()).then(|| Edit::replace(body, new))
+    if body.is_empty() {
+        return None;
+    }
+    let Some(equals) = aligned_equals(text, object, m) else {
+        return Some(Edit::replace(body, new));
+    };
+    // The closing quote, then spaces up to the `=`.
+    let quote = &text[body.end as usize..span.end as usize];
+    let width = equals - body.start as usize;
+    let pad = width.saturating_sub(new.len() + quote.len()).max(1);
+    Some(Edit::replace(
+        Span::new(body.start, equals as u32),
+        format!("{new}{quote}{}", " ".repeat(pad)),
+    ))
+}
+
+/// The offset of the `=` after a member's key (HCL), when another member of `object` has its
+/// own `=` in the same column.
+fn aligned_equals(text: &str, object: &Node, m: &Member) -> Option<usize> {
+    let equals = |m: &Member| {
+        let end = m.key_span.end as usize;
+        let rest = text.get(end..)?;
+        let at = end + rest.len() - rest.trim_start_matches(' ').len();
+        text[at..].starts_with('=').then_some(at)
+    };
+    let column = |at: usize| at - text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let own = equals(m)?;
+    object
+        .members()
+        .iter()
+        .filter(|o| !std::ptr::eq(*o, m))
+        .filter_map(equals)
+        .any(|other| column(other) == column(own))
+        .then_some(own)
 }
 
 /// The fix that renames `m` to `name`: only when no other member of the object has that
@@ -72,7 +106,7 @@ fn rename(
     if taken {
         return None;
     }
-    let edit = rename_key(policy.text, m, name)?;
+    let edit = rename_key(policy.text, object, m, name)?;
     Some(Fix::safe(
         format!("Rename `{}` to `{name}`", m.key),
         vec![edit],
@@ -108,15 +142,21 @@ fn report(
     f.fix(fix);
 }
 
+/// Whether a member is one a template computes (`${var.statement_id}` in a heredoc): its
+/// elements are not known.
+fn computed(m: &Member) -> bool {
+    m.key.starts_with("${")
+}
+
 fn check(policy: &Policy<'_>, r: &mut Reporter) {
     for m in policy.root.members() {
-        if !POLICY_ELEMENTS.contains(&m.key.as_str()) {
+        if !POLICY_ELEMENTS.contains(&m.key.as_str()) && !computed(m) {
             report(policy, r, policy.root, m, "a policy", POLICY_ELEMENTS);
         }
     }
     for st in &policy.statements {
         for m in st.node.members() {
-            if !STATEMENT_ELEMENTS.contains(&m.key.as_str()) {
+            if !STATEMENT_ELEMENTS.contains(&m.key.as_str()) && !computed(m) {
                 report(policy, r, st.node, m, "a statement", STATEMENT_ELEMENTS);
             }
         }

@@ -1,7 +1,8 @@
 //! KMS012: `Version` is missing (a warning) or not a policy language version (an error).
 
-use crate::model::edit::{Edit, Fix, Lit, insert_member, replace_string};
-use crate::model::{Policy, VERSIONS};
+use super::unknown_element::certainly_meant;
+use crate::model::edit::{Edit, Fix, Lit, insert_first_member, replace_string};
+use crate::model::{POLICY_ELEMENTS, Policy, VERSIONS};
 use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
 use crate::tree::{Node, Value, has_hole, normalize_symbols};
 
@@ -52,9 +53,18 @@ fn version_changes_meaning(policy: &Policy<'_>) -> bool {
         })
 }
 
-/// The fix of a missing `Version`: safe unless a policy variable may be read differently.
+/// The fix of a missing `Version`, written first as AWS writes it: safe unless a policy
+/// variable may be read differently.
 fn add_version(policy: &Policy<'_>) -> Option<Fix> {
-    let edit = insert_member(
+    // A misspelled `version` is renamed by KMS013's fix instead; members a template computes
+    // may hold a `Version` already.
+    let in_the_way = policy.root.members().iter().any(|m| {
+        m.key.starts_with("${") || certainly_meant(&m.key, POLICY_ELEMENTS) == Some("Version")
+    });
+    if in_the_way {
+        return None;
+    }
+    let edit = insert_first_member(
         policy.text,
         policy.root,
         policy.dialect,
