@@ -1,7 +1,7 @@
 //! KMS013: an element AWS does not know, at the top level or in a statement.
 
-use crate::model::edit::{Edit, Fix, is_plain};
-use crate::model::{POLICY_ELEMENTS, Policy, STATEMENT_ELEMENTS, edit_distance, nearest};
+use crate::model::edit::{Edit, Fix, is_plain, replace_string};
+use crate::model::{EFFECTS, POLICY_ELEMENTS, Policy, STATEMENT_ELEMENTS, edit_distance, nearest};
 use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
 use crate::tree::{Member, Node, Span};
 
@@ -106,11 +106,18 @@ fn rename(
     if taken {
         return None;
     }
-    let edit = rename_key(policy.text, object, m, name)?;
-    Some(Fix::safe(
-        format!("Rename `{}` to `{name}`", m.key),
-        vec![edit],
-    ))
+    let mut edits = vec![rename_key(policy.text, object, m, name)?];
+    let mut title = format!("Rename `{}` to `{name}`", m.key);
+    // `"effect": "allow"`: renamed alone, the value would be KMS016's finding.
+    if name == "Effect"
+        && let Some(value) = m.value.as_str()
+        && let Some(effect) = EFFECTS.iter().find(|e| e.eq_ignore_ascii_case(value))
+        && value != *effect
+    {
+        edits.push(replace_string(&m.value, policy.text, effect)?);
+        title.push_str(&format!(" and its value to `{effect}`"));
+    }
+    Some(Fix::safe(title, edits))
 }
 
 fn report(
