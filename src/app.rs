@@ -8,6 +8,7 @@ use rayon::prelude::*;
 
 use std::path::{Path, PathBuf};
 
+use crate::baseline::Baseline;
 use crate::cli::{
     CheckArgs, ColorWhen, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, FixRun, ListFormat, UsageError,
 };
@@ -70,6 +71,10 @@ struct Collector<'a> {
     reporting: Reporting,
     /// Files a `--diff` run would change.
     changed_files: usize,
+    /// What the run does with fixes (configuration files' too).
+    fix: Option<FixMode>,
+    /// `--add-suppressions`: the entries gathered so far.
+    baseline: Option<Baseline<'a>>,
 }
 
 /// What a run reports.
@@ -81,6 +86,8 @@ enum Reporting {
     FixedOnly,
     /// `--diff`: a unified diff per file the fixes would change; exit status 1 when any.
     Diff,
+    /// `--add-suppressions`: the findings no `[[suppress]]` entry can accept.
+    Baseline,
 }
 
 impl Collector<'_> {
@@ -137,6 +144,8 @@ impl Collector<'_> {
                     .join(", ")
             );
         }
+        self.log
+            .record(&suppressions_matched, &report.suppressions_used);
         if self.reporting == Reporting::Diff {
             if let Some(before) = &original {
                 let diff = unified_diff(&source.path, before, &source.text);
@@ -147,41 +156,129 @@ impl Collector<'_> {
             self.summary.add(&report.diagnostics, report.policies);
             return;
         }
-        self.log
-            .record(&suppressions_matched, &report.suppressions_used);
-        self.summary.add(&report.diagnostics, report.policies);
+        let no_key_policy = explicit
+            && report.policies == 0
+            && report.not_analysed.is_empty()
+            && report.diagnostics.is_empty();
+        // A baseline reports only the findings it cannot accept.
+        let (diagnostics, rendered) = match &mut self.baseline {
+            Some(b) => {
+                let left = b.add(&source, &report.diagnostics);
+                let rendered = self.renderer.file(&source, &left);
+                (left, rendered)
+            }
+            None => (report.diagnostics, rendered),
+        };
+        self.summary.add(&diagnostics, report.policies);
         self.summary.notes.extend(
             report
                 .not_analysed
                 .iter()
                 .map(|n| Note::not_analysed(&source, n)),
         );
-        if explicit
-            && report.policies == 0
-            && report.not_analysed.is_empty()
-            && report.diagnostics.is_empty()
-        {
+        if no_key_policy {
             self.summary.no_key_policy.push(source.path.clone());
         }
-        if self.reporting == Reporting::Findings {
-            self.failing |= report.diagnostics.iter().any(|d| d.severity >= fail_on);
+        if matches!(self.reporting, Reporting::Findings | Reporting::Baseline) {
+            self.failing |= diagnostics.iter().any(|d| d.severity >= fail_on);
         }
         if let Some(s) = &mut self.statistics {
-            s.add(&report.diagnostics);
+            s.add(&diagnostics);
         }
         self.entries(rendered);
     }
 
-    /// Findings about a configuration file (stale `[[suppress]]` entries).
-    fn config(&mut self, source: &SourceFile, diagnostics: &[Diagnostic], fail_on: Severity) {
-        self.summary.add_config(diagnostics);
-        self.failing |= diagnostics.iter().any(|d| d.severity >= fail_on);
+    /// Findings about a configuration file (stale `[[suppress]]` entries): fixed as the run
+    /// asks (their entries removed), and reported as the run reports.
+    fn config(&mut self, config: &Config, diagnostics: Vec<Diagnostic>, fail_on: Severity) {
+        let diagnostics = match self.fix {
+            Some(mode) => self.fix_config(config, diagnostics, mode),
+            None => diagnostics,
+        };
+        self.summary.add_config(&diagnostics);
+        match self.reporting {
+            Reporting::Findings | Reporting::Baseline => {
+                self.failing |= diagnostics.iter().any(|d| d.severity >= fail_on);
+            }
+            Reporting::FixedOnly | Reporting::Diff => return,
+        }
         match &mut self.statistics {
-            Some(s) => s.add(diagnostics),
+            Some(s) => s.add(&diagnostics),
             None => {
-                let rendered = self.renderer.file(source, diagnostics);
+                let rendered = self.renderer.file(&config.source, &diagnostics);
                 self.entries(rendered);
             }
+        }
+    }
+
+    /// Apply the fixes of a configuration's findings (`--fix`, `--fix-only`), or print their
+    /// diff (`--diff`); the findings left.
+    fn fix_config(
+        &mut self,
+        config: &Config,
+        mut diagnostics: Vec<Diagnostic>,
+        mode: FixMode,
+    ) -> Vec<Diagnostic> {
+        let Some(fixed) = crate::baseline::fix_config(config, &diagnostics, mode.unsafe_fixes)
+        else {
+            if diagnostics.iter().any(|d| {
+                d.fix
+                    .as_ref()
+                    .is_some_and(|f| crate::fixer::wanted(f, mode.unsafe_fixes))
+            }) {
+                let _ = writeln!(
+                    self.err,
+                    "warning: {}: fixes not applied: the configuration would not read back as one",
+                    config.source.path
+                );
+            }
+            return diagnostics;
+        };
+        if self.reporting == Reporting::Diff {
+            let diff = unified_diff(&config.source.path, &config.source.text, &fixed.text);
+            self.write(&diff);
+            self.changed_files += 1;
+            self.failing = true;
+        } else if mode.write
+            && let Err(e) = crate::baseline::write_config(config, &fixed.text)
+        {
+            let _ = writeln!(self.err, "error: {}: {e}", config.source.path);
+            self.status = EXIT_ERROR;
+            return diagnostics;
+        }
+        self.summary.fixed += fixed.fixed.len();
+        let mut index = 0;
+        diagnostics.retain(|_| {
+            index += 1;
+            !fixed.fixed.contains(&(index - 1))
+        });
+        diagnostics
+    }
+
+    /// `--add-suppressions`: write the entries gathered, and say where on `err`.
+    fn write_baseline(&mut self) {
+        let Some(baseline) = self.baseline.take() else {
+            return;
+        };
+        let findings = baseline.findings();
+        let (written, errors) = baseline.write();
+        for w in &written {
+            let _ = writeln!(self.err, "{}", w.text());
+        }
+        if written.is_empty() && errors.is_empty() {
+            let _ = writeln!(
+                self.err,
+                "{}",
+                if findings == 0 {
+                    "no finding to suppress"
+                } else {
+                    "no `[[suppress]]` entry added: the configuration has them already"
+                }
+            );
+        }
+        for e in errors {
+            let _ = writeln!(self.err, "error: {e}");
+            self.status = EXIT_ERROR;
         }
     }
 
@@ -258,6 +355,17 @@ fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8,
         return Ok(write_text(out, err, &text, EXIT_OK));
     }
     let stdin = crate::stdin::requested(args).map_err(|UsageError(m)| vec![m])?;
+    if args
+        .add_suppressions()
+        .map_err(|UsageError(m)| vec![m])?
+        .is_some()
+        && stdin.is_some()
+    {
+        return Err(vec![
+            "`--add-suppressions` writes entries for files: it does not read standard input"
+                .to_string(),
+        ]);
+    }
     let excluded = stdin.as_ref().is_some_and(|i| stdin_excluded(&project, i));
     let found = discover(&project, args, stdin.is_some());
     ready(&project)?;
@@ -306,10 +414,14 @@ fn report(
     err: &mut dyn Write,
 ) -> Option<u8> {
     let statistics = args.statistics.then(Statistics::default);
+    // Checked before linting.
+    let reason = args.add_suppressions().ok().flatten();
     let reporting = if args.diff {
         Reporting::Diff
     } else if args.fix_only {
         Reporting::FixedOnly
+    } else if reason.is_some() {
+        Reporting::Baseline
     } else {
         Reporting::Findings
     };
@@ -338,6 +450,8 @@ fn report(
         status: EXIT_OK,
         reporting,
         changed_files: 0,
+        fix,
+        baseline: reason.map(|r| Baseline::new(project, &r)),
     };
     for e in found.errors {
         run.error(FileError {
@@ -356,9 +470,10 @@ fn report(
     // Stale `[[suppress]]` entries are known only once every file is linted.
     for (scope, diagnostics) in project.unused_suppressions(&run.log) {
         if let Some(config) = &scope.config {
-            run.config(&config.source, &diagnostics, scope.settings.fail_on);
+            run.config(config, diagnostics, scope.settings.fail_on);
         }
     }
+    run.write_baseline();
     run.finish(renderer.format)
 }
 

@@ -173,6 +173,20 @@ pub struct CheckArgs {
     /// fail the run
     #[arg(long, conflicts_with_all = ["show_settings", "show_files", "statistics"])]
     pub fix_only: bool,
+    /// Accept every finding: add a `[[suppress]]` entry for each to the configuration file
+    /// that governs its file (a new `kmslint.toml` when none does), so the next run is clean
+    #[arg(
+        long,
+        conflicts_with_all = [
+            "fix", "unsafe_fixes", "diff", "fix_only", "stdin_filename", "isolated",
+            "show_settings", "show_files", "statistics",
+        ]
+    )]
+    pub add_suppressions: bool,
+    /// With `--add-suppressions`: the reason the entries give [default: "baseline: existing
+    /// finding"]
+    #[arg(long, value_name = "TEXT", requires = "add_suppressions")]
+    pub reason: Option<String>,
 }
 
 /// What a `check` run does with the fixes findings carry.
@@ -185,6 +199,20 @@ pub enum FixRun {
 }
 
 impl CheckArgs {
+    /// `--add-suppressions`: the reason its entries give; a blank `--reason` is a usage error.
+    pub fn add_suppressions(&self) -> Result<Option<String>, UsageError> {
+        if !self.add_suppressions {
+            return Ok(None);
+        }
+        match &self.reason {
+            Some(r) if r.trim().is_empty() => Err(UsageError(
+                "`--reason` is empty: say why the findings are accepted".to_string(),
+            )),
+            Some(r) => Ok(Some(r.clone())),
+            None => Ok(Some(crate::baseline::DEFAULT_REASON.to_string())),
+        }
+    }
+
     /// Whether this run fixes, and how.
     pub fn fix_run(&self) -> Option<FixRun> {
         if self.diff {

@@ -530,6 +530,97 @@ fn custom_doc(
     doc
 }
 
+/// A `[[suppress]]` entry to write into a configuration file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct NewSuppression {
+    /// The rule's code.
+    pub rule: String,
+    /// A `path` glob (see [`path_glob`]).
+    pub path: String,
+    pub sid: Option<String>,
+    pub reason: String,
+}
+
+impl NewSuppression {
+    /// The entry as TOML lines, each ended by `\n`.
+    pub fn toml(&self) -> String {
+        let mut s = format!(
+            "[[suppress]]\nrule = {}\npath = {}\n",
+            toml_string(&self.rule),
+            toml_string(&self.path)
+        );
+        if let Some(sid) = &self.sid {
+            s.push_str(&format!("sid = {}\n", toml_string(sid)));
+        }
+        s.push_str(&format!("reason = {}\n", toml_string(&self.reason)));
+        s
+    }
+
+    /// Whether an entry of a configuration says the same: the same rule, `path` and `sid`.
+    pub fn is(&self, s: &Suppression) -> bool {
+        s.rule.code() == self.rule
+            && s.path.as_ref().map(|p| p.pattern.as_str()) == Some(self.path.as_str())
+            && s.sid == self.sid
+    }
+}
+
+/// A TOML basic string.
+pub fn toml_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A `path` glob that matches the file at `rel` (relative to the configuration's folder) and
+/// nothing else: glob characters escaped, and a name in the configuration's own folder
+/// anchored there (`./key.json`: a name alone matches at any depth).
+pub fn path_glob(rel: &str) -> String {
+    let mut out = String::with_capacity(rel.len() + 2);
+    if !rel.contains('/') {
+        out.push_str("./");
+    }
+    for c in rel.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A configuration's text with TOML lines added at its end, after a blank line, with the
+/// file's own line ends (`\r\n` when it uses them). The text before them is kept as it is.
+pub fn appended(text: &str, lines: &str) -> String {
+    let blank_before = text.is_empty()
+        || text.ends_with("\n\n")
+        || text.ends_with("\n\r\n")
+        || (text.ends_with('\n') && text.trim().is_empty());
+    let mut added = if blank_before {
+        String::new()
+    } else if text.ends_with('\n') {
+        "\n".to_string()
+    } else {
+        "\n\n".to_string()
+    };
+    added.push_str(lines);
+    if text.contains("\r\n") {
+        added = added.replace('\n', "\r\n");
+    }
+    format!("{text}{added}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -763,6 +854,51 @@ require = '^arn:aws:iam::(111122223333|444455556666):'
         assert_eq!(
             err(&rule("exists = true\nseverity = \"high\"\n")),
             "kmslint.toml:7:12: `custom-rule.severity`: invalid value: string \"high\", expected `error`, `warning` or `info`"
+        );
+    }
+
+    #[test]
+    fn new_entries_read_back_as_written_and_name_one_file() {
+        let entry = NewSuppression {
+            rule: "KMS003".to_string(),
+            path: path_glob("keys/a[1]*.json"),
+            sid: Some("Admins \"all\"\\ \u{7}é".to_string()),
+            reason: "line one\nline two".to_string(),
+        };
+        let text = appended("fail-on = \"error\" # kept\n", &entry.toml());
+        assert!(text.starts_with("fail-on = \"error\" # kept\n\n[[suppress]]\n"));
+        let c = check(&text).unwrap();
+        let s = &c.suppressions[0];
+        assert_eq!(s.sid.as_deref(), Some("Admins \"all\"\\ \u{7}é"));
+        assert_eq!(s.reason, "line one\nline two");
+        assert!(entry.is(s));
+        let glob = s.path.as_ref().unwrap();
+        let rel = |p: &str| crate::globs::RelPath::from_name(p);
+        assert!(glob.matches(
+            &crate::globs::RelPath::new(Path::new("/r/keys/a[1]*.json"), Path::new("/r")).unwrap()
+        ));
+        assert!(!glob.matches(
+            &crate::globs::RelPath::new(Path::new("/r/keys/a1x.json"), Path::new("/r")).unwrap()
+        ));
+        // A name in the configuration's folder is anchored there.
+        let top = PathGlob::new(&path_glob("key.json")).unwrap();
+        assert!(top.matches(&rel("key.json")) && top.is_literal());
+        assert!(!top.matches(
+            &crate::globs::RelPath::new(Path::new("/r/sub/key.json"), Path::new("/r")).unwrap()
+        ));
+    }
+
+    #[test]
+    fn entries_are_appended_after_a_blank_line_with_the_file_line_ends() {
+        let lines = "[[suppress]]\n";
+        assert_eq!(appended("", lines), "[[suppress]]\n");
+        assert_eq!(appended("a = 1", lines), "a = 1\n\n[[suppress]]\n");
+        assert_eq!(appended("a = 1\n", lines), "a = 1\n\n[[suppress]]\n");
+        assert_eq!(appended("a = 1\n\n", lines), "a = 1\n\n[[suppress]]\n");
+        assert_eq!(appended("\n", lines), "\n[[suppress]]\n");
+        assert_eq!(
+            appended("a = 1\r\n", lines),
+            "a = 1\r\n\r\n[[suppress]]\r\n"
         );
     }
 }

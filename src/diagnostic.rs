@@ -29,6 +29,9 @@ pub struct Diagnostic {
     pub embedded: Option<EmbeddedView>,
     /// The edits that resolve it, in the file's coordinates.
     pub fix: Option<Fix>,
+    /// The `Sid` of the statement the finding is in, when it has one: what the `sid` of a
+    /// `[[suppress]]` entry matches.
+    pub sid: Option<String>,
 }
 
 impl Diagnostic {

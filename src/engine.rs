@@ -320,22 +320,23 @@ fn push_findings<'s>(
     settings_at: &dyn Fn(Span) -> &'s Settings,
     sink: &mut dyn FnMut(Outcome, &PolicyDoc),
 ) {
+    if findings.is_empty() {
+        return;
+    }
+    let sorted = policy
+        .statements
+        .windows(2)
+        .all(|w| w[0].node.span.start <= w[1].node.span.start);
     for f in findings.drain(..) {
         let span = doc.to_file(f.span);
         let settings = settings_at(span);
         if !settings.is_enabled(rule) {
             continue;
         }
-        if !settings.suppressions.is_empty() {
-            let sid = policy
-                .statements
-                .iter()
-                .find(|s| s.node.span.start <= f.span.start && f.span.start < s.node.span.end)
-                .and_then(|s| s.sid_text());
-            if let Some(entry) = settings.suppression(rule, sid) {
-                sink(Outcome::Suppressed(Arc::clone(entry)), doc);
-                continue;
-            }
+        let sid = statement_sid(policy, f.span.start, sorted);
+        if let Some(entry) = settings.suppression(rule, sid) {
+            sink(Outcome::Suppressed(Arc::clone(entry)), doc);
+            continue;
         }
         let embedded = doc.embedded.as_ref().map(|d| EmbeddedView {
             policy: Arc::clone(d),
@@ -346,6 +347,7 @@ fn push_findings<'s>(
         let diagnostic = Diagnostic {
             fix,
             embedded,
+            sid: sid.map(str::to_string),
             rule: rule.clone(),
             severity: settings.finding_severity(rule, f.severity),
             policy: doc.name.clone(),
@@ -363,6 +365,23 @@ fn push_findings<'s>(
         };
         sink(Outcome::Reported(diagnostic), doc);
     }
+}
+
+/// The `Sid` of the statement that holds `at` (in the policy's text), if it has one; `sorted`:
+/// the statements are in text order (a binary search finds it).
+fn statement_sid<'p>(policy: &Policy<'p>, at: u32, sorted: bool) -> Option<&'p str> {
+    let holds = |s: &&crate::model::Statement<'p>| s.node.span.start <= at && at < s.node.span.end;
+    let statement = if sorted {
+        let i = policy
+            .statements
+            .partition_point(|s| s.node.span.start <= at);
+        i.checked_sub(1)
+            .and_then(|i| policy.statements.get(i))
+            .filter(holds)
+    } else {
+        policy.statements.iter().find(holds)
+    };
+    statement.and_then(|s| s.sid_text())
 }
 
 /// A fix in the policy's text, placed in the file: each edit's span mapped, its content

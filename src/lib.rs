@@ -6,6 +6,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod app;
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod custom;

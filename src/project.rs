@@ -616,6 +616,7 @@ impl Project {
                 })
                 .map(|s| {
                     unused_suppression::stale_entry(
+                        &config.source.text,
                         s.span,
                         scope.settings.severity(rule),
                         &s.describe(),

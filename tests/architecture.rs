@@ -18,7 +18,7 @@ const LAYERS: &[&[&str]] = &[
     &["suppress", "config"],
     &["engine", "project"],
     &["loader", "discover", "fixer"],
-    &["lint", "render", "lsp"],
+    &["lint", "render", "lsp", "baseline"],
     &["cli"],
     &["stdin"],
     &["app"],

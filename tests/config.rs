@@ -317,8 +317,8 @@ fn suppressions_match_rule_path_and_sid_and_stale_ones_are_reported() {
          keys/b.json:8:28: warning[KMS004] the root statement has no `aws:PrincipalType` guard: besides the principals this policy names, IAM policies can give this key to any principal in the account\n\
          keys/b.json:20:9: warning[KMS003] `kms:Create*` includes `kms:CreateGrant`, which lets 2 principals create a grant that gives themselves use of the key\n\
          keys/b.json:24:9: warning[KMS003] `kms:Put*` includes `kms:PutKeyPolicy`, which lets 2 principals rewrite the key policy to give themselves use of the key\n\
-         kmslint.toml:12:1: warning[KMS100] the suppression of `KMS004` in `keys/gone.json` matches no finding\n\
-         kmslint.toml:17:1: warning[KMS100] the suppression of `KMS004` in `keys/*.json`, statement `Renamed statement` matches no finding\n"
+         kmslint.toml:12:1: warning[KMS100] [*] the suppression of `KMS004` in `keys/gone.json` matches no finding\n\
+         kmslint.toml:17:1: warning[KMS100] [*] the suppression of `KMS004` in `keys/*.json`, statement `Renamed statement` matches no finding\n"
     );
     // The human report points at the entry in the configuration file.
     let out = Command::cargo_bin("kmslint")

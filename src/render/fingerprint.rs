@@ -78,6 +78,7 @@ mod tests {
             help: None,
             embedded: None,
             fix: None,
+            sid: None,
         }
     }
 

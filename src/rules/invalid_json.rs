@@ -36,5 +36,6 @@ pub fn diagnostic(
         ),
         embedded: None,
         fix: None,
+        sid: None,
     }
 }
