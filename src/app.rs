@@ -191,9 +191,13 @@ impl Collector<'_> {
     /// Findings about a configuration file (stale `[[suppress]]` entries): fixed as the run
     /// asks (their entries removed), and reported as the run reports.
     fn config(&mut self, config: &Config, diagnostics: Vec<Diagnostic>, fail_on: Severity) {
+        // An entry for a file that could not be read looks stale: a run with such files
+        // removes none.
         let diagnostics = match self.fix {
-            Some(mode) => self.fix_config(config, diagnostics, mode),
-            None => diagnostics,
+            Some(mode) if self.summary.io_errors.is_empty() => {
+                self.fix_config(config, diagnostics, mode)
+            }
+            _ => diagnostics,
         };
         self.summary.add_config(&diagnostics);
         match self.reporting {

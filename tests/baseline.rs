@@ -385,3 +385,18 @@ fn baseline_entries_are_removed_once_their_findings_are_gone() {
     assert_eq!(p.read("kmslint.toml"), "fail-on = \"warning\"\n");
     p.assert_clean("");
 }
+
+/// A run that could not read a file removes no entry: the entries for that file would look
+/// stale.
+#[test]
+fn a_run_with_unreadable_files_removes_no_entry() {
+    let p = Project::new();
+    let config =
+        "[[suppress]]\nrule = \"KMS005\"\npath = \"keys/gone.json\"\nreason = \"retired\"\n";
+    p.write("kmslint.toml", config)
+        .write("keys/clean.json", CLEAN);
+    let (code, out, err) = p.run(&["--fix", ".", "missing.json"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.contains("warning[KMS100] [*]"), "{out}");
+    assert_eq!(p.read("kmslint.toml"), config);
+}
