@@ -141,10 +141,12 @@ impl Summary {
     }
 }
 
-/// `1 error`, `2 errors`.
+/// `1 error`, `2 errors`, `2 fixes`.
 pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("{n} {word}")
+    } else if word.ends_with(['s', 'x']) || word.ends_with("sh") || word.ends_with("ch") {
+        format!("{n} {word}es")
     } else {
         format!("{n} {word}s")
     }
@@ -246,5 +248,18 @@ impl Renderer {
             Format::Sarif => sarif::end(summary, entries),
             Format::Gitlab => gitlab::end(summary, entries),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plural;
+
+    #[test]
+    fn plurals_of_the_words_the_summaries_count() {
+        assert_eq!(plural(1, "fix"), "1 fix");
+        assert_eq!(plural(4, "fix"), "4 fixes");
+        assert_eq!(plural(2, "file"), "2 files");
+        assert_eq!(plural(0, "finding"), "0 findings");
     }
 }
