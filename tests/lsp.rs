@@ -71,8 +71,41 @@ impl Client {
         assert_eq!(caps["positionEncoding"], "utf-16");
         assert_eq!(caps["textDocumentSync"]["change"], 2, "incremental sync");
         assert_eq!(caps["hoverProvider"], true);
+        assert_eq!(
+            caps["codeActionProvider"]["codeActionKinds"],
+            json!(["quickfix", "source.fixAll.kmslint"])
+        );
         c.notify("initialized", json!({}));
         c
+    }
+
+    /// Start a server whose client declares `capabilities` (and `rootUri`).
+    fn initialized_with(capabilities: Value, root_uri: Option<&str>) -> Client {
+        let mut c = Client::start(&[]);
+        c.request(
+            "initialize",
+            json!({"processId": null, "rootUri": root_uri, "capabilities": capabilities}),
+        );
+        c.notify("initialized", json!({}));
+        c
+    }
+
+    /// A client that applies versioned document changes and creates files, as VS Code does.
+    fn initialized_editing() -> Client {
+        Client::initialized_with(editing_capabilities(), None)
+    }
+
+    /// The code actions for `range` of a document (`only`: the kinds asked for).
+    fn code_actions(&mut self, uri: &str, range: Value, only: Option<&[&str]>) -> Vec<Value> {
+        let mut context = json!({"diagnostics": []});
+        if let Some(only) = only {
+            context["only"] = json!(only);
+        }
+        let actions = self.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": range, "context": context}),
+        );
+        actions.as_array().unwrap().clone()
     }
 
     fn send(&mut self, msg: Value) {
@@ -232,6 +265,95 @@ impl Workspace {
 
 fn range(l1: u32, c1: u32, l2: u32, c2: u32) -> Value {
     json!({"start": {"line": l1, "character": c1}, "end": {"line": l2, "character": c2}})
+}
+
+/// The capabilities of a client that applies versioned document changes and creates files.
+fn editing_capabilities() -> Value {
+    json!({"workspace": {"workspaceEdit": {"documentChanges": true, "resourceOperations": ["create", "rename", "delete"]}}})
+}
+
+/// The byte offset of an LSP position (UTF-16 columns) in `text`.
+fn offset(text: &str, position: &Value) -> usize {
+    let line = position["line"].as_u64().unwrap() as usize;
+    let character = position["character"].as_u64().unwrap() as usize;
+    let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+    let mut units = 0;
+    for (i, c) in text[start..].char_indices() {
+        if units >= character || c == '\n' {
+            return start + i;
+        }
+        units += c.len_utf16();
+    }
+    text.len()
+}
+
+/// `text` with LSP text edits applied (their ranges are in the original text).
+fn apply(text: &str, edits: &Value) -> String {
+    let mut edits: Vec<(usize, usize, &str)> = edits
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                offset(text, &e["range"]["start"]),
+                offset(text, &e["range"]["end"]),
+                e["newText"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
+    let mut out = text.to_string();
+    for (start, end, new) in edits {
+        out.replace_range(start..end, new);
+    }
+    out
+}
+
+/// The titles of code actions.
+fn titles(actions: &[Value]) -> Vec<&str> {
+    actions
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect()
+}
+
+/// The actions that are not "suppress" actions: the fixes.
+fn fixes(actions: &[Value]) -> Vec<Value> {
+    actions
+        .iter()
+        .filter(|a| !a["title"].as_str().unwrap().starts_with("Suppress "))
+        .cloned()
+        .collect()
+}
+
+/// The fixes (not "suppress" actions) that resolve a finding of `code`.
+fn fixing(actions: &[Value], code: &str) -> Vec<Value> {
+    fixes(actions)
+        .into_iter()
+        .filter(|a| {
+            a["diagnostics"]
+                .as_array()
+                .is_some_and(|ds| ds.iter().any(|d| d["code"] == code))
+        })
+        .collect()
+}
+
+/// The one action with `title`.
+fn action<'a>(actions: &'a [Value], title: &str) -> &'a Value {
+    let found: Vec<&Value> = actions.iter().filter(|a| a["title"] == title).collect();
+    assert_eq!(found.len(), 1, "{title}: {actions:?}");
+    found[0]
+}
+
+/// The text edits of a versioned document change of `uri` in an action, checking the version.
+fn versioned_edits<'a>(action: &'a Value, uri: &str, version: Value) -> &'a Value {
+    let changes = action["edit"]["documentChanges"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{action}");
+    assert_eq!(
+        changes[0]["textDocument"],
+        json!({"uri": uri, "version": version})
+    );
+    &changes[0]["edits"]
 }
 
 fn codes(published: &Value) -> Vec<String> {
@@ -581,8 +703,10 @@ fn code_actions_add_the_guards_as_json_edits() {
         "textDocument/codeAction",
         json!({"textDocument": {"uri": uri}, "range": range(7, 30, 7, 30), "context": {"diagnostics": []}}),
     );
-    assert_eq!(actions.as_array().unwrap().len(), 1, "{actions}");
-    let a = &actions[0];
+    // The rule's fix, and a suppression.
+    let fixes_here = fixes(actions.as_array().unwrap());
+    assert_eq!(fixes_here.len(), 1, "{actions}");
+    let a = &fixes_here[0];
     assert_eq!(a["title"], "Add an `aws:PrincipalType` guard");
     assert_eq!(a["kind"], "quickfix");
     assert_eq!(a["diagnostics"][0]["code"], "KMS004");
@@ -600,11 +724,12 @@ fn code_actions_add_the_guards_as_json_edits() {
     );
     assert_eq!(actions, json!([]));
     // KMS005 on `kms:Create*`: the statement has other actions, so no mechanical fix.
-    let actions = c.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": uri}, "range": range(19, 10, 19, 10), "context": {"diagnostics": []}}),
+    let actions = c.code_actions(uri, range(19, 10, 19, 10), None);
+    assert_eq!(fixing(&actions, "KMS005"), Vec::<Value>::new());
+    action(
+        &actions,
+        "Suppress KMS005 in statement `Allow access for Key Administrators`",
     );
-    assert_eq!(actions, json!([]));
 
     // A grant statement without a condition gets `kms:GrantIsForAWSResource`.
     let uri = ws.uri("keys/grants.json");
@@ -616,13 +741,12 @@ fn code_actions_add_the_guards_as_json_edits() {
         "textDocument/codeAction",
         json!({"textDocument": {"uri": uri}, "range": range(0, 0, 0, 200), "context": {"diagnostics": []}}),
     );
-    let titles: Vec<&str> = actions
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["title"].as_str().unwrap())
-        .collect();
-    assert_eq!(titles, ["Add a `kms:GrantIsForAWSResource` condition"]);
+    // The KMS005 fix (the policy has no `Version` either: KMS012 has its own).
+    let actions = json!(fixing(actions.as_array().unwrap(), "KMS005"));
+    assert_eq!(
+        titles(actions.as_array().unwrap()),
+        ["Add a `kms:GrantIsForAWSResource` condition"]
+    );
     // The edit goes after `"*"`, whose end is a UTF-16 column (the emoji counts twice).
     let end = text[..text.find("\"*\"").unwrap() + 3]
         .encode_utf16()
@@ -637,19 +761,335 @@ fn code_actions_add_the_guards_as_json_edits() {
     c.shutdown();
 }
 
+/// Safe fixes after non-ASCII text on their line (`😀` is two UTF-16 units, four bytes), an
+/// unsafe one, and a finding without a fix.
+const FIXABLE: &str = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Sid\": \"Équipe 😀\", \"Effect\": \"allow\", \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:role/App\"}, \"Action\": \"kms:Decrpyt\", \"Resource\": \"*\"}\n  ]\n}\n";
+
+/// The UTF-16 column of the first `needle` on line `line` of `text`.
+fn utf16_column(text: &str, line: usize, needle: &str) -> u32 {
+    let l = text.lines().nth(line).unwrap();
+    l[..l.find(needle).unwrap()].encode_utf16().count() as u32
+}
+
 #[test]
-fn yaml_and_terraform_get_no_code_actions() {
-    let mut c = Client::initialized();
-    let yaml = "Resources:\n  Key:\n    Type: AWS::KMS::Key\n    Properties:\n      KeyPolicy:\n        Statement:\n          - Effect: Allow\n            Principal:\n              AWS: arn:aws:iam::111122223333:root\n            Action: kms:*\n            Resource: '*'\n          - Effect: Allow\n            Principal:\n              AWS: arn:aws:iam::111122223333:role/App\n            Action: kms:Decrypt\n            Resource: '*'\n";
+fn rule_fixes_are_quick_fixes_preferred_when_safe() {
     let ws = Workspace::new();
+    let mut c = Client::initialized_editing();
+    let uri = ws.uri("keys/fixable.json");
+    let uri = uri.as_str();
+    c.open(uri, "json", FIXABLE);
+    // Inside `allow`: the UTF-16 column is not the byte column (the emoji before it).
+    let allow = utf16_column(FIXABLE, 3, "allow");
+    assert_eq!(allow, 36);
+    assert_eq!(FIXABLE.lines().nth(3).unwrap().find("allow"), Some(39));
+    let actions = c.code_actions(uri, range(3, allow + 1, 3, allow + 1), Some(&["quickfix"]));
+    assert_eq!(
+        titles(&actions),
+        [
+            "Set `Effect` to `Allow`",
+            "Suppress KMS016 in statement `Équipe 😀`"
+        ]
+    );
+    let fix = &actions[0];
+    assert_eq!(fix["kind"], "quickfix");
+    assert_eq!(fix["isPreferred"], true);
+    assert_eq!(fix["diagnostics"].as_array().unwrap().len(), 1);
+    assert_eq!(fix["diagnostics"][0]["code"], "KMS016");
+    assert_eq!(
+        fix["diagnostics"][0]["range"],
+        range(3, allow - 1, 3, allow + 6)
+    );
+    // The edit is for the version linted, in UTF-16 columns.
+    let edits = versioned_edits(fix, uri, json!(1));
+    assert_eq!(
+        *edits,
+        json!([{"range": range(3, allow, 3, allow + 5), "newText": "Allow"}])
+    );
+    assert_eq!(
+        apply(FIXABLE, edits),
+        FIXABLE.replace("\"allow\"", "\"Allow\"")
+    );
+    assert_eq!(actions[1]["isPreferred"], false);
+
+    // An unsafe fix is offered, not preferred.
+    let col = utf16_column(FIXABLE, 3, "\"kms:Decrpyt\"");
+    let actions = c.code_actions(uri, range(3, col, 3, col), Some(&["quickfix"]));
+    let fix = action(&actions, "Replace `kms:Decrpyt` with `kms:Decrypt`");
+    assert_eq!(fix["isPreferred"], false);
+    assert_eq!(fix["diagnostics"][0]["code"], "KMS018");
+    assert_eq!(
+        *versioned_edits(fix, uri, json!(1)),
+        json!([{"range": range(3, col + 1, 3, col + 12), "newText": "kms:Decrypt"}])
+    );
+
+    // A finding without a fix (KMS029 on the emoji) gets only its suppression.
+    let emoji = utf16_column(FIXABLE, 3, "😀");
+    let actions = c.code_actions(uri, range(3, emoji, 3, emoji), Some(&["quickfix"]));
+    assert_eq!(
+        titles(&actions),
+        ["Suppress KMS029 in statement `Équipe 😀`"]
+    );
+
+    // After a change, the actions are for the new version (linted at once, without waiting).
+    c.change(uri, 2, [1, 0, 1, 0], " ");
+    let actions = c.code_actions(uri, range(3, allow + 1, 3, allow + 1), Some(&["quickfix"]));
+    versioned_edits(action(&actions, "Set `Effect` to `Allow`"), uri, json!(2));
+    c.shutdown();
+}
+
+/// A policy with safe fixes (`Version`, `Effect`, a misspelled element) and an unsafe one.
+const SAFE_AND_UNSAFE: &str = "{\n  \"Statement\": [\n    {\"Sid\": \"Équipe\", \"Effect\": \"allow\", \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:role/App\"}, \"Action\": \"kms:Decrpyt\", \"Resource\": \"*\"},\n    {\"Effect\": \"Deny\", \"Principal\": \"*\", \"Action\": \"kms:*\", \"Resource\": \"*\", \"Condtion\": {\"Bool\": {\"aws:SecureTransport\": \"false\"}}}\n  ]\n}\n";
+
+/// The same in a CloudFormation template.
+const SAFE_AND_UNSAFE_YAML: &str = "Resources:\n  Key:\n    Type: AWS::KMS::Key\n    Properties:\n      KeyPolicy:\n        Statement:\n          - Sid: Équipe\n            Effect: allow\n            Principal:\n              AWS: arn:aws:iam::111122223333:role/App\n            Action: [kms:Decrpyt]\n            Resource: '*'\n";
+
+#[test]
+fn fix_all_gives_the_text_check_fix_gives() {
+    let ws = Workspace::new();
+    let mut c = Client::initialized_editing();
+    for (name, language, text) in [
+        ("keys/policy.json", "json", SAFE_AND_UNSAFE),
+        ("stack.yaml", "yaml", SAFE_AND_UNSAFE_YAML),
+    ] {
+        let path = ws.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        let uri = ws.uri(name);
+        let uri = uri.as_str();
+        c.open(uri, language, text);
+        // What "fix all on save" asks for: that action alone, whatever the range.
+        let on_save = c.code_actions(uri, range(0, 0, 0, 0), Some(&["source.fixAll"]));
+        assert_eq!(titles(&on_save), ["Apply all safe kmslint fixes"], "{name}");
+        let fix_all = &on_save[0];
+        assert_eq!(fix_all["kind"], "source.fixAll.kmslint");
+        assert!(fix_all.get("isPreferred").is_none());
+        let edits = versioned_edits(fix_all, uri, json!(1));
+        assert_eq!(
+            edits.as_array().unwrap().len(),
+            1,
+            "one replacement: {edits}"
+        );
+        let fixed = apply(text, edits);
+        let own = c.code_actions(uri, range(2, 0, 2, 0), Some(&["source.fixAll.kmslint"]));
+        assert_eq!(own, on_save, "{name}");
+        // `check --fix` on the same file gives the same text.
+        let out = Command::new(env!("CARGO_BIN_EXE_kmslint"))
+            .args(["check", "--fix", name])
+            .current_dir(ws.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), fixed, "{name}");
+        assert_ne!(fixed, text);
+        // Only safe fixes: the misspelled action stays.
+        assert!(fixed.contains("kms:Decrpyt"), "{fixed}");
+        // Quick fixes only: no fix-all; no `only`: the quick fixes and the fix-all.
+        let kinds = |actions: &[Value]| -> Vec<String> {
+            actions
+                .iter()
+                .map(|a| a["kind"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let quick = c.code_actions(uri, range(0, 0, 12, 0), Some(&["quickfix"]));
+        assert!(kinds(&quick).iter().all(|k| k == "quickfix"), "{quick:?}");
+        assert!(!quick.is_empty());
+        let all = c.code_actions(uri, range(0, 0, 12, 0), None);
+        assert_eq!(all.len(), quick.len() + 1);
+        assert_eq!(all.last(), Some(fix_all));
+        // Asked automatically (a light bulb as the cursor moves): not the whole document.
+        let automatic = c.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": range(0, 0, 12, 0), "context": {"diagnostics": [], "triggerKind": 2}}),
+        );
+        assert_eq!(automatic, json!(quick));
+        // Applied, nothing is left for it to do.
+        c.send(Client::notification(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": fixed}]}),
+        ));
+        let left = c.code_actions(uri, range(0, 0, 0, 0), Some(&["source.fixAll"]));
+        assert_eq!(left, Vec::<Value>::new(), "{name}");
+    }
+    c.shutdown();
+}
+
+#[test]
+fn suppressing_in_yaml_writes_inline_ignore_comments() {
+    let ws = Workspace::new();
+    let mut c = Client::initialized_editing();
     let uri = ws.uri("stack.yaml");
     let uri = uri.as_str();
-    assert_eq!(codes(&c.open(uri, "yaml", yaml)), ["KMS012", "KMS004"]);
-    let actions = c.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": uri}, "range": range(0, 0, 16, 0), "context": {"diagnostics": []}}),
+    let yaml = "Resources:\n  Key:\n    Type: AWS::KMS::Key\n    Properties:\n      KeyPolicy:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: Allow\n            Principal:\n              AWS: arn:aws:iam::111122223333:root\n            Action: kms:*\n            Resource: '*'\n            Condition: {StringEquals: {aws:PrincipalType: Account}}\n          - Sid: Équipe\n            Effect: allow\n            Principal:\n              # kmslint: ignore[KMS029] reviewed\n              AWS: arn:aws:iam::111122223333:group/Ops\n            Action: kms:Decrypt\n            Resource: '*'\n";
+    let published = c.open(uri, "yaml", yaml);
+    assert_eq!(codes(&published), ["KMS016", "KMS100", "KMS002"]);
+    // A new comment line before `Effect: allow`, indented like it.
+    let actions = c.code_actions(uri, range(14, 22, 14, 22), Some(&["quickfix"]));
+    assert_eq!(
+        titles(&actions),
+        ["Set `Effect` to `Allow`", "Suppress KMS016 for this line"]
     );
-    assert_eq!(actions, json!([]));
+    let suppress = &actions[1];
+    assert_eq!(suppress["kind"], "quickfix");
+    assert_eq!(suppress["isPreferred"], false);
+    assert_eq!(suppress["diagnostics"][0]["code"], "KMS016");
+    let edits = versioned_edits(suppress, uri, json!(1));
+    assert_eq!(
+        *edits,
+        json!([{"range": range(14, 0, 14, 0), "newText": "            # kmslint: ignore[KMS016]\n"}])
+    );
+    // The editor applies the edit as a change; the finding is gone, nothing new.
+    c.change(
+        uri,
+        2,
+        [14, 0, 14, 0],
+        "            # kmslint: ignore[KMS016]\n",
+    );
+    let published = c.diagnostics();
+    assert_eq!(published["version"], 2);
+    assert_eq!(codes(&published), ["KMS100", "KMS002"]);
+    // The group principal's line has an ignore comment already: the code joins it.
+    let actions = c.code_actions(uri, range(18, 20, 18, 20), None);
+    assert_eq!(titles(&actions), ["Suppress KMS002 for this line"]);
+    let column = utf16_column(yaml, 16, "] reviewed");
+    assert_eq!(
+        *versioned_edits(&actions[0], uri, json!(2)),
+        json!([{"range": range(17, column, 17, column), "newText": ", KMS002"}])
+    );
+    c.change(uri, 3, [17, column, 17, column], ", KMS002");
+    let published = c.diagnostics();
+    assert_eq!(codes(&published), ["KMS100"]);
+    assert_eq!(
+        published["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap()
+            .lines()
+            .next(),
+        Some("the inline ignore of `KMS029` matches no finding on line 19")
+    );
+    c.shutdown();
+}
+
+/// The `[[suppress]]` entry the server writes for KMS002 in `keys/group.json`'s statement.
+const GROUP_ENTRY: &str = "[[suppress]]\nrule = \"KMS002\"\npath = \"keys/group.json\"\nsid = \"Équipe 😀\"\nreason = \"TODO: say why this finding is accepted\"\n";
+
+/// Save a document (the server lints it, and every open document when it sees configuration
+/// files that changed) and return its diagnostics.
+fn save(c: &mut Client, uri: &str) -> Value {
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    loop {
+        let published = c.diagnostics();
+        if published["uri"] == uri {
+            return published;
+        }
+    }
+}
+
+#[test]
+fn suppressing_in_json_appends_to_the_configuration() {
+    let ws = Workspace::new();
+    let config = ws.path().join("kmslint.toml");
+    std::fs::write(&config, "fail-on = \"error\"\n").unwrap();
+    let mut c = Client::initialized_editing();
+    let uri = ws.uri("keys/group.json");
+    let uri = uri.as_str();
+    assert_eq!(
+        codes(&c.open(uri, "json", GROUP_POLICY)),
+        ["KMS029", "KMS002"]
+    );
+    let col = group_column() + 3;
+    let actions = c.code_actions(uri, range(4, col, 4, col), None);
+    assert_eq!(
+        titles(&actions),
+        ["Suppress KMS002 in statement `Équipe 😀`"]
+    );
+    let suppress = &actions[0];
+    assert_eq!(suppress["isPreferred"], false);
+    assert_eq!(suppress["diagnostics"][0]["code"], "KMS002");
+    // Appended to the configuration on disk (not open: no version), after a blank line.
+    let config_uri = ws.uri("kmslint.toml");
+    let edits = versioned_edits(suppress, &config_uri, Value::Null);
+    assert_eq!(
+        *edits,
+        json!([{"range": range(1, 0, 1, 0), "newText": format!("\n{GROUP_ENTRY}")}])
+    );
+    std::fs::write(&config, apply("fail-on = \"error\"\n", edits)).unwrap();
+    assert_eq!(codes(&save(&mut c, uri)), ["KMS029"]);
+
+    // A statement without a `Sid`: the entry covers the rule in the whole file.
+    let nosid = GROUP_POLICY.replace("\"Sid\": \"Équipe 😀\", ", "");
+    let uri = ws.uri("keys/nosid.json");
+    let uri = uri.as_str();
+    assert_eq!(codes(&c.open(uri, "json", &nosid)), ["KMS002"]);
+    let col = utf16_column(&nosid, 4, "\"arn:aws:iam::111122223333:group");
+    let actions = c.code_actions(uri, range(4, col, 4, col), None);
+    assert_eq!(titles(&actions), ["Suppress KMS002 in this file"]);
+    // The configuration is open in the editor, with changes not saved: its text and version.
+    let text = std::fs::read_to_string(&config).unwrap() + "# edited\n";
+    c.open(&config_uri, "toml", &text);
+    let actions = c.code_actions(uri, range(4, col, 4, col), None);
+    let edits = versioned_edits(&actions[0], &config_uri, json!(1));
+    let lines = text.lines().count() as u32;
+    assert_eq!(
+        *edits,
+        json!([{"range": range(lines, 0, lines, 0), "newText": "\n[[suppress]]\nrule = \"KMS002\"\npath = \"keys/nosid.json\"\nreason = \"TODO: say why this finding is accepted\"\n"}])
+    );
+    std::fs::write(&config, apply(&text, edits)).unwrap();
+    assert_eq!(codes(&save(&mut c, uri)), Vec::<String>::new());
+    c.shutdown();
+}
+
+#[test]
+fn suppressing_in_json_creates_a_configuration() {
+    // No configuration at or above the workspace: the entry goes to a new one at its root.
+    let dir = tempfile::tempdir().unwrap();
+    let root = format!("file://{}", dir.path().display());
+    let uri = format!("{root}/keys/group.json");
+    let uri = uri.as_str();
+    let mut c = Client::initialized_with(editing_capabilities(), Some(&root));
+    c.open(uri, "json", GROUP_POLICY);
+    let col = group_column() + 3;
+    let actions = c.code_actions(uri, range(4, col, 4, col), None);
+    assert_eq!(
+        titles(&actions),
+        ["Suppress KMS002 in statement `Équipe 😀`"]
+    );
+    let config_uri = format!("{root}/kmslint.toml");
+    assert_eq!(
+        actions[0]["edit"]["documentChanges"],
+        json!([
+            {"kind": "create", "uri": config_uri, "options": {"overwrite": false, "ignoreIfExists": true}},
+            {"textDocument": {"uri": config_uri, "version": null}, "edits": [{"range": range(0, 0, 0, 0), "newText": GROUP_ENTRY}]}
+        ])
+    );
+    std::fs::write(dir.path().join("kmslint.toml"), GROUP_ENTRY).unwrap();
+    assert_eq!(codes(&save(&mut c, uri)), ["KMS029"]);
+    c.shutdown();
+
+    // Without a workspace folder, next to the document.
+    let dir = tempfile::tempdir().unwrap();
+    let uri = format!("file://{}/keys/group.json", dir.path().display());
+    let mut c = Client::initialized_editing();
+    c.open(&uri, "json", GROUP_POLICY);
+    let actions = c.code_actions(&uri, range(4, col, 4, col), None);
+    let changes = &actions[0]["edit"]["documentChanges"];
+    assert_eq!(
+        changes[0]["uri"],
+        format!("file://{}/keys/kmslint.toml", dir.path().display())
+    );
+    assert_eq!(
+        changes[1]["edits"][0]["newText"],
+        GROUP_ENTRY.replace("keys/group.json", "./group.json")
+    );
+    c.shutdown();
+
+    // A client that cannot create files is offered no suppression where none exists.
+    let mut c = Client::initialized();
+    c.open(&uri, "json", GROUP_POLICY);
+    let actions = c.code_actions(&uri, range(4, col, 4, col), None);
+    assert_eq!(actions, Vec::<Value>::new());
     c.shutdown();
 }
 
@@ -756,5 +1196,27 @@ fn a_terraform_document_is_linted_with_its_module() {
         published["diagnostics"][1]["range"],
         range(6, col, 6, col + 37)
     );
+    c.shutdown();
+}
+
+#[test]
+fn suppressing_in_terraform_writes_inline_ignore_comments() {
+    let ws = Workspace::new();
+    let mut c = Client::initialized_editing();
+    let uri = ws.uri("main.tf");
+    let uri = uri.as_str();
+    let tf = "resource \"aws_kms_key\" \"k\" {\n  policy = jsonencode({\n    Version = \"2012-10-17\"\n    Statement = [\n      {\n        Effect    = \"Allow\"\n        Principal = { AWS = \"arn:aws:iam::111122223333:group/Ops\" }\n        Action    = \"kms:Decrypt\"\n        Resource  = \"*\"\n      },\n    ]\n  })\n}\n";
+    std::fs::write(ws.path().join("main.tf"), tf).unwrap();
+    let published = c.open(uri, "terraform", tf);
+    assert_eq!(codes(&published), ["KMS001", "KMS002"]);
+    let actions = c.code_actions(uri, range(6, 30, 6, 30), None);
+    assert_eq!(titles(&actions), ["Suppress KMS002 for this line"]);
+    let new_line = "        # kmslint: ignore[KMS002]\n";
+    assert_eq!(
+        *versioned_edits(&actions[0], uri, json!(1)),
+        json!([{"range": range(6, 0, 6, 0), "newText": new_line}])
+    );
+    c.change(uri, 2, [6, 0, 6, 0], new_line);
+    assert_eq!(codes(&c.diagnostics()), ["KMS001"]);
     c.shutdown();
 }

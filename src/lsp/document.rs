@@ -106,6 +106,25 @@ pub fn file_path(uri: &Uri) -> Option<PathBuf> {
     Some(PathBuf::from(path))
 }
 
+/// The `file:` URI of an absolute path, percent-encoded (`None` for a path that makes no URI).
+pub fn file_uri(path: &Path) -> Option<Uri> {
+    let text = path.to_str()?.replace('\\', "/");
+    let mut uri = String::from("file://");
+    // `C:/x` is `file:///C:/x`.
+    if !text.starts_with('/') {
+        uri.push('/');
+    }
+    for (i, b) in text.bytes().enumerate() {
+        let drive = b == b':' && i == 1 && cfg!(windows);
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'.' | b'_' | b'~') || drive {
+            uri.push(b as char);
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.parse().ok()
+}
+
 /// What a document is read as: by its file name (as `check` does), else by the editor's
 /// language id, else JSON. Content then decides between JSON and YAML ([`InputKind::refine`]).
 pub fn input_kind(path: Option<&Path>, language_id: &str) -> InputKind {
@@ -150,6 +169,14 @@ mod tests {
             Some(PathBuf::from("/tmp/my keys/kéy.json"))
         );
         assert_eq!(file_path(&uri("untitled:Untitled-1")), None);
+    }
+
+    #[test]
+    fn file_uris_of_paths_round_trip() {
+        let path = Path::new("/tmp/my keys/kéy [1].json");
+        let u = file_uri(path).unwrap();
+        assert_eq!(u.as_str(), "file:///tmp/my%20keys/k%C3%A9y%20%5B1%5D.json");
+        assert_eq!(file_path(&u).as_deref(), Some(path));
     }
 
     #[test]

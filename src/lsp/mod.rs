@@ -5,8 +5,9 @@
 //! Documents are linted when they are opened and saved, and after [`DEBOUNCE`] of quiet
 //! following a change, so a burst of typing is linted once, for its last version. Diagnostics carry the rule's code, a link to its
 //! documentation, the secondary labels as related information, and positions in UTF-16 code
-//! units. Hover explains action and principal entries; code actions offer the mechanical
-//! fixes of [`fix`].
+//! units. Hover explains action and principal entries. Code actions ([`fix`]) offer the fixes
+//! findings carry and every safe fix at once (`source.fixAll.kmslint`, as `check --fix`), and
+//! [`suppress`] a way to accept each finding.
 //!
 //! Every document is linted with the settings [`Server::settings_for`] returns: the nearest
 //! configuration file above the document, as `check` finds it, with the command-line options of
@@ -20,6 +21,7 @@ pub mod convert;
 pub mod document;
 pub mod fix;
 pub mod hover;
+pub mod suppress;
 pub mod transport;
 
 use std::collections::HashMap;
@@ -39,15 +41,17 @@ use lsp_types::{
     InitializeResult, MarkupContent, MarkupKind, MessageType, PositionEncodingKind,
     PublishDiagnosticsParams, SaveOptions, ServerCapabilities, ServerInfo, ShowMessageParams,
     TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    TextDocumentSyncSaveOptions, TextEdit, Uri, WorkspaceEdit,
+    TextDocumentSyncSaveOptions, Uri,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::engine::{self, FileReport, Reach};
 use crate::extract::InputKind;
+use crate::globs::absolute;
 use crate::project::{ConfigFile, Overrides, Project};
 use crate::settings::Settings;
+use crate::source::SourceFile;
 use document::Document;
 
 /// How long a document must go without changes before it is linted again.
@@ -86,7 +90,10 @@ pub fn capabilities() -> ServerCapabilities {
         )),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            code_action_kinds: Some(vec![
+                CodeActionKind::QUICKFIX,
+                CodeActionKind::from(fix::FIX_ALL),
+            ]),
             ..CodeActionOptions::default()
         })),
         ..ServerCapabilities::default()
@@ -120,6 +127,8 @@ pub fn serve(
         due: HashMap::new(),
         shutting_down: false,
         shown: HashMap::new(),
+        support: fix::EditSupport::of(&params),
+        roots: workspace_roots(&params),
     };
     if server.project.is_some() && configuration::client_watches(&params) {
         server.send(configuration::watch_request())?;
@@ -141,6 +150,10 @@ pub struct Server<'c> {
     /// The broken configuration files the user was told about, as read then: a file read again
     /// (it changed) and still broken is told again.
     shown: HashMap<PathBuf, Arc<ConfigFile>>,
+    /// What workspace edits the client can apply.
+    support: fix::EditSupport,
+    /// The workspace folders (file paths), where a new configuration file goes.
+    roots: Vec<PathBuf>,
 }
 
 /// The connection to the client is gone.
@@ -508,25 +521,7 @@ impl Server<'_> {
             );
             return Some(FileReport::default());
         }
-        let settings = self.settings_for(doc.source.fs_path.as_deref());
-        let run = std::panic::AssertUnwindSafe(|| {
-            // A `.tf` file on disk is read with the other files of its Terraform module.
-            if doc.kind == InputKind::Hcl
-                && let Some(path) = &doc.source.fs_path
-            {
-                let settings_for = |p: &std::path::Path| self.settings_for(Some(p));
-                let (source, report) = crate::loader::lint_buffer_in_module(
-                    path,
-                    doc.source.text.clone(),
-                    Reach::Opened,
-                    &settings_for,
-                );
-                // The report's spans index the same text.
-                debug_assert_eq!(source.text, doc.source.text);
-                return report;
-            }
-            engine::lint_source(&doc.source, doc.kind, Reach::Opened, &settings)
-        });
+        let run = std::panic::AssertUnwindSafe(|| self.lint_text(doc, &doc.source));
         match std::panic::catch_unwind(run) {
             Ok(report) => Some(report),
             Err(_) => {
@@ -537,6 +532,27 @@ impl Server<'_> {
                 None
             }
         }
+    }
+
+    /// Lint `source`, a text of `doc` (its own, or a fixed one), as the document is linted.
+    fn lint_text(&self, doc: &Document, source: &SourceFile) -> FileReport {
+        let settings = self.settings_for(doc.source.fs_path.as_deref());
+        // A `.tf` file on disk is read with the other files of its Terraform module.
+        if doc.kind == InputKind::Hcl
+            && let Some(path) = &doc.source.fs_path
+        {
+            let settings_for = |p: &std::path::Path| self.settings_for(Some(p));
+            let (linted, report) = crate::loader::lint_buffer_in_module(
+                path,
+                source.text.clone(),
+                Reach::Opened,
+                &settings_for,
+            );
+            // The report's spans index the same text.
+            debug_assert_eq!(linted.text, source.text);
+            return report;
+        }
+        engine::lint_source(source, doc.kind, Reach::Opened, &settings)
     }
 
     fn hover(&self, p: &HoverParams) -> Option<Hover> {
@@ -559,61 +575,150 @@ impl Server<'_> {
         })
     }
 
+    /// The code actions for a range of a document: the fixes of the findings there (preferred
+    /// when safe), a "suppress" action per finding, and every safe fix at once
+    /// (`source.fixAll.kmslint`), as the request's `only` asks.
     fn code_actions(&self, p: &CodeActionParams) -> Vec<CodeActionOrCommand> {
-        let quickfix_wanted = p.context.only.as_ref().is_none_or(|only| {
-            only.iter().any(|k| {
-                k.as_str().is_empty() || CodeActionKind::QUICKFIX.as_str().starts_with(k.as_str())
-            })
-        });
+        let only = p.context.only.as_deref();
+        let quickfix = fix::wants(only, CodeActionKind::QUICKFIX.as_str());
+        // Asked for by kind, or by a person: not on every move of the cursor (an automatic
+        // request without `only`), where it would fix the whole document to show a light bulb.
+        let fix_all = fix::wants(only, fix::FIX_ALL)
+            && (only.is_some()
+                || p.context.trigger_kind != Some(lsp_types::CodeActionTriggerKind::AUTOMATIC));
         let uri = &p.text_document.uri;
         let Some(doc) = self
             .documents
             .get(uri)
-            .filter(|d| quickfix_wanted && !is_config_document(d))
+            .filter(|d| (quickfix || fix_all) && !is_config_document(d))
         else {
             return Vec::new();
         };
         let Some(report) = self.lint(doc) else {
             return Vec::new();
         };
-        let range = doc.span(p.range);
-        let wanted: Vec<usize> = report
-            .diagnostics
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| d.span.start <= range.end && range.start <= d.span.end)
-            .map(|(i, _)| i)
-            .collect();
-        let settings = self.settings_for(doc.source.fs_path.as_deref());
+        let relint = |s: &SourceFile| self.lint_text(doc, s);
+        let target = fix::Target {
+            uri,
+            doc,
+            report: &report,
+            relint: &relint,
+            support: self.support,
+        };
         let run = std::panic::AssertUnwindSafe(|| {
-            fix::fixes(&doc.source, doc.kind, &settings, &report, &wanted)
-        });
-        let fixes = std::panic::catch_unwind(run).unwrap_or_default();
-        fixes
-            .into_iter()
-            .map(|f| {
-                let edit = TextEdit {
-                    range: doc.range(f.span),
-                    new_text: f.text,
-                };
-                let diagnostics = f
+            let mut actions = Vec::new();
+            if quickfix {
+                let range = doc.span(p.range);
+                let wanted: Vec<usize> = report
                     .diagnostics
                     .iter()
-                    .map(|&i| convert::diagnostic(&doc.source, uri, &report.diagnostics[i]))
+                    .enumerate()
+                    .filter(|(_, d)| d.span.start <= range.end && range.start <= d.span.end)
+                    .map(|(i, _)| i)
                     .collect();
-                CodeActionOrCommand::CodeAction(CodeAction {
-                    title: f.title,
-                    kind: Some(CodeActionKind::QUICKFIX),
-                    diagnostics: Some(diagnostics),
-                    edit: Some(WorkspaceEdit {
-                        changes: Some(HashMap::from([(uri.clone(), vec![edit])])),
-                        ..WorkspaceEdit::default()
-                    }),
-                    is_preferred: Some(true),
-                    ..CodeAction::default()
-                })
-            })
-            .collect()
+                actions.extend(fix::quick_fixes(&target, &wanted));
+                actions.extend(self.suppress_actions(&target, &wanted));
+            }
+            if fix_all {
+                actions.extend(fix::fix_all(&target));
+            }
+            actions
+        });
+        match std::panic::catch_unwind(run) {
+            Ok(actions) => actions
+                .into_iter()
+                .map(CodeActionOrCommand::CodeAction)
+                .collect(),
+            Err(_) => {
+                eprintln!(
+                    "error: kmslint failed on code actions for {}; please report this with the file",
+                    doc.source.path
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    /// "Suppress" actions for the diagnostics `wanted`: inline ignore comments in YAML and
+    /// HCL, `[[suppress]]` entries in the configuration for JSON.
+    fn suppress_actions(&self, t: &fix::Target<'_>, wanted: &[usize]) -> Vec<CodeAction> {
+        let doc = t.doc;
+        match doc.kind.refine(&doc.source.text) {
+            InputKind::Yaml | InputKind::Hcl => suppress::comments(t, wanted),
+            InputKind::Json | InputKind::Template => {
+                let Some(place) = self.suppress_place(doc) else {
+                    return Vec::new();
+                };
+                let settings = self.settings_for(doc.source.fs_path.as_deref());
+                let lint_with =
+                    |s: &Settings| engine::lint_source(&doc.source, doc.kind, Reach::Opened, s);
+                suppress::entries(t, wanted, &place, &settings, &lint_with)
+            }
+        }
+    }
+
+    /// The configuration file a `[[suppress]]` entry for a document goes to: the one that
+    /// governs it (as the editor has it when it is open), or a new `kmslint.toml` when none
+    /// does and the client can create files. `None` for an unsaved buffer, or under a broken
+    /// configuration.
+    fn suppress_place(&self, doc: &Document) -> Option<suppress::Place> {
+        let project = self.project.as_ref()?;
+        let path = doc.source.fs_path.as_deref()?;
+        let Some(file) = project.config_file(path) else {
+            // Not discovered, yet there is one: a configuration named for every file.
+            if project.scope_for(path).config.is_some() {
+                return None;
+            }
+            let dir = suppress::new_config_dir(&absolute(path), &self.roots)?;
+            let path = dir.join(suppress::NEW_CONFIG);
+            let place = suppress::Place::New {
+                uri: document::file_uri(&path)?,
+                path,
+            };
+            return suppress::can_write(self.support, &place).then_some(place);
+        };
+        file.scope.as_ref().ok()?;
+        let open = self.documents.iter().find(|(_, d)| {
+            d.source
+                .fs_path
+                .as_deref()
+                .is_some_and(|p| absolute(p) == file.path)
+        });
+        Some(match open {
+            Some((uri, d)) => suppress::Place::Existing {
+                path: file.path.clone(),
+                uri: uri.clone(),
+                text: d.source.text.clone(),
+                version: Some(d.version),
+            },
+            None => suppress::Place::Existing {
+                path: file.path.clone(),
+                uri: document::file_uri(&file.path)?,
+                text: std::fs::read_to_string(&file.path).ok()?,
+                version: None,
+            },
+        })
+    }
+}
+
+/// The workspace folders of the `initialize` request (or its `rootUri`), as file paths.
+fn workspace_roots(params: &serde_json::Value) -> Vec<PathBuf> {
+    let uri = |v: &serde_json::Value| {
+        v.as_str()
+            .and_then(|s| s.parse::<Uri>().ok())
+            .and_then(|u| document::file_path(&u))
+            .map(|p| absolute(&p))
+    };
+    let folders: Vec<PathBuf> = params["workspaceFolders"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| uri(&f["uri"]))
+        .collect();
+    if folders.is_empty() {
+        uri(&params["rootUri"]).into_iter().collect()
+    } else {
+        folders
     }
 }
 
