@@ -1,6 +1,8 @@
 #![allow(clippy::unwrap_used)]
 //! End to end in a real editor: Neovim's built-in LSP client, headless, runs
-//! `tests/editor/neovim-lsp.lua` against the built `kmslint lsp`. Needs `nvim` (0.7 or newer:
+//! `tests/editor/neovim-lsp.lua` (diagnostics as the text changes) and
+//! `tests/editor/neovim-code-action.lua` (a quick fix and fix-all applied by Neovim) against
+//! the built `kmslint lsp`. Needs `nvim` (0.7 or newer:
 //! `apt-get install neovim`), so plain `cargo test` skips it; `.ci/run` installs Neovim and runs
 //! it with `cargo test --test neovim -- --ignored`.
 
@@ -20,9 +22,10 @@ const POLICY: &str = r#"{
 }
 "#;
 
-#[test]
-#[ignore = "needs nvim: apt-get install neovim"]
-fn neovim_shows_kms002_and_updates_it_on_edits() {
+/// Run a script of `tests/editor/` in a headless Neovim on a copy of `policy`, with the
+/// server's binary and the file in its environment (and `KMSLINT_LNUM`, `KMSLINT_COL`): the
+/// `ok:`/`FAIL:` lines it printed, the file's text afterwards, and everything it printed.
+fn run_neovim(script: &str, name: &str, policy: &str, lnum: usize, col: usize) -> Run {
     let nvim = Command::new("nvim").arg("--version").output();
     let Ok(version) = nvim else {
         panic!(
@@ -33,12 +36,12 @@ fn neovim_shows_kms002_and_updates_it_on_edits() {
     eprintln!("{}", version.lines().next().unwrap_or_default());
 
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("group-principal.json");
-    std::fs::write(&file, POLICY).unwrap();
-    let line = POLICY.lines().nth(4).unwrap();
-    let col = line.find("\"arn:aws:iam::111122223333:group").unwrap();
+    let file = dir.path().join(name);
+    std::fs::write(&file, policy).unwrap();
 
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/editor/neovim-lsp.lua");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/editor")
+        .join(script);
     let home = dir.path().join("home");
     std::fs::create_dir(&home).unwrap();
     let mut child = Command::new("nvim")
@@ -55,7 +58,7 @@ fn neovim_shows_kms002_and_updates_it_on_edits() {
         .arg(format!("luafile {}", script.display()))
         .env("KMSLINT_BIN", env!("CARGO_BIN_EXE_kmslint"))
         .env("KMSLINT_FILE", &file)
-        .env("KMSLINT_LNUM", "4")
+        .env("KMSLINT_LNUM", lnum.to_string())
         .env("KMSLINT_COL", col.to_string())
         // Keep Neovim's state, logs and caches out of the user's home.
         .env("HOME", &home)
@@ -101,6 +104,30 @@ fn neovim_shows_kms002_and_updates_it_on_edits() {
         panic!("Neovim did not finish within two minutes\n{report}");
     };
     assert!(status.success(), "Neovim exited with {status}\n{report}");
+    let checks = out
+        .lines()
+        .filter(|l| l.starts_with("ok: ") || l.starts_with("FAIL: "))
+        .map(str::to_string)
+        .collect();
+    Run {
+        checks,
+        text: std::fs::read_to_string(&file).unwrap(),
+        report,
+    }
+}
+
+struct Run {
+    checks: Vec<String>,
+    text: String,
+    report: String,
+}
+
+#[test]
+#[ignore = "needs nvim: apt-get install neovim"]
+fn neovim_shows_kms002_and_updates_it_on_edits() {
+    let line = POLICY.lines().nth(4).unwrap();
+    let col = line.find("\"arn:aws:iam::111122223333:group").unwrap();
+    let run = run_neovim("neovim-lsp.lua", "group-principal.json", POLICY, 4, col);
     let expected = [
         "ok: the kmslint language server starts".to_string(),
         "ok: KMS002 is reported after opening the policy".to_string(),
@@ -112,9 +139,39 @@ fn neovim_shows_kms002_and_updates_it_on_edits() {
         "ok: KMS002 is back after changing the role to a group".to_string(),
         format!("ok: KMS002 moved to column {} (got {})", col + 2, col + 2),
     ];
-    let lines: Vec<&str> = out
-        .lines()
-        .filter(|l| l.starts_with("ok: ") || l.starts_with("FAIL: "))
-        .collect();
-    assert_eq!(lines, expected, "{report}");
+    assert_eq!(run.checks, expected, "{}", run.report);
+}
+
+/// No `Version`, and `allow` after Latin-1 text (two bytes, one UTF-16 unit each).
+const FIXABLE: &str = r#"{
+  "Statement": [
+    {"Sid": "Équipe données", "Effect": "allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Analysts"}, "Action": "kms:Decrypt", "Resource": "*"}
+  ]
+}
+"#;
+
+#[test]
+#[ignore = "needs nvim: apt-get install neovim"]
+fn neovim_applies_a_quick_fix_and_fix_all() {
+    let line = FIXABLE.lines().nth(2).unwrap();
+    let col = line.find("\"allow\"").unwrap();
+    let run = run_neovim("neovim-code-action.lua", "fixable.json", FIXABLE, 2, col);
+    let expected = [
+        "ok: the kmslint language server starts",
+        "ok: KMS016 is reported after opening the policy",
+        "ok: the server offers `Set `Effect` to `Allow`` at `allow`",
+        "ok: the safe fix is preferred",
+        "ok: the fix replaced `allow` in place (got \"Allow\")",
+        "ok: KMS016 is gone after the fix",
+        "ok: fix-all is the one action of kind source.fixAll (got 1)",
+        "ok: KMS012 is gone after fix-all",
+    ];
+    assert_eq!(run.checks, expected, "{}", run.report);
+    assert_eq!(
+        run.text,
+        FIXABLE.replace("\"allow\"", "\"Allow\"").replace(
+            "{\n  \"Statement\"",
+            "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\""
+        )
+    );
 }
