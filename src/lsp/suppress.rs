@@ -4,9 +4,10 @@
 //!   finding's line, with that line's indentation (the inline ignore drops the rule's findings
 //!   on the line after it); a code is added to an ignore comment already there.
 //! - JSON (no comments): a `[[suppress]]` entry in the configuration file that governs the
-//!   document (created next to the workspace when there is none and the client can create
-//!   files), for the rule, the document's path from the configuration's folder, and the `Sid`
-//!   of the statement holding the finding (the whole file when it has none).
+//!   document (a new `kmslint.toml` in the workspace folder when there is none and the client
+//!   can create files), written as `check --add-suppressions` writes it: the rule, the
+//!   document's path from the configuration's folder, and the `Sid` of the statement holding
+//!   the finding (none, for the whole file, when it has none), appended after a blank line.
 //!
 //! Like fixes, each is proven before it is offered: the document is linted again with the
 //! comment, or with the settings of the new configuration, and the finding must be gone with
@@ -17,20 +18,16 @@ use std::path::{Path, PathBuf};
 
 use lsp_types::{CodeAction, CodeActionKind, DocumentChanges, Position, Range, TextEdit, Uri};
 
-use super::document::Document;
 use super::fix::{EditSupport, Target, create_file, document_edit, text_document_edit};
-use super::hover::policies;
-use crate::config;
+use crate::config::{self, NewSuppression};
 use crate::diagnostic::Diagnostic;
 use crate::engine::FileReport;
 use crate::fixer;
 use crate::globs::{RelPath, absolute};
-use crate::model::Policy;
 use crate::rule::Edit;
 use crate::settings::Settings;
 use crate::source::SourceFile;
 use crate::suppress::inline_ignore;
-use crate::tree::Span;
 
 /// The name of a configuration file the server creates.
 pub const NEW_CONFIG: &str = "kmslint.toml";
@@ -169,16 +166,17 @@ pub fn entries(
     let Some(rel) = RelPath::new(&file, dir) else {
         return Vec::new();
     };
-    let sids = statement_sids(t.doc, settings);
-    let mut out: Vec<(Entry, Vec<usize>)> = Vec::new();
+    let path = config::path_glob(rel.as_str());
+    let mut out: Vec<(NewSuppression, Vec<usize>)> = Vec::new();
     for &i in wanted {
         let Some(d) = t.report.diagnostics.get(i) else {
             continue;
         };
-        let entry = Entry {
+        let entry = NewSuppression {
             rule: d.rule.code().to_string(),
-            path: path_glob(rel.as_str()),
-            sid: sid_of(&sids, d).map(str::to_string),
+            path: path.clone(),
+            sid: d.sid.clone(),
+            reason: REASON.to_string(),
         };
         match out.iter_mut().find(|(e, _)| *e == entry) {
             Some((_, indexes)) => indexes.push(i),
@@ -187,9 +185,9 @@ pub fn entries(
     }
     out.into_iter()
         .filter_map(|(entry, indexes)| {
-            let (span, content) = append(place.text(), &entry.toml());
-            let mut new_text = place.text().to_string();
-            new_text.replace_range(span.start as usize..span.end as usize, &content);
+            let new_text = config::appended(place.text(), &entry.toml());
+            // The text before the entry is kept: what is added follows it.
+            let content = new_text.get(place.text().len()..)?.to_string();
             if !suppresses(t, &indexes, place, &new_text, &rel, settings, lint_with) {
                 return None;
             }
@@ -218,7 +216,7 @@ pub fn entries(
                 },
             };
             Some(CodeAction {
-                title: entry.title(),
+                title: title(&entry),
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(t.diagnostics(&indexes)),
                 edit: Some(edit),
@@ -229,53 +227,12 @@ pub fn entries(
         .collect()
 }
 
-/// A `[[suppress]]` entry to write.
-#[derive(Debug, PartialEq, Eq)]
-struct Entry {
-    rule: String,
-    path: String,
-    sid: Option<String>,
-}
-
-impl Entry {
-    fn title(&self) -> String {
-        match &self.sid {
-            Some(sid) => format!("Suppress {} in statement `{sid}`", self.rule),
-            None => format!("Suppress {} in this file", self.rule),
-        }
+/// What a `[[suppress]]` entry action says it does.
+fn title(entry: &NewSuppression) -> String {
+    match &entry.sid {
+        Some(sid) => format!("Suppress {} in statement `{sid}`", entry.rule),
+        None => format!("Suppress {} in this file", entry.rule),
     }
-
-    /// The entry as TOML lines (`\n` ends).
-    fn toml(&self) -> String {
-        let mut s = format!(
-            "[[suppress]]\nrule = {}\npath = {}\n",
-            toml_string(&self.rule),
-            toml_string(&self.path)
-        );
-        if let Some(sid) = &self.sid {
-            s.push_str(&format!("sid = {}\n", toml_string(sid)));
-        }
-        s.push_str(&format!("reason = {}\n", toml_string(REASON)));
-        s
-    }
-}
-
-/// Where to add `entry` to a configuration's text, and what to add: at the end, after a blank
-/// line, with the file's line ends.
-fn append(text: &str, entry: &str) -> (Span, String) {
-    let crlf = text.contains("\r\n");
-    let mut content = if text.is_empty() {
-        String::new()
-    } else if text.ends_with('\n') {
-        "\n".to_string()
-    } else {
-        "\n\n".to_string()
-    };
-    content.push_str(entry);
-    if crlf {
-        content = content.replace('\n', "\r\n");
-    }
-    (Span::at(text.len() as u32), content)
 }
 
 /// The LSP position of the end of a text (UTF-16 columns; a byte-order mark is one unit).
@@ -286,61 +243,6 @@ fn end_position(text: &str) -> Position {
         line,
         character: last.encode_utf16().count() as u32,
     }
-}
-
-/// A TOML basic string.
-fn toml_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// A `path` glob that matches the file at `rel` and nothing else: glob characters escaped,
-/// and a name of the configuration's own folder anchored there (`./key.json`; a name alone
-/// would match at any depth).
-fn path_glob(rel: &str) -> String {
-    let mut out = String::with_capacity(rel.len() + 2);
-    if !rel.contains('/') {
-        out.push_str("./");
-    }
-    for c in rel.chars() {
-        if matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// The statements of the document's policies: their spans in the file and their `Sid`s.
-fn statement_sids(doc: &Document, settings: &Settings) -> Vec<(Span, Option<String>)> {
-    let mut out = Vec::new();
-    for p in policies(&doc.source, doc.kind) {
-        let policy = Policy::new(&p.root, p.text(&doc.source.text), &settings.context);
-        for st in &policy.statements {
-            out.push((p.to_file(st.node.span), st.sid_text().map(str::to_string)));
-        }
-    }
-    out
-}
-
-/// The `Sid` of the statement a finding starts in, as a `[[suppress]]` entry matches it.
-fn sid_of<'s>(sids: &'s [(Span, Option<String>)], d: &Diagnostic) -> Option<&'s str> {
-    sids.iter()
-        .find(|(span, _)| span.start <= d.span.start && d.span.start < span.end)
-        .and_then(|(_, sid)| sid.as_deref())
 }
 
 /// Whether the configuration `new_text` at `place` suppresses the diagnostics `indexes` of the
@@ -425,7 +327,6 @@ pub fn can_write(support: EditSupport, place: &Place) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::globs::PathGlob;
 
     fn edited(text: &str, code: &str, line: usize) -> Option<String> {
         let source = SourceFile::new("s.yaml", None, text.to_string());
@@ -487,43 +388,22 @@ mod tests {
     }
 
     #[test]
-    fn entries_are_toml_that_names_one_file() {
-        let entry = Entry {
+    fn titles_say_what_the_entry_covers() {
+        let mut entry = NewSuppression {
             rule: "KMS003".to_string(),
-            path: path_glob("keys/a[1].json"),
-            sid: Some("Admins \"all\"\\".to_string()),
+            path: "./k.json".to_string(),
+            sid: Some("Admins".to_string()),
+            reason: REASON.to_string(),
         };
-        assert_eq!(
-            entry.toml(),
-            "[[suppress]]\nrule = \"KMS003\"\npath = \"keys/a\\\\[1\\\\].json\"\nsid = \"Admins \\\"all\\\"\\\\\"\nreason = \"TODO: say why this finding is accepted\"\n"
-        );
-        let parsed: toml::Table = toml::from_str(&entry.toml()).unwrap();
-        let s = &parsed["suppress"][0];
-        assert_eq!(s["sid"].as_str(), Some("Admins \"all\"\\"));
-        let glob = PathGlob::new(s["path"].as_str().unwrap()).unwrap();
-        let rel = |p: &str| RelPath::new(Path::new(p), Path::new("/"));
-        assert!(glob.matches(&rel("/keys/a[1].json").unwrap()));
-        assert!(!glob.matches(&rel("/keys/a1.json").unwrap()));
-        // A name of the configuration's folder is anchored there.
-        let glob = PathGlob::new(&path_glob("key.json")).unwrap();
-        assert!(glob.matches(&rel("/key.json").unwrap()));
-        assert!(!glob.matches(&rel("/sub/key.json").unwrap()));
-        assert_eq!(
-            entry.title(),
-            "Suppress KMS003 in statement `Admins \"all\"\\`"
-        );
+        assert_eq!(title(&entry), "Suppress KMS003 in statement `Admins`");
+        entry.sid = None;
+        assert_eq!(title(&entry), "Suppress KMS003 in this file");
     }
 
     #[test]
-    fn appended_after_a_blank_line_with_the_file_line_ends() {
-        assert_eq!(append("", "x\n"), (Span::at(0), "x\n".to_string()));
-        assert_eq!(append("a = 1\n", "x\n"), (Span::at(6), "\nx\n".to_string()));
-        assert_eq!(append("a = 1", "x\n"), (Span::at(5), "\n\nx\n".to_string()));
-        assert_eq!(
-            append("a = 1\r\n", "x\ny\n"),
-            (Span::at(7), "\r\nx\r\ny\r\n".to_string())
-        );
+    fn the_end_of_a_text_in_utf16_units() {
         assert_eq!(end_position(""), Position::new(0, 0));
+        assert_eq!(end_position("a = 1\n"), Position::new(1, 0));
         assert_eq!(end_position("a\nbé😀"), Position::new(1, 4));
     }
 
