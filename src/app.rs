@@ -134,14 +134,10 @@ impl Collector<'_> {
         if !discarded.is_empty() {
             let _ = writeln!(
                 self.err,
-                "warning: {}: {} not applied: the file would not parse, or would lose a policy or gain a finding ({})",
+                "warning: {}: {} not applied: the file would not parse, or would lose a policy or gain a finding: {}",
                 source.path,
                 crate::render::plural(discarded.len(), "fix"),
-                discarded
-                    .iter()
-                    .map(|t| format!("`{t}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                discarded.join("; ")
             );
         }
         self.log
@@ -290,17 +286,25 @@ impl Collector<'_> {
     /// written.
     fn finish(mut self, format: Format) -> Option<u8> {
         if self.reporting == Reporting::Diff {
-            let _ = writeln!(
-                self.err,
-                "{} would fix {} in {}",
-                if self.changed_files == 0 {
-                    "no change:"
-                } else {
-                    "--fix"
-                },
-                crate::render::plural(self.summary.fixed, "finding"),
-                crate::render::plural(self.changed_files, "file")
-            );
+            let unsafe_fixes = self.fix.is_some_and(|m| m.unsafe_fixes);
+            let line = if self.changed_files == 0 {
+                let more = match self.summary.fixable_unsafe {
+                    n if n > 0 && !unsafe_fixes => format!(
+                        " ({} with `--unsafe-fixes`)",
+                        crate::render::plural(n, "fix")
+                    ),
+                    _ => String::new(),
+                };
+                format!("nothing to fix{more}")
+            } else {
+                format!(
+                    "`--fix{}` would fix {} in {}",
+                    if unsafe_fixes { " --unsafe-fixes" } else { "" },
+                    crate::render::plural(self.summary.fixed, "finding"),
+                    crate::render::plural(self.changed_files, "file")
+                )
+            };
+            let _ = writeln!(self.err, "{line}");
             self.write_failed |= self.out.flush().is_err();
             return if self.write_failed {
                 None
@@ -1019,7 +1023,10 @@ fn unified_diff(path: &str, before: &str, after: &str) -> String {
     similar::TextDiff::from_lines(before, after)
         .unified_diff()
         .context_radius(3)
-        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .header(
+            &format!("a/{}", path.trim_start_matches('/')),
+            &format!("b/{}", path.trim_start_matches('/')),
+        )
         .to_string()
 }
 

@@ -273,6 +273,17 @@ pub fn lint_module(
                 (j == i).then_some(l)
             })
             .collect();
+        // A fix whose edits are not all in the finding's file is not offered.
+        d.fix = d.fix.take().and_then(|mut fix| {
+            for e in &mut fix.edits {
+                let (j, s) = locate(e.span)?;
+                if j != i {
+                    return None;
+                }
+                e.span = s;
+            }
+            Some(fix)
+        });
         reports[i].diagnostics.push(d);
     });
     let mut out = ModuleReport {

@@ -281,10 +281,7 @@ fn comment_problems(
     out.push(diagnostic(
         c.directive,
         settings.severity(kms100),
-        format!(
-            "the inline ignore of {list} matches no finding on line {}",
-            c.line + 1
-        ),
+        format!("the inline ignore of {list} matches no finding on the line below it"),
         help,
     ));
     out

@@ -323,7 +323,7 @@ fn fix_removes_stale_entries() {
 
     let (code, diff, err) = p.run(&["--diff"]);
     assert_eq!(code, 1, "{err}");
-    assert_eq!(err, "--fix would fix 2 findings in 1 file\n");
+    assert_eq!(err, "`--fix` would fix 2 findings in 1 file\n");
     assert!(
         diff.starts_with("--- a/kmslint.toml\n+++ b/kmslint.toml\n"),
         "{diff}"

@@ -275,14 +275,14 @@ fn an_unused_comment_is_a_warning_at_the_comment() {
     assert_eq!(code, 1);
     assert_eq!(
         out,
-        "main.tf:16:9: warning[KMS100] the inline ignore of `admin-can-self-grant` matches no finding on line 17\n"
+        "main.tf:16:9: warning[KMS100] the inline ignore of `admin-can-self-grant` matches no finding on the line below it\n"
     );
     let (code, out) = d.compact(&["--isolated", ".", "--trusted-account", "444455556666"]);
     assert_eq!(code, 1);
     assert_eq!(
         out,
-        "main.tf:16:9: warning[KMS100] the inline ignore of `KMS031`, `admin-can-self-grant` matches no finding on line 17\n\
-         stack.yaml:20:15: warning[KMS100] the inline ignore of `cross-account-access` matches no finding on line 21\n"
+        "main.tf:16:9: warning[KMS100] the inline ignore of `KMS031`, `admin-can-self-grant` matches no finding on the line below it\n\
+         stack.yaml:20:15: warning[KMS100] the inline ignore of `cross-account-access` matches no finding on the line below it\n"
     );
     // A warning: `--fail-on error` lets the run pass.
     assert_eq!(d.compact(&["--isolated", ".", "--fail-on", "error"]).0, 0);
@@ -349,7 +349,7 @@ fn the_comment_findings_show_in_every_format() {
         human,
         "KMS100 unused-suppression
 
-  ⚠ the inline ignore of `cross-account-access` matches no finding on line 21
+  ⚠ the inline ignore of `cross-account-access` matches no finding on the line below it
     ╭─[stack.yaml:20:15]
  19 │             Principal:
  20 │               # kmslint: ignore[cross-account-access, KMS31] the audit account
@@ -374,7 +374,7 @@ KMS100 unused-suppression
     );
     assert_eq!(
         run("github"),
-        "::warning file=stack.yaml,line=20,col=15,endLine=20,endColumn=61,title=KMS100 unused-suppression::the inline ignore of `cross-account-access` matches no finding on line 21%0Ahelp: remove the comment, or put it on the line before the finding it accepts\n\
+        "::warning file=stack.yaml,line=20,col=15,endLine=20,endColumn=61,title=KMS100 unused-suppression::the inline ignore of `cross-account-access` matches no finding on the line below it%0Ahelp: remove the comment, or put it on the line before the finding it accepts\n\
          ::error file=stack.yaml,line=20,col=55,endLine=20,endColumn=60,title=KMS100 unused-suppression::`KMS31` in the inline ignore is not a rule code or name (did you mean `KMS031`?)%0Ahelp: name each rule by its code or name (`kmslint rules` lists them)\n"
     );
     let gitlab: serde_json::Value = serde_json::from_str(&run("gitlab")).unwrap();
@@ -449,7 +449,7 @@ fn rules_the_run_does_not_enable_are_not_judged_and_kms100_is_a_rule_like_others
         "stack.yaml",
         &stack("# kmslint: ignore[cross-account-access] the audit account reads the logs"),
     );
-    let stale = "stack.yaml:20:15: warning[KMS100] the inline ignore of `cross-account-access` matches no finding on line 21\n";
+    let stale = "stack.yaml:20:15: warning[KMS100] the inline ignore of `cross-account-access` matches no finding on the line below it\n";
     let trusted = ["--isolated", ".", "--trusted-account", "444455556666"];
     assert_eq!(d.compact(&trusted), (1, stale.to_string()));
     // KMS031 switched off: the comment is not judged (ruff's RUF100 would call it
@@ -570,7 +570,7 @@ fn custom_rules_are_named_by_code_or_name() {
         d.compact(&["stack.yaml"]),
         (
             1,
-            "stack.yaml:20:15: warning[KMS100] the inline ignore of `ORG001` matches no finding on line 21\n".to_string()
+            "stack.yaml:20:15: warning[KMS100] the inline ignore of `ORG001` matches no finding on the line below it\n".to_string()
         )
     );
     // Without the configuration, `ORG001` names no rule (the nearest code is a guess, as in
@@ -621,7 +621,7 @@ fn comments_of_module_files_the_run_was_not_asked_about_are_not_judged() {
 }
 "#,
     );
-    let stale = "policy.tf:18:5: warning[KMS100] the inline ignore of `KMS003` matches no finding on line 19\n";
+    let stale = "policy.tf:18:5: warning[KMS100] the inline ignore of `KMS003` matches no finding on the line below it\n";
     assert_eq!(d.compact(&["--isolated", "."]), (1, stale.to_string()));
     assert_eq!(
         d.compact(&["--isolated", "policy.tf"]),

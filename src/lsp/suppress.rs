@@ -32,8 +32,8 @@ use crate::suppress::inline_ignore;
 /// The name of a configuration file the server creates.
 pub const NEW_CONFIG: &str = "kmslint.toml";
 
-/// What a new `[[suppress]]` entry says until someone writes why the finding is accepted.
-pub const REASON: &str = "TODO: say why this finding is accepted";
+/// The reason a new `[[suppress]]` entry gives, until its author writes the real one.
+pub const REASON: &str = "accepted in the editor";
 
 /// The "suppress for this line" actions (YAML, HCL) for the diagnostics `wanted`.
 pub fn comments(t: &Target<'_>, wanted: &[usize]) -> Vec<CodeAction> {
