@@ -134,18 +134,34 @@ impl Lit {
 
     /// The value in HCL object syntax (`{ Bool = { "kms:GrantIsForAWSResource" = "true" } }`).
     pub fn hcl(&self) -> String {
+        self.hcl_styled(false, false)
+    }
+
+    /// [`Lit::hcl`] with keys meeting their values by `:` instead of `=` and every key
+    /// quoted, as objects written like JSON are (`{ "Bool" : { … } }`).
+    fn hcl_styled(&self, colon: bool, quoted: bool) -> String {
         match self {
             Lit::Str(s) => hcl_string(s),
             Lit::Obj(members) if members.is_empty() => "{}".to_string(),
             Lit::Obj(members) => {
+                let sep = if colon { ":" } else { "=" };
                 let inner: Vec<String> = members
                     .iter()
-                    .map(|(k, v)| format!("{} = {}", hcl_key(k, false), v.hcl()))
+                    .map(|(k, v)| {
+                        format!(
+                            "{} {sep} {}",
+                            hcl_key(k, quoted),
+                            v.hcl_styled(colon, quoted)
+                        )
+                    })
                     .collect();
                 format!("{{ {} }}", inner.join(", "))
             }
             Lit::Arr(items) => {
-                let inner: Vec<String> = items.iter().map(Lit::hcl).collect();
+                let inner: Vec<String> = items
+                    .iter()
+                    .map(|i| i.hcl_styled(colon, quoted))
+                    .collect();
                 format!("[{}]", inner.join(", "))
             }
         }
@@ -612,10 +628,41 @@ fn insert_hcl_member(text: &str, object: &Node, key: &str, value: &Lit) -> Optio
     } else {
         " ".to_string()
     };
+    // `"Action" : "kms:*"`: the member before says how a key meets its value.
+    let sep = match text[key_end..last.value.span.start as usize].trim() {
+        ":" => ":",
+        _ => "=",
+    };
+    let v = if sep == ":" {
+        value.hcl_styled(true, text[key_start..].starts_with('"'))
+    } else {
+        v
+    };
+    let pad = match sep {
+        ":" => text[key_end..]
+            .split(':')
+            .next()
+            .filter(|p| is_blank(p))
+            .unwrap_or(" "),
+        _ => pad.as_str(),
+    };
     let nl = newline_at(text, at);
+    // Members separated by commas get one after the member that was last.
+    let members = object.members();
+    let commas = members.len() >= 2 && {
+        let before = &members[members.len() - 2];
+        text.get(before.value.span.end as usize..last.key_span.start as usize)
+            .is_some_and(|gap| gap.trim_start().starts_with(','))
+    };
+    if commas && comma.is_empty() {
+        return Some(Edit::replace(
+            Span::new(end as u32, at as u32),
+            format!(",{}{nl}{indent}{k}{pad}{sep} {v}", &text[end..at]),
+        ));
+    }
     Some(Edit::insert(
         at as u32,
-        format!("{nl}{indent}{k}{pad}= {v}{comma}"),
+        format!("{nl}{indent}{k}{pad}{sep} {v}{comma}"),
     ))
 }
 
