@@ -158,10 +158,8 @@ impl Lit {
                 format!("{{ {} }}", inner.join(", "))
             }
             Lit::Arr(items) => {
-                let inner: Vec<String> = items
-                    .iter()
-                    .map(|i| i.hcl_styled(colon, quoted))
-                    .collect();
+                let inner: Vec<String> =
+                    items.iter().map(|i| i.hcl_styled(colon, quoted)).collect();
                 format!("[{}]", inner.join(", "))
             }
         }
