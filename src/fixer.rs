@@ -232,10 +232,40 @@ fn proven(before: &FileReport, after: &FileReport, fixed: &[Key]) -> bool {
     true
 }
 
+/// For rules' tests: lint `text` as `kind` with the default settings and apply every fix
+/// (unsafe ones too) through [`fix_file`], which must keep them all. The fix titles of the
+/// findings of `code`, in order, and what fixing made.
+#[cfg(test)]
+pub(crate) fn fix_all(
+    code: &str,
+    kind: crate::extract::InputKind,
+    text: &str,
+) -> (Vec<Option<String>>, Fixed) {
+    use crate::engine::{lint_source, Reach};
+    let settings = crate::settings::Settings::default();
+    let lint = |s: &SourceFile| lint_source(s, kind, Reach::Named, &settings);
+    let source = SourceFile::new("key", None, text.to_string());
+    let report = lint(&source);
+    let titles = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule.code() == code)
+        .map(|d| d.fix.as_ref().map(|f| f.title.clone()))
+        .collect();
+    let fixed = fix_file(source, report, true, &lint);
+    assert_eq!(
+        fixed.discarded,
+        Vec::<String>::new(),
+        "{}",
+        fixed.source.text
+    );
+    (titles, fixed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{Reach, lint_source};
+    use crate::engine::{lint_source, Reach};
     use crate::extract::InputKind;
     use crate::rule::Edit;
     use crate::settings::Settings;
@@ -299,12 +329,10 @@ mod tests {
         let fixed = fix_file(source, report, true, &lint);
         assert_eq!(fixed.fixed, 1);
         assert!(!fixed.source.text.contains("group/G"));
-        assert!(
-            fixed
-                .report
-                .diagnostics
-                .iter()
-                .all(|d| d.rule.code() != "KMS002")
-        );
+        assert!(fixed
+            .report
+            .diagnostics
+            .iter()
+            .all(|d| d.rule.code() != "KMS002"));
     }
 }

@@ -1,6 +1,6 @@
 //! KMS003: a principal that can change the policy or create grants can give itself use.
 
-use crate::model::edit::{Fix, replace_element};
+use crate::model::edit::{replace_element, Fix};
 use crate::model::{
     ActionPattern, ActionSet, Category, GrantGuard, PatternKind, Policy, PrincipalKind,
     PrincipalType, Statement, Tri, Who,
@@ -262,13 +262,9 @@ fn help(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{Reach, lint_source};
     use crate::extract::InputKind;
-    use crate::fixer::fix_file;
     use crate::model::PolicyContext;
     use crate::rule::Finding;
-    use crate::settings::Settings;
-    use crate::source::SourceFile;
     use crate::tree::json;
 
     /// The help of each finding on a policy whose root statement is followed by `statements`
@@ -329,26 +325,10 @@ mod tests {
         ));
     }
 
-    /// Lint `text` as `kind`: the fix title of each KMS003 finding, and the text after every
-    /// fix (unsafe ones too), each proven by the fixer.
+    /// Lint `text` as `kind`: the fix title of each finding of the rule, and the text after
+    /// every fix (unsafe ones too), each proven by the fixer.
     fn fixed(kind: InputKind, text: &str) -> (Vec<Option<String>>, String) {
-        let settings = Settings::default();
-        let lint = |s: &SourceFile| lint_source(s, kind, Reach::Named, &settings);
-        let source = SourceFile::new("key", None, text.to_string());
-        let report = lint(&source);
-        let titles = report
-            .diagnostics
-            .iter()
-            .filter(|d| d.rule.code() == RULE.code)
-            .map(|d| d.fix.as_ref().map(|f| f.title.clone()))
-            .collect();
-        let fixed = fix_file(source, report, true, &lint);
-        assert_eq!(
-            fixed.discarded,
-            Vec::<String>::new(),
-            "{}",
-            fixed.source.text
-        );
+        let (titles, fixed) = crate::fixer::fix_all(RULE.code, kind, text);
         (titles, fixed.source.text)
     }
 

@@ -1,7 +1,7 @@
 //! KMS005: CreateGrant without `kms:GrantIsForAWSResource`.
 
 use crate::model::condition::scalar_text;
-use crate::model::edit::{Fix, Lit, add_condition};
+use crate::model::edit::{add_condition, Fix, Lit};
 use crate::model::{
     ActionSet, GrantGuard, OpBase, PatternKind, Policy, PrincipalKind, Statement, Tri, Who,
 };
@@ -172,32 +172,14 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
 #[cfg(test)]
 mod tests {
     use super::RULE;
-    use crate::engine::{Reach, lint_source};
     use crate::extract::InputKind;
-    use crate::fixer::fix_file;
-    use crate::settings::Settings;
-    use crate::source::SourceFile;
 
-    /// Lint `text` as `kind`: the fix title of each KMS005 finding, and the text after every
-    /// fix (unsafe ones too), each proven by the fixer.
+    /// Lint `text` as `kind`: the fix title of each finding of the rule, and the text after
+    /// every fix (unsafe ones too), each proven by the fixer; no finding with a fix is left.
     fn fixed(kind: InputKind, text: &str) -> (Vec<Option<String>>, String) {
-        let settings = Settings::default();
-        let lint = |s: &SourceFile| lint_source(s, kind, Reach::Named, &settings);
-        let source = SourceFile::new("key", None, text.to_string());
-        let report = lint(&source);
-        let titles = report
-            .diagnostics
-            .iter()
-            .filter(|d| d.rule.code() == RULE.code)
-            .map(|d| d.fix.as_ref().map(|f| f.title.clone()))
-            .collect();
-        let fixed = fix_file(source, report, true, &lint);
-        assert_eq!(
-            fixed.discarded,
-            Vec::<String>::new(),
-            "{}",
-            fixed.source.text
-        );
+        let (titles, fixed) = crate::fixer::fix_all(RULE.code, kind, text);
+        let mut left = fixed.report.diagnostics.iter();
+        assert!(!left.any(|d| d.rule.code() == RULE.code && d.fix.is_some()));
         (titles, fixed.source.text)
     }
 

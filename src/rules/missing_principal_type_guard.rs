@@ -2,7 +2,7 @@
 
 use crate::model::action::glob_match;
 use crate::model::condition::scalar_text;
-use crate::model::edit::{Fix, Lit, add_condition};
+use crate::model::edit::{add_condition, Fix, Lit};
 use crate::model::{ActionSet, OpBase, Policy, Principal, PrincipalKind, SetOp, Statement, Tri};
 use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
 use crate::tree::Node;
@@ -189,37 +189,14 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
 #[cfg(test)]
 mod tests {
     use super::RULE;
-    use crate::engine::{Reach, lint_source};
     use crate::extract::InputKind;
-    use crate::fixer::fix_file;
-    use crate::settings::Settings;
-    use crate::source::SourceFile;
 
-    /// Lint `text` as `kind`: the fix title of each KMS004 finding, and the text after every
-    /// fix (unsafe ones too), each proven by the fixer.
+    /// Lint `text` as `kind`: the fix title of each finding of the rule, and the text after
+    /// every fix (unsafe ones too), each proven by the fixer; no finding with a fix is left.
     fn fixed(kind: InputKind, text: &str) -> (Vec<Option<String>>, String) {
-        let settings = Settings::default();
-        let lint = |s: &SourceFile| lint_source(s, kind, Reach::Named, &settings);
-        let source = SourceFile::new("key", None, text.to_string());
-        let report = lint(&source);
-        let titles = report
-            .diagnostics
-            .iter()
-            .filter(|d| d.rule.code() == RULE.code)
-            .map(|d| d.fix.as_ref().map(|f| f.title.clone()))
-            .collect();
-        let fixed = fix_file(source, report, true, &lint);
-        assert_eq!(
-            fixed.discarded,
-            Vec::<String>::new(),
-            "{}",
-            fixed.source.text
-        );
-        let left = fixed.report.diagnostics.iter();
-        assert!(
-            left.filter(|d| d.rule.code() == RULE.code)
-                .all(|d| d.fix.is_none())
-        );
+        let (titles, fixed) = crate::fixer::fix_all(RULE.code, kind, text);
+        let mut left = fixed.report.diagnostics.iter();
+        assert!(!left.any(|d| d.rule.code() == RULE.code && d.fix.is_some()));
         (titles, fixed.source.text)
     }
 
@@ -265,11 +242,9 @@ mod tests {
         // Two ways of naming the root in one statement.
         let both = r#"["111122223333", "arn:aws:iam::111122223333:root"]"#;
         assert_eq!(fixed(InputKind::Json, &policy(both, "")).0.len(), 1);
-        assert!(
-            fixed(InputKind::Json, &policy(both, ""))
-                .1
-                .contains("aws:PrincipalType")
-        );
+        assert!(fixed(InputKind::Json, &policy(both, ""))
+            .1
+            .contains("aws:PrincipalType"));
     }
 
     #[test]
