@@ -9,7 +9,7 @@ use crate::discover::Target;
 use crate::engine::{self, FileReport, ModuleInput, Reach};
 use crate::extract::InputKind;
 use crate::extract::terraform::ModuleFile;
-use crate::loader::FsLoader;
+use crate::loader::{FixOnce, FsLoader};
 use crate::paths::display_path;
 use crate::project::Project;
 use crate::rule::Severity;
@@ -74,28 +74,54 @@ impl Linted {
         let original = self.source.text.clone();
         let fixed = crate::fixer::fix_file(self.source, self.report, mode.unsafe_fixes, relint);
         let changed = fixed.changed(&original);
-        if changed
-            && mode.write
-            && let Some(path) = &fixed.source.fs_path
-        {
-            let mut bytes = Vec::with_capacity(fixed.source.text.len() + 3);
-            if bom {
-                bytes.extend_from_slice("\u{feff}".as_bytes());
-            }
-            bytes.extend_from_slice(fixed.source.text.as_bytes());
-            crate::output::replace_file(path, &bytes).map_err(|message| FileError {
-                path: fixed.source.path.clone(),
-                message,
-            })?;
-        }
-        Ok(Linted {
+        let linted = Linted {
             source: fixed.source,
             report: fixed.report,
             fixed: fixed.fixed,
             original: changed.then_some(original),
             discarded: fixed.discarded,
             ..self
-        })
+        };
+        if mode.write {
+            linted.write(bom)?;
+        }
+        Ok(linted)
+    }
+
+    /// Write the fixed text over the file when the fixes changed it (`bom`: with a byte-order
+    /// mark, which is also kept when the file has one). The file must still hold the text that
+    /// was linted: one changed since (saved in an editor, or by another fix) is not written,
+    /// as the fixes were made for the text it had. The write is atomic
+    /// ([`crate::output::replace_file`]).
+    fn write(&self, bom: bool) -> Result<(), FileError> {
+        let (Some(original), Some(path)) = (&self.original, &self.source.fs_path) else {
+            return Ok(());
+        };
+        let error = |message: String| FileError {
+            path: self.source.path.clone(),
+            message,
+        };
+        const MARK: &[u8] = "\u{feff}".as_bytes();
+        let on_disk = engine::read_file(path)
+            .map_err(|e| error(format!("cannot write the fixed file: {e}")))?;
+        let marked = on_disk.starts_with(MARK);
+        let text = if marked {
+            &on_disk[MARK.len()..]
+        } else {
+            &on_disk[..]
+        };
+        if text != original.as_bytes() {
+            return Err(error(
+                "the file changed while it was being fixed, so it was not written: run kmslint again"
+                    .to_string(),
+            ));
+        }
+        let mut bytes = Vec::with_capacity(self.source.text.len() + MARK.len());
+        if bom || marked {
+            bytes.extend_from_slice(MARK);
+        }
+        bytes.extend_from_slice(self.source.text.as_bytes());
+        crate::output::replace_file(path, &bytes).map_err(error)
     }
 }
 
@@ -254,7 +280,7 @@ pub fn lint_module(
             Err(_) => {}
         }
     }
-    let input = ModuleInput {
+    let mut module = ModuleInput {
         dir: dir.to_path_buf(),
         files,
         asked,
@@ -267,7 +293,20 @@ pub fn lint_module(
             .unwrap_or_else(|| PathBuf::from(&f.display));
         project.scope_for(&path).settings_for(&path).into_owned()
     };
+    let input = ModuleInput {
+        dir: module.dir.clone(),
+        files: if fix.is_some() {
+            module.files.clone()
+        } else {
+            std::mem::take(&mut module.files)
+        },
+        asked: module.asked.clone(),
+        reach: module.reach,
+    };
     let report = engine::lint_module(input, loader, &settings_for);
+    // How many times each template was reported so far: a module reads a template once for
+    // each key that names it.
+    let mut reads: std::collections::HashMap<PathBuf, usize> = Default::default();
     for (source, file_report) in report.files {
         let path = source
             .fs_path
@@ -278,9 +317,28 @@ pub fn lint_module(
         let member_explicit = members.iter().any(|t| t.path == path && t.explicit);
         let display = source.path.clone();
         let linted = Linted::new(source, file_report, &settings, member_explicit);
-        // A `.tf` file of the module is fixed and proven with its module around it; the
-        // template files its keys read are not fixed (they are linted through the keys).
+        let template =
+            InputKind::from_path(&path) != Some(InputKind::Hcl) && report.templates.contains(&path);
+        // A `.tf` file of the module is fixed and proven with its module around it; so is a
+        // template file its keys read, linted through the keys with its fixed text.
         let outcome = match fix {
+            Some(mode) if template => {
+                let read = reads.entry(path.clone()).or_default();
+                let relint = |s: &SourceFile| {
+                    crate::loader::lint_template_in_module(
+                        &module,
+                        loader,
+                        &path,
+                        *read,
+                        s.text.clone(),
+                        &settings_for,
+                    )
+                    .1
+                };
+                let outcome = fix_template(linted, mode, loader, &relint);
+                *read += 1;
+                outcome
+            }
             Some(mode) if InputKind::from_path(&path) == Some(InputKind::Hcl) => {
                 let settings_for = |p: &Path| project.scope_for(p).settings_for(p).into_owned();
                 let relint = |s: &SourceFile| {
@@ -302,5 +360,86 @@ pub fn lint_module(
         files: results,
         templates: report.templates,
         suppressions_used: report.suppressions_used,
+    }
+}
+
+/// Fix a template file a module's keys read (`relint` lints the module with a text of it):
+/// the fixes are proven by the module, and the file is written once in a run, by the first
+/// module to fix it ([`FsLoader::fix_once`], which says why). The other reads of it (other
+/// modules, other keys) report the file as that fix leaves it, with no second diff.
+fn fix_template(
+    linted: Linted,
+    mode: FixMode,
+    loader: &FsLoader,
+    relint: &dyn Fn(&SourceFile) -> FileReport,
+) -> Outcome {
+    let fixed = linted.fix(
+        FixMode {
+            write: false,
+            ..mode
+        },
+        false,
+        relint,
+    )?;
+    let (Some(_), Some(path)) = (&fixed.original, fixed.source.fs_path.clone()) else {
+        return Ok(fixed);
+    };
+    let write = || {
+        if mode.write {
+            fixed.write(false)
+        } else {
+            Ok(())
+        }
+    };
+    match loader.fix_once(&path, &fixed.source.text, write)? {
+        FixOnce::Made => Ok(fixed),
+        // The same text: this read's report is of the file as fixed, and the fixes are
+        // counted where they were made (as they are when the read comes after them).
+        FixOnce::Before(text) if text == fixed.source.text => Ok(Linted {
+            fixed: 0,
+            original: None,
+            ..fixed
+        }),
+        FixOnce::Before(text) => {
+            let source = SourceFile::new(fixed.source.path.clone(), Some(path), text);
+            let report = relint(&source);
+            Ok(Linted {
+                source,
+                report,
+                fixed: 0,
+                original: None,
+                discarded: Vec::new(),
+                ..fixed
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixed(path: &Path, original: &str, text: &str) -> Linted {
+        let source = SourceFile::new("k.json", Some(path.to_path_buf()), text.to_string());
+        Linted {
+            original: Some(original.to_string()),
+            ..Linted::new(source, FileReport::default(), &Settings::default(), true)
+        }
+    }
+
+    /// A fixed file is written when it still holds the text linted, keeping its byte-order
+    /// mark; one changed since is not written.
+    #[test]
+    fn a_file_changed_since_it_was_linted_is_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.json");
+        std::fs::write(&path, "\u{feff}old").unwrap();
+        fixed(&path, "old", "new").write(false).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "\u{feff}new");
+        std::fs::write(&path, "saved meanwhile").unwrap();
+        let error = fixed(&path, "old", "new").write(false).unwrap_err();
+        assert_eq!(error.path, "k.json");
+        assert!(error.message.contains("changed"), "{}", error.message);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "saved meanwhile");
     }
 }
