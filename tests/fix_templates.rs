@@ -280,3 +280,161 @@ fn a_byte_order_mark_is_kept() {
         format!("\u{feff}{FIXED}")
     );
 }
+
+/// The editor lints an open template on its own (no module is known to read it) and offers
+/// the fixes `check` makes through the module: the same quick fixes, and a fix-all giving the
+/// text `check --fix` writes.
+#[test]
+fn the_editor_offers_the_fixes_check_makes() {
+    use serde_json::{Value, json};
+    use std::io::{BufReader, Write};
+    use std::process::Stdio;
+
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path().canonicalize().unwrap();
+    let path = dir.join("kms.json.tpl");
+    // A `Version` that is not one (KMS012, a safe fix) besides the unsafe ones.
+    let text = TEMPLATE.replace("2012-10-17", "2012-10-7");
+    write(&dir.join("main.tf"), &main_tf("kms.json.tpl"));
+    write(&path, &text);
+    let uri = format!("file://{}", path.display());
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kmslint"))
+        .arg("lsp")
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(stdout);
+        while let Some(msg) = frames::read_message(&mut reader) {
+            if tx.send(msg).is_err() {
+                break;
+            }
+        }
+    });
+    let mut send = |msg: Value| {
+        stdin
+            .write_all(&frames::frame(msg.to_string().as_bytes()))
+            .unwrap();
+        stdin.flush().unwrap();
+    };
+    let wait = |want: &dyn Fn(&Value) -> bool| loop {
+        let msg = rx.recv_timeout(std::time::Duration::from_secs(20)).unwrap();
+        if want(&msg) {
+            return msg;
+        }
+    };
+    send(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"processId": null, "rootUri": null, "capabilities": {}}}));
+    wait(&|m| m["id"] == 1);
+    send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    send(
+        json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument":
+        {"uri": uri, "languageId": "json", "version": 1, "text": text}}}),
+    );
+    let published = wait(&|m| m["method"] == "textDocument/publishDiagnostics");
+    let codes: Vec<&str> = published["params"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["KMS012", "KMS004", "KMS003", "KMS005", "KMS003"]);
+    send(
+        json!({"jsonrpc": "2.0", "id": 2, "method": "textDocument/codeAction", "params": {
+        "textDocument": {"uri": uri},
+        "range": {"start": {"line": 0, "character": 0}, "end": {"line": 20, "character": 0}},
+        "context": {"diagnostics": [], "only": ["quickfix", "source.fixAll.kmslint"]}}}),
+    );
+    let actions = wait(&|m| m["id"] == 2)["result"]
+        .as_array()
+        .unwrap()
+        .clone();
+    send(json!({"jsonrpc": "2.0", "id": 3, "method": "shutdown", "params": null}));
+    wait(&|m| m["id"] == 3);
+    send(json!({"jsonrpc": "2.0", "method": "exit", "params": null}));
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+
+    let fixes: Vec<&Value> = actions
+        .iter()
+        .filter(|a| {
+            a["kind"] == "quickfix" && !a["title"].as_str().unwrap().starts_with("Suppress")
+        })
+        .collect();
+    let titles: Vec<&str> = fixes.iter().map(|a| a["title"].as_str().unwrap()).collect();
+    // `check` reports the same fixes in the template, through the module.
+    let (_, json, _) = check(&dir, &["--format", "json", "."]);
+    let report: Value = serde_json::from_str(&json).unwrap();
+    let mut expected: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["path"] == "kms.json.tpl")
+        .filter_map(|d| d["fix"]["title"].as_str())
+        .collect();
+    expected.dedup();
+    assert_eq!(titles, expected);
+    assert_eq!(titles.len(), 4);
+    // Every quick fix at once (their edits do not touch) and the safe fix-all give what
+    // `check --fix --unsafe-fixes` and `check --fix` write.
+    let edits = |action: &Value| action["edit"]["changes"][&uri].as_array().unwrap().clone();
+    let all: Vec<Value> = fixes.iter().flat_map(|a| edits(a)).collect();
+    let fix_all = actions
+        .iter()
+        .find(|a| a["kind"] == "source.fixAll.kmslint")
+        .unwrap();
+    let safe = apply(&text, &edits(fix_all));
+    let every = apply(&text, &all);
+    let (code, _, err) = check(&dir, &["--fix", "."]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(read(&path), safe);
+    assert_eq!(safe, text.replace("2012-10-7", "2012-10-17"));
+    write(&path, &text);
+    let (code, _, err) = check(&dir, &["--fix", "--unsafe-fixes", "."]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(read(&path), every);
+    assert_eq!(every, FIXED);
+}
+
+#[path = "support/frames.rs"]
+mod frames;
+
+/// `text` with LSP text edits applied (their ranges are in `text`, in UTF-16 columns).
+fn apply(text: &str, edits: &[serde_json::Value]) -> String {
+    let offset = |p: &serde_json::Value| {
+        let line = p["line"].as_u64().unwrap() as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        let units = p["character"].as_u64().unwrap() as usize;
+        let mut at = start;
+        let mut counted = 0;
+        for c in text[start..].chars() {
+            if counted >= units || c == '\n' {
+                break;
+            }
+            counted += c.len_utf16();
+            at += c.len_utf8();
+        }
+        at
+    };
+    let mut edits: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|e| {
+            (
+                offset(&e["range"]["start"]),
+                offset(&e["range"]["end"]),
+                e["newText"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
+    let mut out = text.to_string();
+    for (start, end, new) in edits {
+        out.replace_range(start..end, new);
+    }
+    out
+}
