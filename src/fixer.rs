@@ -241,7 +241,7 @@ pub(crate) fn fix_all(
     kind: crate::extract::InputKind,
     text: &str,
 ) -> (Vec<Option<String>>, Fixed) {
-    use crate::engine::{lint_source, Reach};
+    use crate::engine::{Reach, lint_source};
     let settings = crate::settings::Settings::default();
     let lint = |s: &SourceFile| lint_source(s, kind, Reach::Named, &settings);
     let source = SourceFile::new("key", None, text.to_string());
@@ -265,7 +265,7 @@ pub(crate) fn fix_all(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{lint_source, Reach};
+    use crate::engine::{Reach, lint_source};
     use crate::extract::InputKind;
     use crate::rule::Edit;
     use crate::settings::Settings;
@@ -329,10 +329,12 @@ mod tests {
         let fixed = fix_file(source, report, true, &lint);
         assert_eq!(fixed.fixed, 1);
         assert!(!fixed.source.text.contains("group/G"));
-        assert!(fixed
-            .report
-            .diagnostics
-            .iter()
-            .all(|d| d.rule.code() != "KMS002"));
+        assert!(
+            fixed
+                .report
+                .diagnostics
+                .iter()
+                .all(|d| d.rule.code() != "KMS002")
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! KMS003: a principal that can change the policy or create grants can give itself use.
 
-use crate::model::edit::{replace_element, Fix};
+use crate::model::edit::{Fix, replace_element};
 use crate::model::{
     ActionPattern, ActionSet, Category, GrantGuard, PatternKind, Policy, PrincipalKind,
     PrincipalType, Statement, Tri, Who,

@@ -1,7 +1,7 @@
 //! KMS005: CreateGrant without `kms:GrantIsForAWSResource`.
 
 use crate::model::condition::scalar_text;
-use crate::model::edit::{add_condition, Fix, Lit};
+use crate::model::edit::{Fix, Lit, add_condition};
 use crate::model::{
     ActionSet, GrantGuard, OpBase, PatternKind, Policy, PrincipalKind, Statement, Tri, Who,
 };

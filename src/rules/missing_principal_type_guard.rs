@@ -2,7 +2,7 @@
 
 use crate::model::action::glob_match;
 use crate::model::condition::scalar_text;
-use crate::model::edit::{add_condition, Fix, Lit};
+use crate::model::edit::{Fix, Lit, add_condition};
 use crate::model::{ActionSet, OpBase, Policy, Principal, PrincipalKind, SetOp, Statement, Tri};
 use crate::rule::{Check, Reporter, Rule, RuleGroup, Severity};
 use crate::tree::Node;
@@ -242,9 +242,11 @@ mod tests {
         // Two ways of naming the root in one statement.
         let both = r#"["111122223333", "arn:aws:iam::111122223333:root"]"#;
         assert_eq!(fixed(InputKind::Json, &policy(both, "")).0.len(), 1);
-        assert!(fixed(InputKind::Json, &policy(both, ""))
-            .1
-            .contains("aws:PrincipalType"));
+        assert!(
+            fixed(InputKind::Json, &policy(both, ""))
+                .1
+                .contains("aws:PrincipalType")
+        );
     }
 
     #[test]
