@@ -10,6 +10,7 @@ const LAYERS: &[&[&str]] = &[
     &["paths", "tree"],
     &["source", "globs", "extract", "output"],
     &["model"],
+    &["access"],
     &["rule"],
     &["diagnostic"],
     &["rules", "custom"],
