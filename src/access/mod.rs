@@ -1,10 +1,12 @@
 //! Who can do what with each key: the key policies, identity (IAM) policies and grants of a
 //! run gathered into an [`Inventory`], and evaluated together the way AWS evaluates a request
-//! to KMS.
+//! to KMS ([`eval`]).
 //!
 //! The inventory is plain owned data: plain JSON inputs, `--iam` files and `list-grants`
 //! output fill it, and so do CloudFormation templates and Terraform modules, each source
 //! giving an inventory that [`Inventory::merge`] joins.
+
+pub mod eval;
 
 use std::sync::Arc;
 
