@@ -43,6 +43,7 @@ pub fn extract(root: &Node, file: &str, syntax: Syntax) -> Extracted {
     let ctx = Context {
         types: &types,
         file,
+        names: Names::AsWritten,
     };
     let mut out = Found::default();
     for resource in resources.value.members() {
@@ -61,19 +62,24 @@ pub fn extract(root: &Node, file: &str, syntax: Syntax) -> Extracted {
             continue;
         };
         let name = format!("Resources.{}", resource.key);
-        // `KeyPolicy: !If [Cond, {…}, {…}]`: each branch is a policy the key may have.
-        let candidates: Vec<&Node> = match if_argument(&policy.value).map(Node::one_or_many) {
-            Some([_, a, b]) => [a, b].into_iter().filter(|n| !is_no_value(n)).collect(),
-            _ => vec![&policy.value],
-        };
-        for candidate in candidates {
-            ctx.policy(&name, candidate, syntax, &mut out);
-        }
+        ctx.policies(&name, &policy.value, syntax, &mut out);
     }
     Extracted::Found(out)
 }
 
 impl Context<'_> {
+    /// Read a policy value into `out`: `!If [Cond, {…}, {…}]` gives each branch as a policy
+    /// it may be.
+    fn policies(&self, name: &str, value: &Node, syntax: Syntax, out: &mut Found) {
+        let candidates: Vec<&Node> = match if_argument(value).map(Node::one_or_many) {
+            Some([_, a, b]) => [a, b].into_iter().filter(|n| !is_no_value(n)).collect(),
+            _ => vec![value],
+        };
+        for candidate in candidates {
+            self.policy(name, candidate, syntax, out);
+        }
+    }
+
     /// Read one `KeyPolicy` value into `out`: a policy, an error, or why it cannot be read.
     fn policy(&self, name: &str, value: &Node, syntax: Syntax, out: &mut Found) {
         let file = self.file;
@@ -151,6 +157,94 @@ fn sub_string(node: &Node) -> Option<&Node> {
 struct Context<'a> {
     types: &'a HashMap<&'a str, &'a str>,
     file: &'a str,
+    names: Names,
+}
+
+/// How an unresolved `Ref` or `Fn::GetAtt` to a resource of the template is described.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Names {
+    /// As written (`!GetAtt AppRole.Arn`), for messages about the file.
+    AsWritten,
+    /// `X` for `Ref X` and `X.Attr` for `Fn::GetAtt`, in any syntax: the text a `${…}` of an
+    /// `Fn::Sub` has, so references can be compared (see [`Template`]).
+    Canonical,
+}
+
+/// A template read for resources other than keys (IAM identities, their policies): values
+/// resolved as key policies are, except that a `Ref X` or `Fn::GetAtt X.Attr` naming a
+/// resource or parameter of the template is an unknown value described as `X` or `X.Attr`
+/// whatever the syntax (and `${X}`, `${X.Attr}` inside a computed string), so a policy's
+/// `Resource` can be compared with the keys it names.
+pub struct Template<'a> {
+    types: HashMap<&'a str, &'a str>,
+    file: &'a str,
+    syntax: Syntax,
+}
+
+impl<'a> Template<'a> {
+    /// The template `root`, parsed from `file` written in `syntax`.
+    pub fn new(root: &'a Node, file: &'a str, syntax: Syntax) -> Self {
+        let types = root
+            .get("Resources")
+            .map(|r| {
+                r.value
+                    .members()
+                    .iter()
+                    .filter_map(|m| Some((m.key.as_str(), m.value.get("Type")?.value.as_str()?)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Template {
+            types,
+            file,
+            syntax,
+        }
+    }
+
+    fn context(&self) -> Context<'_> {
+        Context {
+            types: &self.types,
+            file: self.file,
+            names: Names::Canonical,
+        }
+    }
+
+    /// The type of the resource with this logical id.
+    pub fn kind(&self, logical_id: &str) -> Option<&'a str> {
+        self.types.get(logical_id).copied()
+    }
+
+    /// A copy of `node` with its intrinsic functions replaced by what they are known to be.
+    pub fn resolve(&self, node: &Node) -> Node {
+        self.context().resolve(node)
+    }
+
+    /// The value of a resource property: `None` when it is `AWS::NoValue` in every case; an
+    /// `Fn::If` of two different values is, when `list`, the elements of both (each maybe
+    /// present), else unknown.
+    pub fn property(&self, node: &Node, list: bool) -> Option<Node> {
+        if is_no_value(node) {
+            return None;
+        }
+        self.context().member_value("", node, list)
+    }
+
+    /// The policies a policy property gives (`PolicyDocument`: an object, JSON text, an
+    /// `Fn::Sub` of JSON text, an `Fn::If` of two of them), named `name`, or why it cannot
+    /// be read.
+    pub fn policies(&self, name: &str, value: &Node) -> Found {
+        let mut out = Found::default();
+        self.context().policies(name, value, self.syntax, &mut out);
+        out
+    }
+
+    /// How a node is written in the template, for messages.
+    pub fn written(&self, node: &Node) -> &'a str {
+        let s = node.span;
+        self.file
+            .get(s.start as usize..s.end as usize)
+            .unwrap_or("an intrinsic function")
+    }
 }
 
 impl Context<'_> {
@@ -166,6 +260,19 @@ impl Context<'_> {
         let mut unknown = Unknown::new(self.written(node));
         unknown.refers_to = refers_to;
         Node::unknown(node.span, unknown)
+    }
+
+    /// An unresolved `Ref` or `Fn::GetAtt`, described as `Names` says (`name` is `X` or
+    /// `X.Attr`).
+    fn reference(&self, node: &Node, name: &str, refers_to: Option<Referent>) -> Node {
+        match self.names {
+            Names::AsWritten => self.unknown(node, refers_to),
+            Names::Canonical => {
+                let mut unknown = Unknown::new(name);
+                unknown.refers_to = refers_to;
+                Node::unknown(node.span, unknown)
+            }
+        }
     }
 
     /// A string computed from the template: known, or partly known when `${…}` parts remain.
@@ -335,7 +442,7 @@ impl Context<'_> {
             "Ref" => match arg.as_str() {
                 Some("AWS::AccountId") => Self::string(node.span, "${AWS::AccountId}".into()),
                 Some("AWS::Partition") => Self::string(node.span, "${AWS::Partition}".into()),
-                Some(id) => self.unknown(node, self.name_of(id)),
+                Some(id) => self.reference(node, id, self.name_of(id)),
                 None => self.unknown(node, None),
             },
             "Fn::GetAtt" => {
@@ -355,7 +462,11 @@ impl Context<'_> {
                 } else {
                     None
                 };
-                self.unknown(node, referent)
+                if id.is_empty() || attr.is_empty() {
+                    self.unknown(node, referent)
+                } else {
+                    self.reference(node, &format!("{id}.{attr}"), referent)
+                }
             }
             "Fn::Sub" => {
                 let (template, vars) = match &arg.value {

@@ -3,7 +3,10 @@
 mod document;
 pub mod module;
 
-pub use module::{Loader, ModuleExtract, ModuleFile, NoFiles, extract_module};
+pub use module::{
+    Loader, ModuleExtract, ModuleFile, NoFiles, Resource, ResourcePolicy, extract_module,
+    extract_resources,
+};
 
 use super::embedded::{json_string, parse_policy};
 use super::{Extracted, Found};

@@ -96,6 +96,51 @@ impl ModuleExtract {
     }
 }
 
+/// A `resource` block of a module read for what it says beside key policies (IAM
+/// identities, their policies and memberships, grants).
+#[derive(Debug)]
+pub struct Resource {
+    /// The resource type (`aws_iam_role`).
+    pub kind: String,
+    /// The resource name (`reader` in `resource "aws_iam_role" "reader"`).
+    pub name: String,
+    /// The block, in the module's coordinates.
+    pub span: Span,
+    /// Its arguments as an object: each attribute's value as the module gives it (locals
+    /// resolved; a reference such as `aws_kms_key.a.arn` an unknown value described as
+    /// written, `${aws_kms_key.a.arn}` inside a string), each nested block an element of an
+    /// array under the block's name (the `content` of a `dynamic` block, maybe present).
+    pub body: Node,
+    /// The policies its `policy` arguments give (`jsonencode`, a heredoc, a quoted string, a
+    /// `data "aws_iam_policy_document"`, a template file, a local), each read as a key's
+    /// `policy` is.
+    pub policies: Vec<ResourcePolicy>,
+}
+
+/// The `policy` argument of a resource (or of one of its nested blocks, such as an
+/// `aws_iam_role`'s `inline_policy`), resolved.
+#[derive(Debug)]
+pub struct ResourcePolicy {
+    /// The nested block that holds it, and which of the blocks of that name (0 for the
+    /// first), or `None` for the resource's own `policy`.
+    pub block: Option<(String, usize)>,
+    /// Where the `policy` argument's value is, in the module's coordinates.
+    pub span: Span,
+    /// The policies it may be (a conditional may give two), or why it cannot be read.
+    pub docs: Result<Vec<PolicyDoc>, String>,
+}
+
+/// Read a module as [`extract_module`] does, and also its `resource` blocks of the types
+/// `kinds` (in the order of the files, sorted by path, and of the blocks in each).
+pub fn extract_resources(
+    files: Vec<ModuleFile>,
+    dir: &Path,
+    loader: &dyn Loader,
+    kinds: &[&str],
+) -> (ModuleExtract, Vec<Resource>) {
+    read_module(files, dir, loader, kinds)
+}
+
 /// One parsed `.tf` file.
 struct Parsed {
     body: Body,
@@ -103,11 +148,17 @@ struct Parsed {
 }
 
 /// Read a module: its `.tf` files (any order; they are sorted by path).
-pub fn extract_module(
+pub fn extract_module(files: Vec<ModuleFile>, dir: &Path, loader: &dyn Loader) -> ModuleExtract {
+    read_module(files, dir, loader, &[]).0
+}
+
+/// Read a module: its key policies, and its resources of the types `kinds`.
+fn read_module(
     mut files: Vec<ModuleFile>,
     dir: &Path,
     loader: &dyn Loader,
-) -> ModuleExtract {
+    kinds: &[&str],
+) -> (ModuleExtract, Vec<Resource>) {
     files.sort_by(|a, b| a.display.cmp(&b.display));
     let mut bases = Vec::with_capacity(files.len());
     let mut next = 0u32;
@@ -134,18 +185,24 @@ pub fn extract_module(
         next_base: RefCell::new(next),
     };
     let found = module.key_policies();
+    let resources = if kinds.is_empty() {
+        Vec::new()
+    } else {
+        module.resources(&parsed, kinds)
+    };
     let loaded = module.loaded.into_inner();
     drop(parsed);
     for (file, base) in loaded {
         files.push(file);
         bases.push(base);
     }
-    ModuleExtract {
+    let module = ModuleExtract {
         files,
         bases,
         found,
         parse_errors,
-    }
+    };
+    (module, resources)
 }
 
 /// The blocks of a module by kind and name.
@@ -248,6 +305,102 @@ impl<'a> Module<'a> {
             }
         }
         found
+    }
+
+    /// The `resource` blocks of the types `kinds`, read.
+    fn resources(&self, parsed: &[Parsed], kinds: &[&str]) -> Vec<Resource> {
+        let mut out = Vec::new();
+        for p in parsed {
+            for block in p.body.blocks() {
+                let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
+                let ("resource", [kind, name]) = (block.ident.as_str(), &labels[..]) else {
+                    continue;
+                };
+                if !kinds.contains(kind) {
+                    continue;
+                }
+                let src = self.src(p.index);
+                let address = format!("{kind}.{name}");
+                let mut policies = Vec::new();
+                self.block_policies(&block.body, p.index, &address, None, &mut policies);
+                let mut counts: HashMap<&str, usize> = HashMap::new();
+                for nested in nested_blocks(&block.body) {
+                    let n = counts.entry(nested.0).or_default();
+                    let which = Some((nested.0.to_string(), *n));
+                    *n += 1;
+                    self.block_policies(nested.1, p.index, &address, which, &mut policies);
+                }
+                out.push(Resource {
+                    kind: kind.to_string(),
+                    name: name.to_string(),
+                    span: src.span(block.span()),
+                    body: self.body_node(&block.body, p.index, src.span(block.span()), 0),
+                    policies,
+                });
+            }
+        }
+        out
+    }
+
+    /// The `policy` argument of a body, resolved, into `out`.
+    fn block_policies(
+        &self,
+        body: &Body,
+        file: usize,
+        address: &str,
+        block: Option<(String, usize)>,
+        out: &mut Vec<ResourcePolicy>,
+    ) {
+        let Some(attr) = body.get_attribute("policy") else {
+            return;
+        };
+        let span = self.src(file).span(attr.value.span());
+        let docs = match self.policy(&attr.value, file, address, 0) {
+            Resolved::Policies(docs) => Ok(docs),
+            Resolved::Error(e) => Err(e.message),
+            Resolved::Unknown(reason) => Err(reason),
+        };
+        out.push(ResourcePolicy { block, span, docs });
+    }
+
+    /// A block's body as an object (see [`Resource::body`]).
+    fn body_node(&self, body: &Body, file: usize, span: Span, depth: usize) -> Node {
+        let src = self.src(file);
+        let mut members: Vec<crate::tree::Member> = Vec::new();
+        for attr in body.attributes() {
+            let value = hcl::to_node(&attr.value, src, self, 0).unwrap_or_else(|e| {
+                Node::unknown(src.span(attr.value.span()), Unknown::new(e.message))
+            });
+            members.push(crate::tree::Member {
+                key: attr.key.as_str().to_string(),
+                key_span: src.span(attr.key.span()),
+                value,
+            });
+        }
+        if depth < MAX_HOPS {
+            for (name, nested, maybe, nested_span) in nested_blocks_spanned(body) {
+                let mut node = self.body_node(nested, file, src.span(nested_span), depth + 1);
+                if maybe {
+                    node.mark_maybe();
+                }
+                match members.iter_mut().find(|m| m.key == name) {
+                    Some(crate::tree::Member {
+                        value:
+                            Node {
+                                value: Value::Array(items),
+                                ..
+                            },
+                        ..
+                    }) => items.push(node),
+                    _ => members.push(crate::tree::Member {
+                        key: name.to_string(),
+                        key_span: node.span,
+                        value: Node::new(node.span, Value::Array(vec![node])),
+                    }),
+                }
+            }
+        }
+        Node::new(span, Value::Object(members))
     }
 
     /// The policy an expression in `policy = …` gives.
@@ -530,6 +683,31 @@ impl<'a> Module<'a> {
     pub(super) fn source(&self, file: usize) -> Source<'a> {
         self.src(file)
     }
+}
+
+/// The nested blocks of a body by name: a `dynamic "NAME"` block stands for its `content`.
+fn nested_blocks(body: &Body) -> Vec<(&str, &Body)> {
+    nested_blocks_spanned(body)
+        .into_iter()
+        .map(|(name, body, _, _)| (name, body))
+        .collect()
+}
+
+/// [`nested_blocks`], with whether each is a `dynamic` block's content (maybe present) and
+/// the span of the block.
+fn nested_blocks_spanned(body: &Body) -> Vec<(&str, &Body, bool, Option<std::ops::Range<usize>>)> {
+    body.blocks()
+        .filter_map(|b| {
+            let labels: Vec<&str> = b.labels.iter().map(|l| l.as_str()).collect();
+            match (b.ident.as_str(), &labels[..]) {
+                ("dynamic", [name]) => {
+                    let content = b.body.get_blocks("content").next()?;
+                    Some((*name, &content.body, true, b.span()))
+                }
+                (name, _) => Some((name, &b.body, false, b.span())),
+            }
+        })
+        .collect()
 }
 
 /// The expression inside an interpolation-only string (`"${file("x")}"`), or the expression.
