@@ -60,6 +60,9 @@ pub enum Command {
     },
     /// Run the language server on standard input and output (for editors).
     Lsp(LspArgs),
+    /// Show who can do what with each key: key policies, identity policies and grants evaluated
+    /// together, as AWS evaluates a request.
+    Explain(ExplainArgs),
     /// Print shell completions.
     ///
     /// For example: `kmslint completions bash > ~/.local/share/bash-completion/completions/kmslint`.
@@ -263,6 +266,75 @@ impl ConfigArgs {
         Overrides {
             config: self.config.clone(),
             isolated: self.isolated,
+            ..Overrides::default()
+        }
+    }
+}
+
+/// How `explain` prints its answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ExplainFormat {
+    /// A matrix per key, then the reasons
+    #[default]
+    Human,
+    /// One record per principal, key and operation
+    Json,
+    /// Tables for a pull request comment or a review document
+    Markdown,
+}
+
+/// Options of `kmslint explain`.
+#[derive(Debug, Clone, Args, Default)]
+pub struct ExplainArgs {
+    /// Files and directories to read key policies and grants (`aws kms list-grants` output)
+    /// from [default: .]
+    pub paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ExplainFormat,
+    /// An identity policy of a principal: `ARN=FILE`, FILE a JSON policy without `Principal`;
+    /// repeat it for more policies and principals
+    #[arg(long, value_name = "PRINCIPAL=FILE")]
+    pub iam: Vec<String>,
+    /// A key's ARN: `NAME=ARN`, NAME the key as diagnostics name its policy, or a policy file's
+    /// path as given; repeat it for more keys
+    #[arg(long, value_name = "NAME=ARN")]
+    pub key_arn: Vec<String>,
+    /// Only this principal: an ARN, or a user's or role's name
+    #[arg(long, value_name = "ARN_OR_NAME")]
+    pub principal: Option<String>,
+    /// Only this key: its name or the name's last part (`CmkA` for `Resources.CmkA`), a policy
+    /// file's path or file name (with or without extension), or its ARN
+    #[arg(long, value_name = "NAME")]
+    pub key: Option<String>,
+    /// Only this operation (`kms:Decrypt`, or a pattern such as `kms:GenerateDataKey*`): each
+    /// answer in a sentence
+    #[arg(long, value_name = "ACTION")]
+    pub action: Option<String>,
+    /// The keys' own account (12 digits); otherwise inferred from each key policy
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
+    /// The configuration file (its `account` and `exclude`) [default: the nearest
+    /// `.kmslint.toml` or `kmslint.toml` above each file]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore configuration files
+    #[arg(long)]
+    pub isolated: bool,
+    /// Skip files and folders matching this glob, on top of `.gitignore` and the defaults;
+    /// repeat it for more globs
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+}
+
+impl ExplainArgs {
+    /// What the command line says on top of configuration files.
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            account: self.account.clone(),
+            config: self.config.clone(),
+            isolated: self.isolated,
+            exclude: self.exclude.clone(),
             ..Overrides::default()
         }
     }

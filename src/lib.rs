@@ -14,6 +14,7 @@ pub mod custom;
 pub mod diagnostic;
 pub mod discover;
 pub mod engine;
+pub mod explain;
 pub mod extract;
 pub mod fixer;
 pub mod globs;

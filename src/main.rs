@@ -43,6 +43,7 @@ fn main() -> ExitCode {
         Some(Command::Rules { format, config }) => {
             app::rules(format, &config.overrides(), &mut out, &mut err)
         }
+        Some(Command::Explain(args)) => kmslint::explain::explain(&args, &mut out, &mut err),
         Some(Command::Completions { shell }) => print(&mut out, &kmslint::cli::completions(shell)),
         Some(Command::Man) => print(&mut out, &kmslint::cli::man_page()),
         // Served above, before stdout was locked.

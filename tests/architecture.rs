@@ -21,7 +21,7 @@ const LAYERS: &[&[&str]] = &[
     &["loader", "discover", "fixer"],
     &["lint", "render", "lsp", "baseline"],
     &["cli"],
-    &["stdin"],
+    &["stdin", "explain"],
     &["app"],
 ];
 

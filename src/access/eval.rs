@@ -707,7 +707,12 @@ pub fn evaluate(
     let mut guarded = Vec::new();
     for st in &policy.statements {
         let resource = key_policy_resource(st, key);
-        let by_name = policy.applies_to(st, Who::Entry(&principal));
+        // A group is never a principal of a key policy (KMS rejects the policy).
+        let by_name = if matches!(principal.kind, PrincipalKind::Group { .. }) {
+            Tri::No
+        } else {
+            policy.applies_to(st, Who::Entry(&principal))
+        };
         let by_account = via_account(st);
         match st.effect {
             Some(Effect::Allow) => {
@@ -943,6 +948,62 @@ pub fn evaluate(
         });
     }
     answers
+}
+
+/// Whether a key's policy lets identity policies give the key to the IAM users and roles of
+/// its own account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delegation {
+    /// These statements enable IAM.
+    Enabled(Vec<String>),
+    /// These statements enable IAM if their conditions hold (listed).
+    Conditional(Vec<String>),
+    /// No statement enables IAM; these give the account but their conditions leave IAM users
+    /// and roles out (the `aws:PrincipalType` guard).
+    NotEnabled(Vec<String>),
+}
+
+/// Whether the key policy enables IAM for the users and roles of the key's own account.
+pub fn delegation(key: &Key, context: &PolicyContext) -> Delegation {
+    let context = PolicyContext {
+        account: key.account.clone().or_else(|| context.account.clone()),
+        trusted_accounts: context.trusted_accounts.clone(),
+    };
+    let policy = key.policy.policy(&context);
+    let account = match &policy.own_account {
+        crate::model::OwnAccount::Known(a) if crate::model::principal::is_account_id(a) => {
+            Some(a.clone())
+        }
+        _ => None,
+    };
+    let request = Request {
+        principal_type: Some("User"),
+        principal_arn: None,
+        account,
+    };
+    let ops = [OpGroup::every_action()];
+    let (mut yes, mut maybe, mut guarded) = (Vec::new(), Vec::new(), Vec::new());
+    for st in &policy.statements {
+        if !st.is_allow() || !st.may_cover(OpGroup::every_action()) {
+            continue;
+        }
+        // Statements for everyone are no delegation to IAM: they allow by themselves.
+        let root = policy.names(st, Who::Root);
+        let applies = root.min(key_policy_resource(st, key));
+        match Part::new(st, statement_label(st), applies, &request, &ops) {
+            Some(p) if p.applies == Tri::Yes && p.condition == Tri::Yes => yes.push(p.label),
+            Some(p) => maybe.push(p.described(usize::MAX, "")),
+            None if applies == Tri::Yes => guarded.push(statement_label(st)),
+            None => {}
+        }
+    }
+    if !yes.is_empty() {
+        Delegation::Enabled(yes)
+    } else if !maybe.is_empty() {
+        Delegation::Conditional(maybe)
+    } else {
+        Delegation::NotEnabled(guarded)
+    }
 }
 
 /// What explains a request nothing allows.

@@ -6,7 +6,9 @@
 //! output fill it, and so do CloudFormation templates and Terraform modules, each source
 //! giving an inventory that [`Inventory::merge`] joins.
 
+pub mod collect;
 pub mod eval;
+pub mod report;
 
 use std::sync::Arc;
 
