@@ -4,12 +4,15 @@ use std::path::Path;
 
 use std::sync::Arc;
 
+use crate::access::{Inventory, collect};
 use crate::diagnostic::{Diagnostic, EmbeddedView};
-use crate::extract::terraform::{Loader, ModuleFile};
+use crate::extract::cfn::Syntax;
+use crate::extract::terraform::{Loader, ModuleFile, NoFiles};
 use crate::extract::{self, Extracted, Found, InputKind, NotAnalysed, PolicyDoc};
 use crate::model::Policy;
-use crate::rule::{Check, Edit, Finding, Fix, Reporter, RuleRef};
-use crate::rules::invalid_json;
+use crate::rule::{Check, Edit, Finding, Fix, Reporter, Rule, RuleRef};
+use crate::rules::group_principal_defined_here::{self, GroupDeclaration};
+use crate::rules::{ineffective_iam_permission, invalid_json};
 use crate::settings::{Settings, Suppression};
 use crate::source::SourceFile;
 use crate::tree::Span;
@@ -101,6 +104,29 @@ pub fn lint_source(
             Outcome::Suppressed(entry) => report.suppressions_used.push(entry),
         },
     );
+    let whole = match kind {
+        InputKind::Json => Some(Whole::Template(&source.path, &source.text, Syntax::Json)),
+        InputKind::Yaml => Some(Whole::Template(&source.path, &source.text, Syntax::Yaml)),
+        // A `.tf` file linted alone is a module of its own.
+        InputKind::Hcl => Some(Whole::Module(
+            vec![ModuleFile {
+                display: String::new(),
+                fs_path: None,
+                text: source.text.clone(),
+            }],
+            Path::new("."),
+            &NoFiles,
+        )),
+        InputKind::Template => None,
+    };
+    if let Some(whole) = whole {
+        for outcome in check_whole(whole, &policies, &source.text, &[settings], &|_| settings) {
+            match outcome {
+                Outcome::Reported(d) => report.diagnostics.push(d),
+                Outcome::Suppressed(entry) => report.suppressions_used.push(entry),
+            }
+        }
+    }
     if kind != InputKind::Json {
         apply_inline_ignores(source, settings, true, &mut report);
     }
@@ -286,6 +312,35 @@ pub fn lint_module(
         });
         reports[i].diagnostics.push(d);
     });
+    // The rules that read the module whole; a finding is reported in a file the run was
+    // asked about, with its labels in that file.
+    let all: Vec<&Settings> = settings.iter().collect();
+    let whole = Whole::Module(module.files[..tf_files].to_vec(), &dir, loader);
+    for outcome in check_whole(whole, &policies, &text, &all, &settings_at) {
+        let mut d = match outcome {
+            Outcome::Reported(d) => d,
+            Outcome::Suppressed(entry) => {
+                suppressions_used.push(entry);
+                continue;
+            }
+        };
+        let Some((i, span)) = locate(d.span) else {
+            continue;
+        };
+        if !asked[i] || !seen.insert((i, span, d.rule.code().to_string(), d.message.clone())) {
+            continue;
+        }
+        d.span = span;
+        d.labels = std::mem::take(&mut d.labels)
+            .into_iter()
+            .filter_map(|mut l| {
+                let (j, s) = locate(l.span)?;
+                l.span = s;
+                (j == i).then_some(l)
+            })
+            .collect();
+        reports[i].diagnostics.push(d);
+    }
     let mut out = ModuleReport {
         suppressions_used,
         templates: module.files[tf_files..]
@@ -307,6 +362,100 @@ pub fn lint_module(
             .diagnostics
             .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         out.files.push((source, report));
+    }
+    out
+}
+
+/// A CloudFormation template or a Terraform module, for the rules that read one whole.
+enum Whole<'a> {
+    /// A template: its path as shown, its text and syntax.
+    Template(&'a str, &'a str, Syntax),
+    /// A module: its `.tf` files, its directory and how it reads the files they name.
+    Module(Vec<ModuleFile>, &'a Path, &'a dyn Loader),
+}
+
+impl Whole<'_> {
+    /// Whether the text may declare IAM identities (the inventory is read only then).
+    fn mentions_iam(&self) -> bool {
+        match self {
+            Whole::Template(_, text, _) => text.contains("AWS::IAM::"),
+            Whole::Module(files, ..) => files.iter().any(|f| f.text.contains("aws_iam_")),
+        }
+    }
+
+    fn inventory(&self) -> Inventory {
+        match self {
+            Whole::Template(path, text, syntax) => collect::cloudformation(path, text, *syntax),
+            Whole::Module(files, dir, loader) => collect::terraform(files.clone(), dir, *loader),
+        }
+    }
+
+    fn groups(self) -> Vec<GroupDeclaration> {
+        match self {
+            Whole::Template(_, text, syntax) => {
+                group_principal_defined_here::template_groups(text, syntax)
+            }
+            Whole::Module(files, dir, loader) => {
+                group_principal_defined_here::module_groups(files, dir, loader)
+            }
+        }
+    }
+}
+
+/// Run the rules that read a template or module whole (`Check::Inventory`: KMS040, KMS041)
+/// when the settings of some of its places (`all`) enable them and it holds key policies
+/// (`policies`, read from `text`) they concern. Each finding is kept as the settings of its
+/// place (`settings_at`) decide, like a policy rule's.
+fn check_whole<'s>(
+    whole: Whole<'_>,
+    policies: &[PolicyDoc],
+    text: &str,
+    all: &[&'s Settings],
+    settings_at: &dyn Fn(Span) -> &'s Settings,
+) -> Vec<Outcome> {
+    let (iam, group) = (
+        &ineffective_iam_permission::RULE,
+        &group_principal_defined_here::RULE,
+    );
+    let Some(first) = all.first() else {
+        return Vec::new();
+    };
+    if policies.is_empty() {
+        return Vec::new();
+    }
+    let context = &first.context;
+    let enables = |rule: &Rule| all.iter().any(|s| s.is_enabled(rule));
+    let check_iam = enables(iam) && whole.mentions_iam();
+    let check_groups =
+        enables(group) && group_principal_defined_here::names_a_group(policies, text, context);
+    if !check_iam && !check_groups {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    if check_iam {
+        found.extend(ineffective_iam_permission::check(
+            &whole.inventory(),
+            context,
+        ));
+    }
+    if check_groups {
+        let groups = whole.groups();
+        found.extend(group_principal_defined_here::check(
+            policies, text, &groups, context,
+        ));
+    }
+    let mut out = Vec::new();
+    for mut d in found {
+        let settings = settings_at(d.span);
+        if !settings.is_enabled(&d.rule) {
+            continue;
+        }
+        if let Some(entry) = settings.suppression(&d.rule, d.sid.as_deref()) {
+            out.push(Outcome::Suppressed(Arc::clone(entry)));
+            continue;
+        }
+        d.severity = settings.finding_severity(&d.rule, None);
+        out.push(Outcome::Reported(d));
     }
     out
 }

@@ -44,6 +44,8 @@ pub static RULES: &[&Rule] = &[
     &rules::deleted_principal::RULE,
     &rules::iam_user_principal::RULE,
     &rules::user_can_destroy::RULE,
+    &rules::ineffective_iam_permission::RULE,
+    &rules::group_principal_defined_here::RULE,
     &rules::unused_suppression::RULE,
 ];
 

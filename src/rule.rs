@@ -76,6 +76,9 @@ pub enum Check {
     Parse,
     /// Reported about a configuration file once every file is linted.
     Config,
+    /// Runs on a whole CloudFormation template or Terraform module: its keys, IAM identities
+    /// and their policies read together (the engine's cross-document pass).
+    Inventory,
 }
 
 /// A rule: metadata, documentation and its check.

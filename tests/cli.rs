@@ -476,7 +476,11 @@ fn stdin_kind_comes_from_the_name_and_the_content() {
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.starts_with("main.tf:23:30: error[KMS002] "), "{text}");
+    assert!(
+        text.starts_with("main.tf:3:1: error[KMS041] ")
+            && text.contains("\nmain.tf:23:30: error[KMS002] "),
+        "{text}"
+    );
     // A name kmslint does not know: JSON, or YAML when the text does not start like JSON.
     let yaml = std::fs::read_to_string("tests/fixtures/inputs/cfn-stack.yaml").unwrap();
     let out = check()
@@ -486,7 +490,8 @@ fn stdin_kind_comes_from_the_name_and_the_content() {
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.starts_with("stack.template:32:19: error[KMS002] "),
+        text.starts_with("stack.template:7:3: error[KMS041] ")
+            && text.contains("\nstack.template:32:19: error[KMS002] "),
         "{text}"
     );
     // Text that is not a key policy is still reported when it does not parse.

@@ -635,14 +635,22 @@ fn unsaved_buffers_are_read_by_language_id_and_content() {
     )
     .unwrap();
     let published = c.open("untitled:Untitled-1", "yaml", &yaml);
-    assert_eq!(codes(&published), ["KMS002", "KMS017", "KMS003", "KMS017"]);
+    assert_eq!(
+        codes(&published),
+        ["KMS041", "KMS002", "KMS017", "KMS003", "KMS017"]
+    );
     let tf = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/inputs/main.tf"),
     )
     .unwrap();
     let published = c.open("untitled:Untitled-2", "terraform", &tf);
+    // KMS041 at the group's block, then KMS002 at the principal.
     assert_eq!(
         published["diagnostics"][0]["range"]["start"],
+        json!({"line": 2, "character": 0})
+    );
+    assert_eq!(
+        published["diagnostics"][1]["range"]["start"],
         json!({"line": 22, "character": 29})
     );
     // Not a key policy: nothing, even while it does not parse.
