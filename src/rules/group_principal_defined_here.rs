@@ -12,6 +12,7 @@ use crate::extract::cfn::Syntax;
 use crate::extract::terraform::{Loader, ModuleFile, extract_resources};
 use crate::model::{Policy, PolicyContext, PrincipalKind, Tri};
 use crate::rule::{Check, Label, Rule, RuleGroup, RuleRef, Severity};
+use crate::rules::ineffective_iam_permission::iam_closed;
 use crate::tree::{Node, Referent, Span, Value, json, yaml};
 
 /// Reported by the engine's cross-document pass over a CloudFormation template or a
@@ -174,18 +175,18 @@ pub fn check(
             ),
             account: None,
         };
-        let root = match delegation(&key, context) {
-            Delegation::Enabled(_) => {
-                "; the key policy's root statement lets IAM policies give the key".to_string()
-            }
-            Delegation::NotEnabled(_) => format!(
+        let root = if matches!(delegation(&key, context), Delegation::Enabled(_)) {
+            "; the key policy's root statement lets IAM policies give the key".to_string()
+        } else if iam_closed(&policy).is_some() {
+            format!(
                 "; an IAM policy gives the key only when its key policy enables IAM, so also add the root statement (`{}` allowed `kms:*`, with no `aws:PrincipalType` condition)",
                 policy.root_arn_example()
-            ),
-            Delegation::Conditional(_) => format!(
+            )
+        } else {
+            format!(
                 "; an IAM policy gives the key only when its key policy enables IAM with the root statement (`{}` allowed `kms:*`)",
                 policy.root_arn_example()
-            ),
+            )
         };
         for (group, spans, sid) in named {
             let shown = group.name.as_deref().unwrap_or(&group.id);

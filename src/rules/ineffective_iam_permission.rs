@@ -4,7 +4,11 @@
 use crate::access::eval::{Delegation, Subject, Verdict, delegation, evaluate};
 use crate::access::{Identity, IdentityKind, IdentityPolicy, Inventory, Key};
 use crate::diagnostic::Diagnostic;
-use crate::model::{ActionSet, OpBase, PatternKind, PolicyContext, SetOp, Statement, Tri, Who};
+use crate::model::action::glob_match;
+use crate::model::condition::scalar_text;
+use crate::model::{
+    ActionSet, OpBase, PatternKind, Policy, PolicyContext, SetOp, Statement, Tri, Who,
+};
 use crate::rule::{Check, Label, Rule, RuleGroup, RuleRef, Severity};
 use crate::tree::{Node, Span, Value};
 
@@ -110,10 +114,7 @@ struct Closed<'i> {
     root: String,
 }
 
-/// The key, when its policy certainly does not enable IAM: no statement that may give the
-/// account root anything, or only statements whose conditions leave IAM users and roles out.
-/// A policy kmslint cannot read whole (statements a template computes, unresolved principals
-/// or conditions) enables IAM as far as this rule knows.
+/// The key, when its policy certainly does not enable IAM (see [`iam_closed`]).
 fn closed<'i>(key: &'i Key, context: &PolicyContext) -> Option<Closed<'i>> {
     if key.policy.doc.root.is_unknown() {
         return None;
@@ -122,27 +123,18 @@ fn closed<'i>(key: &'i Key, context: &PolicyContext) -> Option<Closed<'i>> {
         account: key.account.clone().or_else(|| context.account.clone()),
         trusted_accounts: context.trusted_accounts.clone(),
     };
-    let policy = key.policy.policy(&ctx);
-    if policy.open || policy.statements.is_empty() {
-        return None;
-    }
+    let mut policy = key.policy.policy(&ctx);
+    policy.dialect = key.policy.doc.dialect;
     if !matches!(delegation(key, context), Delegation::NotEnabled(_)) {
         return None;
     }
-    let to_file = |span: Span| key.policy.doc.to_file(span);
-    let guard = policy.statements.iter().find_map(|st| {
-        if !st.is_allow() || policy.names(st, Who::Root) != Tri::Yes {
-            return None;
-        }
-        principal_type_guard(st)
-    });
-    let label = match guard {
-        Some(span) => Label {
-            span: to_file(span),
+    let label = match iam_closed(&policy)? {
+        Closure::Guarded(span) => Label {
+            span: key.policy.doc.to_file(span),
             message: "this condition limits the root statement to the account itself: IAM policies are not enabled".to_string(),
         },
-        None => Label {
-            span: to_file(policy.anchor()),
+        Closure::NoRoot => Label {
+            span: key.policy.doc.to_file(policy.anchor()),
             message: "no statement of this key policy allows the account root: IAM policies are not enabled".to_string(),
         },
     };
@@ -153,20 +145,67 @@ fn closed<'i>(key: &'i Key, context: &PolicyContext) -> Option<Closed<'i>> {
     })
 }
 
-/// The `aws:PrincipalType` condition key of a statement, when it has one that limits the
-/// type with a string operator.
-fn principal_type_guard(st: &Statement<'_>) -> Option<Span> {
-    st.conditions_on("aws:PrincipalType")
-        .find(|c| {
-            c.operator.is_some_and(|op| {
-                op.set != SetOp::ForAllValues
-                    && matches!(
-                        op.base,
-                        OpBase::StringEquals | OpBase::StringEqualsIgnoreCase | OpBase::StringLike
-                    )
+/// Why a key policy does not enable IAM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closure {
+    /// No Allow statement may apply to the account root.
+    NoRoot,
+    /// Every Allow statement that may apply to the account root has an `aws:PrincipalType`
+    /// condition (this one, the first's) that admits no IAM user, role session or federated
+    /// user.
+    Guarded(Span),
+}
+
+/// Whether a key policy certainly does not enable IAM, and why: `None` when it does, or may.
+/// A policy kmslint cannot read whole (statements a template computes, unresolved principals
+/// or guard values) may enable it; so does a root statement whose only fault is its
+/// `Resource` (KMS021 reports that), and a statement for everyone without the guard.
+pub fn iam_closed(policy: &Policy<'_>) -> Option<Closure> {
+    if policy.open || policy.statements.is_empty() {
+        return None;
+    }
+    let mut guard = None;
+    // Statements for everyone count too: they give IAM users and roles the key directly, so
+    // whether an identity policy takes effect is beside the point.
+    for st in policy.statements.iter().filter(|st| !st.is_deny()) {
+        if policy.applies_to(st, Who::Root) == Tri::No {
+            continue;
+        }
+        let span = excludes_iam(st)?;
+        guard.get_or_insert(span);
+    }
+    Some(guard.map_or(Closure::NoRoot, Closure::Guarded))
+}
+
+/// The principal types a request from an IAM identity has.
+const IAM_TYPES: &[&str] = &["User", "AssumedRole", "FederatedUser"];
+
+/// The `aws:PrincipalType` condition key of a statement whose condition admits none of
+/// [`IAM_TYPES`] (`StringEquals` `Account`), when it has one.
+fn excludes_iam(st: &Statement<'_>) -> Option<Span> {
+    st.conditions_on("aws:PrincipalType").find_map(|c| {
+        let op = c.operator?;
+        // `ForAllValues:` holds when the key is absent.
+        if op.set == SetOp::ForAllValues || c.has_unknown_value() {
+            return None;
+        }
+        let values: Vec<&str> = c.values().iter().filter_map(scalar_text).collect();
+        if values.len() != c.values().len() {
+            return None;
+        }
+        let admits = |t: &str| {
+            values.iter().any(|v| match op.base {
+                OpBase::StringEquals => *v == t,
+                OpBase::StringEqualsIgnoreCase => v.eq_ignore_ascii_case(t),
+                _ => glob_match(v, t),
             })
-        })
-        .map(|c| c.key_span())
+        };
+        let string = matches!(
+            op.base,
+            OpBase::StringEquals | OpBase::StringEqualsIgnoreCase | OpBase::StringLike
+        );
+        (string && !IAM_TYPES.iter().any(|t| admits(t))).then(|| c.key_span())
+    })
 }
 
 /// A reference as written, without `${…}` around it.
@@ -296,5 +335,73 @@ fn diagnostic(
         embedded: None,
         fix: None,
         sid: found.sid,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tree::json;
+
+    /// What `iam_closed` says of a policy whose statements are `statements`.
+    fn closure(statements: &str) -> Option<Closure> {
+        let text = format!(r#"{{"Version": "2012-10-17", "Statement": [{statements}]}}"#);
+        let root = json::parse(&text).unwrap();
+        let policy = Policy::new(&root, &text, &PolicyContext::default());
+        iam_closed(&policy)
+    }
+
+    const ROOT: &str = r#""Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*""#;
+    const ADMIN: &str = r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Admin"}, "Action": "kms:*", "Resource": "*"}"#;
+
+    fn guarded(condition: &str) -> Option<Closure> {
+        closure(&format!(r#"{{{ROOT}, "Condition": {condition}}}, {ADMIN}"#))
+    }
+
+    #[test]
+    fn a_root_statement_enables_iam_unless_its_guard_leaves_iam_identities_out() {
+        assert_eq!(closure(&format!("{{{ROOT}}}, {ADMIN}")), None);
+        assert_eq!(closure(ADMIN), Some(Closure::NoRoot));
+        for closed in [
+            r#"{"StringEquals": {"aws:PrincipalType": "Account"}}"#,
+            r#"{"StringEqualsIgnoreCase": {"aws:PrincipalType": "account"}}"#,
+            r#"{"StringLike": {"aws:PrincipalType": "Acc*"}}"#,
+            r#"{"ForAnyValue:StringEquals": {"aws:PrincipalType": "Account"}}"#,
+        ] {
+            assert!(
+                matches!(guarded(closed), Some(Closure::Guarded(_))),
+                "{closed}"
+            );
+        }
+        for open in [
+            r#"{"StringEquals": {"aws:PrincipalType": ["Account", "AssumedRole"]}}"#,
+            r#"{"StringLike": {"aws:PrincipalType": "*"}}"#,
+            r#"{"StringNotEquals": {"aws:PrincipalType": "Account"}}"#,
+            r#"{"ForAllValues:StringEquals": {"aws:PrincipalType": "Account"}}"#,
+            r#"{"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}"#,
+        ] {
+            assert_eq!(guarded(open), None, "{open}");
+        }
+    }
+
+    #[test]
+    fn what_may_apply_to_the_root_keeps_the_question_open() {
+        // A statement for everyone, an unresolved principal, a root statement whose
+        // `Resource` is not `*`, statements a template computes.
+        for statements in [
+            r#"{"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}"#,
+            r#"{"Effect": "Allow", "Principal": {"AWS": "${var.admin}"}, "Action": "kms:*", "Resource": "*"}"#,
+            r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "arn:aws:kms:us-east-1:111122223333:key/*"}"#,
+        ] {
+            assert_eq!(
+                closure(&format!("{statements}, {ADMIN}")),
+                None,
+                "{statements}"
+            );
+        }
+        assert_eq!(closure(""), None);
+        // A Deny for the root enables nothing.
+        let deny = r#"{"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:Decrypt", "Resource": "*"}"#;
+        assert_eq!(closure(&format!("{deny}, {ADMIN}")), Some(Closure::NoRoot));
     }
 }
