@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::access::eval::{self, OpGroup, Subject};
+use crate::access::eval::{self, KeyView, OpGroup, Subject};
 use crate::access::report::{self, KeyAccess, Row};
 use crate::access::{
     Document, Grant, Identity, IdentityKind, IdentityPolicy, Inventory, Key, key_id,
@@ -187,32 +187,35 @@ fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u
     let access: Vec<KeyAccess<'_>> = keys
         .par_iter()
         .map(|key| {
+            let view = KeyView::new(key, &context);
             let subjects = match &asked {
                 Some(s) => s.clone(),
-                None => subjects_for(&inventory, key),
+                None => subjects_for(&inventory, &view),
             };
             let rows = subjects
                 .into_iter()
                 .map(|subject| Row {
-                    answers: eval::evaluate(&inventory, &subject, key, question.ops, &context),
+                    answers: view.evaluate(&inventory, &subject, question.ops),
                     subject,
                 })
                 .collect();
             KeyAccess {
                 key,
-                delegation: eval::delegation(key, &context),
+                delegation: view.delegation(),
                 rows,
             }
         })
         .collect();
-    let text = match (args.format, args.action.is_some()) {
-        (ExplainFormat::Json, _) => report::json(&access),
-        (ExplainFormat::Human, true) => report::sentences(&access, false),
-        (ExplainFormat::Markdown, true) => report::sentences(&access, true),
-        (ExplainFormat::Human, false) => report::human(&access),
-        (ExplainFormat::Markdown, false) => report::markdown(&access),
+    let written = match (args.format, args.action.is_some()) {
+        (ExplainFormat::Json, _) => report::write_json(&access, out),
+        (ExplainFormat::Human, true) => out.write_all(report::sentences(&access, false).as_bytes()),
+        (ExplainFormat::Markdown, true) => {
+            out.write_all(report::sentences(&access, true).as_bytes())
+        }
+        (ExplainFormat::Human, false) => out.write_all(report::human(&access).as_bytes()),
+        (ExplainFormat::Markdown, false) => out.write_all(report::markdown(&access).as_bytes()),
     };
-    if out.write_all(text.as_bytes()).is_err() || out.flush().is_err() {
+    if written.is_err() || out.flush().is_err() {
         let _ = writeln!(err, "error: could not write the answers");
         return Ok(EXIT_ERROR);
     }
@@ -659,28 +662,18 @@ fn select_keys<'i>(
 fn every_subject(inventory: &Inventory) -> Vec<Subject> {
     let mut all = Vec::new();
     for key in &inventory.keys {
-        all.extend(named_in(key));
+        all.extend(KeyView::new(key, &PolicyContext::default()).principals());
     }
     all.extend(inventory.identities.iter().map(|i| Subject::new(&i.arn)));
     all.extend(inventory.grants.iter().map(|g| Subject::new(&g.grantee)));
     dedup(all)
 }
 
-/// The principals a key's policy names.
-fn named_in(key: &Key) -> Vec<Subject> {
-    let policy = key.policy.policy(&PolicyContext::default());
-    policy
-        .statements
-        .iter()
-        .flat_map(|st| st.principal_entries())
-        .filter_map(Subject::from_entry)
-        .collect()
-}
-
 /// The rows of a key's matrix: the principals its policy names, the identities whose
 /// policies are known, and the grantees of grants that may be for it.
-fn subjects_for(inventory: &Inventory, key: &Key) -> Vec<Subject> {
-    let mut all = named_in(key);
+fn subjects_for(inventory: &Inventory, view: &KeyView<'_>) -> Vec<Subject> {
+    let key = view.key;
+    let mut all = view.principals();
     all.extend(inventory.identities.iter().map(|i| Subject::new(&i.arn)));
     let others_name = |g: &Grant| {
         inventory

@@ -135,7 +135,9 @@ impl Subject {
         let principal = if text == "*" {
             value
         } else {
-            let key = if text.contains(".amazonaws.com") {
+            // `logs.amazonaws.com`; an ARN may hold such a name in its path
+            // (`role/aws-service-role/ecs.amazonaws.com/…`) and is no service principal.
+            let key = if !text.contains(':') && text.contains(".amazonaws.com") {
                 "Service"
             } else {
                 "AWS"
@@ -425,7 +427,7 @@ fn bare_reference(text: &str) -> &str {
 }
 
 /// Whether one `Resource` entry of an identity policy names the key.
-fn names_key(entry: &Node, key: &Key, others: &[&Key]) -> Tri {
+fn names_key(entry: &Node, key: &Key, others: Others<'_>) -> Tri {
     let text = match &entry.value {
         Value::String(s) => s.as_str(),
         Value::Unknown(u) => {
@@ -433,7 +435,7 @@ fn names_key(entry: &Node, key: &Key, others: &[&Key]) -> Tri {
             let refs = |k: &Key| k.refs.iter().any(|r| bare_reference(r) == written);
             return if refs(key) {
                 Tri::Yes
-            } else if others.iter().any(|k| refs(k)) {
+            } else if others.iter().any(refs) {
                 Tri::No
             } else {
                 Tri::Maybe
@@ -486,8 +488,24 @@ fn names_key(entry: &Node, key: &Key, others: &[&Key]) -> Tri {
     Tri::Maybe
 }
 
+/// The keys of the inventory other than the one asked about, looked at only when a value
+/// could name either.
+#[derive(Clone, Copy)]
+struct Others<'i> {
+    keys: &'i [Key],
+    this: &'i Key,
+}
+
+impl<'i> Others<'i> {
+    fn iter(self) -> impl Iterator<Item = &'i Key> {
+        self.keys
+            .iter()
+            .filter(move |k| !std::ptr::eq(*k, self.this))
+    }
+}
+
 /// Whether an identity policy statement's `Resource`/`NotResource` covers the key.
-fn identity_resource(st: &Statement<'_>, key: &Key, others: &[&Key]) -> Tri {
+fn identity_resource(st: &Statement<'_>, key: &Key, others: Others<'_>) -> Tri {
     if let Some(m) = st.element("Resource") {
         return m
             .value
@@ -626,10 +644,18 @@ fn policies_of<'i>(
 
 /// The identity of the inventory that `subject` is.
 fn identity_of<'i>(inventory: &'i Inventory, subject: &Subject) -> Option<&'i Identity> {
-    let id = subject.identity();
-    inventory.identities.iter().find(|i| {
-        i.arn == subject.text() || (id.is_some() && Subject::new(&i.arn).identity() == id)
-    })
+    if let Some(i) = inventory
+        .identities
+        .iter()
+        .find(|i| i.arn == subject.text())
+    {
+        return Some(i);
+    }
+    let id = subject.identity()?;
+    inventory
+        .identities
+        .iter()
+        .find(|i| Subject::new(&i.arn).identity().as_deref() == Some(id.as_str()))
 }
 
 /// Whether a document stands for a policy kmslint cannot read (an AWS managed policy, a
@@ -647,307 +673,362 @@ pub fn evaluate(
     ops: ActionSet,
     context: &PolicyContext,
 ) -> Vec<Answer> {
-    let context = PolicyContext {
-        account: key.account.clone().or_else(|| context.account.clone()),
-        trusted_accounts: context.trusted_accounts.clone(),
-    };
-    let actions: Vec<&'static ActionInfo> = ops.iter().collect();
-    let sets: Vec<ActionSet> = actions
-        .iter()
-        .map(|a| ActionSet::filter(|b| b.name == a.name))
-        .collect();
-    let Some(principal) = subject.principal() else {
-        return actions
-            .into_iter()
-            .map(|operation| Answer {
-                operation,
-                verdict: Verdict::Conditional,
-                reasons: vec![format!(
-                    "`{}` is not a principal kmslint can read",
-                    subject.text()
-                )],
+    KeyView::new(key, context).evaluate(inventory, subject, ops)
+}
+
+/// Whether the key policy enables IAM for the users and roles of the key's own account.
+pub fn delegation(key: &Key, context: &PolicyContext) -> Delegation {
+    KeyView::new(key, context).delegation()
+}
+
+/// A key with its policy read, for every question about it.
+pub struct KeyView<'i> {
+    pub key: &'i Key,
+    policy: Policy<'i>,
+}
+
+impl<'i> KeyView<'i> {
+    /// Read the key's policy. `context` holds the run's accounts; the key's own account,
+    /// when known, wins.
+    pub fn new(key: &'i Key, context: &PolicyContext) -> Self {
+        let context = PolicyContext {
+            account: key.account.clone().or_else(|| context.account.clone()),
+            trusted_accounts: context.trusted_accounts.clone(),
+        };
+        KeyView {
+            key,
+            policy: key.policy.policy(&context),
+        }
+    }
+
+    /// The principals the key policy names (unresolved and invalid entries, and groups, are
+    /// no principals one can ask about).
+    pub fn principals(&self) -> Vec<Subject> {
+        self.policy
+            .statements
+            .iter()
+            .flat_map(|st| st.principal_entries())
+            .filter_map(Subject::from_entry)
+            .collect()
+    }
+
+    /// What `subject` can do with the key, operation by operation (`ops`, in catalog order).
+    pub fn evaluate(
+        &self,
+        inventory: &Inventory,
+        subject: &Subject,
+        ops: ActionSet,
+    ) -> Vec<Answer> {
+        let key = self.key;
+        let policy = &self.policy;
+        let context = PolicyContext {
+            account: match &policy.own_account {
+                crate::model::OwnAccount::Known(a) => Some(a.clone()),
+                crate::model::OwnAccount::Unknown => None,
+            },
+            trusted_accounts: policy.trusted_accounts.clone(),
+        };
+        let actions: Vec<&'static ActionInfo> = ops.iter().collect();
+        let sets: Vec<ActionSet> = actions
+            .iter()
+            .map(|a| ActionSet::filter(|b| b.name == a.name))
+            .collect();
+        let Some(principal) = subject.principal() else {
+            return actions
+                .into_iter()
+                .map(|operation| Answer {
+                    operation,
+                    verdict: Verdict::Conditional,
+                    reasons: vec![format!(
+                        "`{}` is not a principal kmslint can read",
+                        subject.text()
+                    )],
+                })
+                .collect();
+        };
+        let request = Request::of(&principal);
+        let others = Others {
+            keys: &inventory.keys,
+            this: key,
+        };
+
+        let iam_identity = matches!(
+            principal.kind,
+            PrincipalKind::User { .. }
+                | PrincipalKind::Role { .. }
+                | PrincipalKind::Group { .. }
+                | PrincipalKind::AssumedRole { .. }
+                | PrincipalKind::FederatedUser { .. }
+        );
+        let account_root = principal
+            .account()
+            .filter(|_| iam_identity)
+            .map(Subject::new);
+        let account_principal = account_root.as_ref().and_then(Subject::principal);
+        let via_account = |st: &Statement<'_>| -> Tri {
+            let (Some(root), Some(account)) = (&account_principal, principal.account()) else {
+                return Tri::No;
+            };
+            let by_entry = policy.applies_to(st, Who::Entry(root));
+            let own = policy
+                .is_own_account(account)
+                .min(policy.applies_to(st, Who::Root));
+            by_entry.or(own)
+        };
+        let mut direct = Vec::new();
+        let mut delegating = Vec::new();
+        let mut denying = Vec::new();
+        let mut guarded = Vec::new();
+        for st in &policy.statements {
+            let resource = key_policy_resource(st, key);
+            // A group is never a principal of a key policy (KMS rejects the policy).
+            let by_name = if matches!(principal.kind, PrincipalKind::Group { .. }) {
+                Tri::No
+            } else {
+                policy.applies_to(st, Who::Entry(&principal))
+            };
+            let by_account = via_account(st);
+            match st.effect {
+                Some(Effect::Allow) => {
+                    let label = format!("key policy {}", statement_label(st));
+                    if let Some(p) =
+                        Part::new(st, label.clone(), by_name.min(resource), &request, &sets)
+                    {
+                        direct.push(p);
+                    }
+                    let applies = by_account.min(resource);
+                    match Part::new(st, statement_label(st), applies, &request, &sets) {
+                        Some(p) => delegating.push(p),
+                        // The statement gives the account, but its conditions leave this
+                        // principal out (the `aws:PrincipalType` guard).
+                        None if applies == Tri::Yes && st.is_allow() => {
+                            guarded.push(statement_label(st));
+                        }
+                        None => {}
+                    }
+                }
+                Some(Effect::Deny) => {
+                    let applies = by_name.or(by_account).min(resource);
+                    if let Some(p) = Part::new(st, statement_label(st), applies, &request, &sets) {
+                        denying.push(p);
+                    }
+                }
+                None => {}
+            }
+        }
+
+        // The identity policies.
+        let identity = if iam_identity {
+            identity_of(inventory, subject)
+        } else {
+            None
+        };
+        let mut id_allow = Vec::new();
+        let mut id_deny = Vec::new();
+        let mut opaque = Vec::new();
+        // Per policy: what its statements certainly allow on this key, for "allows only".
+        let mut allows_here: Vec<(String, ActionSet)> = Vec::new();
+        let id_policies = identity
+            .map(|i| policies_of(inventory, i))
+            .unwrap_or_default();
+        for ip in &id_policies {
+            let doc_policy = ip.doc.policy(&context);
+            if is_opaque(&ip.doc, &doc_policy) {
+                opaque.push(format!("policy `{}`", ip.name));
+            }
+            let mut here = ActionSet::EMPTY;
+            for st in &doc_policy.statements {
+                let resource = identity_resource(st, key, others);
+                let label = if doc_policy.statements.len() > 1 {
+                    match st.sid_text() {
+                        Some(sid) if !sid.is_empty() => format!("policy `{}` (`{sid}`)", ip.name),
+                        _ => format!("policy `{}`", ip.name),
+                    }
+                } else {
+                    format!("policy `{}`", ip.name)
+                };
+                let Some(part) = Part::new(st, label, resource, &request, &sets) else {
+                    continue;
+                };
+                match part.effect {
+                    Effect::Allow => {
+                        if part.applies == Tri::Yes && part.condition == Tri::Yes {
+                            here = here.union(st.certainly_covered());
+                        }
+                        id_allow.push(part);
+                    }
+                    Effect::Deny => id_deny.push(part),
+                }
+            }
+            allows_here.push((ip.name.clone(), here.intersect(OpGroup::every_action())));
+        }
+
+        // Grants.
+        let grants: Vec<(&Grant, Tri)> = inventory
+            .grants
+            .iter()
+            .filter_map(|g| {
+                let for_key = if key.is_named_by(&g.key) {
+                    Tri::Yes
+                } else if key.arn.is_none() && !others.iter().any(|k| k.is_named_by(&g.key)) {
+                    Tri::Maybe
+                } else {
+                    Tri::No
+                };
+                let grantee = grantee_is(&g.grantee, subject, &principal);
+                let t = for_key.min(grantee);
+                (t != Tri::No).then_some((g, t))
             })
             .collect();
-    };
-    let request = Request::of(&principal);
-    let others: Vec<&Key> = inventory
-        .keys
-        .iter()
-        .filter(|k| !std::ptr::eq(*k, key))
-        .collect();
 
-    // The key policy.
-    let policy = key.policy.policy(&context);
-    let iam_identity = matches!(
-        principal.kind,
-        PrincipalKind::User { .. }
-            | PrincipalKind::Role { .. }
-            | PrincipalKind::Group { .. }
-            | PrincipalKind::AssumedRole { .. }
-            | PrincipalKind::FederatedUser { .. }
-    );
-    let account_root = principal
-        .account()
-        .filter(|_| iam_identity)
-        .map(Subject::new);
-    let account_principal = account_root.as_ref().and_then(Subject::principal);
-    let via_account = |st: &Statement<'_>| -> Tri {
-        let (Some(root), Some(account)) = (&account_principal, principal.account()) else {
-            return Tri::No;
-        };
-        let by_entry = policy.applies_to(st, Who::Entry(root));
-        let own = policy
-            .is_own_account(account)
-            .min(policy.applies_to(st, Who::Root));
-        by_entry.or(own)
-    };
-    let mut direct = Vec::new();
-    let mut delegating = Vec::new();
-    let mut denying = Vec::new();
-    let mut guarded = Vec::new();
-    for st in &policy.statements {
-        let resource = key_policy_resource(st, key);
-        // A group is never a principal of a key policy (KMS rejects the policy).
-        let by_name = if matches!(principal.kind, PrincipalKind::Group { .. }) {
-            Tri::No
-        } else {
-            policy.applies_to(st, Who::Entry(&principal))
-        };
-        let by_account = via_account(st);
-        match st.effect {
-            Some(Effect::Allow) => {
-                let label = format!("key policy {}", statement_label(st));
-                if let Some(p) =
-                    Part::new(st, label.clone(), by_name.min(resource), &request, &sets)
-                {
-                    direct.push(p);
-                }
-                let applies = by_account.min(resource);
-                match Part::new(st, statement_label(st), applies, &request, &sets) {
-                    Some(p) => delegating.push(p),
-                    // The statement gives the account, but its conditions leave this
-                    // principal out (the `aws:PrincipalType` guard).
-                    None if applies == Tri::Yes && st.is_allow() => {
-                        guarded.push(statement_label(st));
-                    }
-                    None => {}
-                }
-            }
-            Some(Effect::Deny) => {
-                let applies = by_name.or(by_account).min(resource);
-                if let Some(p) = Part::new(st, statement_label(st), applies, &request, &sets) {
-                    denying.push(p);
-                }
-            }
-            None => {}
-        }
-    }
+        let direct: Vec<&Part> = direct.iter().collect();
+        let delegating: Vec<&Part> = delegating.iter().collect();
+        let denying: Vec<&Part> = denying.iter().collect();
+        let id_allow: Vec<&Part> = id_allow.iter().collect();
+        let id_deny: Vec<&Part> = id_deny.iter().collect();
+        let subject_name = format!("`{}`", subject.short());
 
-    // The identity policies.
-    let identity = if iam_identity {
-        identity_of(inventory, subject)
-    } else {
-        None
-    };
-    let mut id_allow = Vec::new();
-    let mut id_deny = Vec::new();
-    let mut opaque = Vec::new();
-    // Per policy: what its statements certainly allow on this key, for "allows only".
-    let mut allows_here: Vec<(String, ActionSet)> = Vec::new();
-    let id_policies = identity
-        .map(|i| policies_of(inventory, i))
-        .unwrap_or_default();
-    for ip in &id_policies {
-        let doc_policy = ip.doc.policy(&context);
-        if is_opaque(&ip.doc, &doc_policy) {
-            opaque.push(format!("policy `{}`", ip.name));
-        }
-        let mut here = ActionSet::EMPTY;
-        for st in &doc_policy.statements {
-            let resource = identity_resource(st, key, &others);
-            let label = if doc_policy.statements.len() > 1 {
-                match st.sid_text() {
-                    Some(sid) if !sid.is_empty() => format!("policy `{}` (`{sid}`)", ip.name),
-                    _ => format!("policy `{}`", ip.name),
-                }
-            } else {
-                format!("policy `{}`", ip.name)
-            };
-            let Some(part) = Part::new(st, label, resource, &request, &sets) else {
+        let mut answers = Vec::with_capacity(actions.len());
+        for (i, operation) in actions.into_iter().enumerate() {
+            let op = sets[i];
+            let mut reasons = Vec::new();
+            // Explicit denies.
+            let (key_deny, key_deny_why) = strongest(&denying, i, "denied by ");
+            let (own_deny, own_deny_why) = strongest(&id_deny, i, "denied by ");
+            let deny = key_deny.or(own_deny);
+            if deny == Tri::Yes {
+                reasons.extend(key_deny_why.into_iter().chain(own_deny_why));
+                answers.push(Answer {
+                    operation,
+                    verdict: Verdict::Denied,
+                    reasons,
+                });
                 continue;
-            };
-            match part.effect {
-                Effect::Allow => {
-                    if part.applies == Tri::Yes && part.condition == Tri::Yes {
-                        here = here.union(st.certainly_covered());
-                    }
-                    id_allow.push(part);
-                }
-                Effect::Deny => id_deny.push(part),
             }
-        }
-        allows_here.push((ip.name.clone(), here.intersect(OpGroup::every_action())));
-    }
-
-    // Grants.
-    let grants: Vec<(&Grant, Tri)> = inventory
-        .grants
-        .iter()
-        .filter_map(|g| {
-            let for_key = if key.is_named_by(&g.key) {
-                Tri::Yes
-            } else if key.arn.is_none() && !others.iter().any(|k| k.is_named_by(&g.key)) {
-                Tri::Maybe
-            } else {
+            // Allows: the key policy directly, IAM through the account, grants.
+            let (by_key, by_key_why) = strongest(&direct, i, "");
+            let (enabled, enabled_why) = strongest(&delegating, i, "");
+            let (by_iam_policy, by_iam_policy_why) = strongest(&id_allow, i, "");
+            let identity_known = identity.is_some() && opaque.is_empty();
+            let by_iam = if !iam_identity || enabled == Tri::No {
                 Tri::No
+            } else if identity_known {
+                enabled.min(by_iam_policy)
+            } else {
+                enabled.min(by_iam_policy.or(Tri::Maybe))
             };
-            let grantee = grantee_is(&g.grantee, subject, &principal);
-            let t = for_key.min(grantee);
-            (t != Tri::No).then_some((g, t))
-        })
-        .collect();
-
-    let direct: Vec<&Part> = direct.iter().collect();
-    let delegating: Vec<&Part> = delegating.iter().collect();
-    let denying: Vec<&Part> = denying.iter().collect();
-    let id_allow: Vec<&Part> = id_allow.iter().collect();
-    let id_deny: Vec<&Part> = id_deny.iter().collect();
-    let subject_name = format!("`{}`", subject.short());
-
-    let mut answers = Vec::with_capacity(actions.len());
-    for (i, operation) in actions.into_iter().enumerate() {
-        let op = sets[i];
-        let mut reasons = Vec::new();
-        // Explicit denies.
-        let (key_deny, key_deny_why) = strongest(&denying, i, "denied by ");
-        let (own_deny, own_deny_why) = strongest(&id_deny, i, "denied by ");
-        let deny = key_deny.or(own_deny);
-        if deny == Tri::Yes {
-            reasons.extend(key_deny_why.into_iter().chain(own_deny_why));
+            let mut by_iam_why = Vec::new();
+            if by_iam != Tri::No {
+                let root = if enabled == Tri::Yes {
+                    String::new()
+                } else {
+                    format!(" ({})", enabled_why.join("; "))
+                };
+                if by_iam_policy == Tri::No || (by_iam_policy == Tri::Maybe && !identity_known) {
+                    by_iam_why.push(match (identity, opaque.is_empty()) {
+                        (None, _) => {
+                            format!(
+                                "IAM via root{root}: no identity policy of {subject_name} is given"
+                            )
+                        }
+                        (Some(_), _) => {
+                            format!("IAM via root{root}: {} may allow it", opaque.join(", "))
+                        }
+                    });
+                } else {
+                    for why in &by_iam_policy_why {
+                        by_iam_why.push(format!("IAM via root{root}: {why}"));
+                    }
+                }
+            }
+            let mut by_grant = Tri::No;
+            let mut by_grant_why = Vec::new();
+            for (g, t) in &grants {
+                if !grant_lists(g, operation) {
+                    continue;
+                }
+                let t = if g.constraints.is_empty() {
+                    *t
+                } else {
+                    (*t).min(Tri::Maybe)
+                };
+                let mut why = format!("grant `{}`", g.name);
+                if !g.constraints.is_empty() {
+                    why.push_str(&format!(" if {}", g.constraints.join(" and ")));
+                }
+                if t == Tri::Maybe && g.constraints.is_empty() {
+                    why.push_str(" if it is for this key (give the key's ARN with `--key-arn`)");
+                } else if t == Tri::Maybe && !key.is_named_by(&g.key) {
+                    why.push_str(", if it is for this key");
+                }
+                if t > by_grant {
+                    by_grant_why.clear();
+                }
+                if t >= by_grant {
+                    by_grant = t;
+                    by_grant_why.push(why);
+                }
+            }
+            let allow = by_key.or(by_iam).or(by_grant);
+            let mut allow_why: Vec<String> = Vec::new();
+            for (t, why) in [
+                (by_key, by_key_why),
+                (by_iam, by_iam_why),
+                (by_grant, by_grant_why),
+            ] {
+                if t == allow && allow != Tri::No {
+                    allow_why.extend(why);
+                }
+            }
+            let open = policy.open;
+            let verdict = match (allow, deny) {
+                (Tri::Yes, Tri::No) if !open => Verdict::Allowed,
+                (Tri::No, _) if !open => Verdict::NotAllowed,
+                _ => Verdict::Conditional,
+            };
+            match verdict {
+                Verdict::Allowed => reasons = allow_why,
+                Verdict::NotAllowed => {
+                    reasons = not_allowed_why(NotAllowed {
+                        iam_identity,
+                        other_account: principal
+                            .account()
+                            .filter(|a| policy.is_own_account(a) == Tri::No),
+                        enabled,
+                        enabled_why: &enabled_why,
+                        guarded: &guarded,
+                        identity_known: identity.is_some(),
+                        by_iam_policy,
+                        by_iam_policy_why: &by_iam_policy_why,
+                        allows_here: &allows_here,
+                        subject_name: &subject_name,
+                        op,
+                    });
+                }
+                _ => {
+                    reasons = allow_why;
+                    if deny == Tri::Maybe {
+                        reasons.extend(
+                            key_deny_why
+                                .into_iter()
+                                .chain(own_deny_why)
+                                .map(|d| format!("unless {d}")),
+                        );
+                    }
+                    if open {
+                        reasons
+                            .push("the key policy has statements a template computes".to_string());
+                    }
+                }
+            }
             answers.push(Answer {
                 operation,
-                verdict: Verdict::Denied,
+                verdict,
                 reasons,
             });
-            continue;
         }
-        // Allows: the key policy directly, IAM through the account, grants.
-        let (by_key, by_key_why) = strongest(&direct, i, "");
-        let (enabled, enabled_why) = strongest(&delegating, i, "");
-        let (by_iam_policy, by_iam_policy_why) = strongest(&id_allow, i, "");
-        let identity_known = identity.is_some() && opaque.is_empty();
-        let by_iam = if !iam_identity || enabled == Tri::No {
-            Tri::No
-        } else if identity_known {
-            enabled.min(by_iam_policy)
-        } else {
-            enabled.min(by_iam_policy.or(Tri::Maybe))
-        };
-        let mut by_iam_why = Vec::new();
-        if by_iam != Tri::No {
-            let root = if enabled == Tri::Yes {
-                String::new()
-            } else {
-                format!(" ({})", enabled_why.join("; "))
-            };
-            if by_iam_policy == Tri::No || (by_iam_policy == Tri::Maybe && !identity_known) {
-                by_iam_why.push(match (identity, opaque.is_empty()) {
-                    (None, _) => {
-                        format!("IAM via root{root}: no identity policy of {subject_name} is given")
-                    }
-                    (Some(_), _) => {
-                        format!("IAM via root{root}: {} may allow it", opaque.join(", "))
-                    }
-                });
-            } else {
-                for why in &by_iam_policy_why {
-                    by_iam_why.push(format!("IAM via root{root}: {why}"));
-                }
-            }
-        }
-        let mut by_grant = Tri::No;
-        let mut by_grant_why = Vec::new();
-        for (g, t) in &grants {
-            if !grant_lists(g, operation) {
-                continue;
-            }
-            let t = if g.constraints.is_empty() {
-                *t
-            } else {
-                (*t).min(Tri::Maybe)
-            };
-            let mut why = format!("grant `{}`", g.name);
-            if !g.constraints.is_empty() {
-                why.push_str(&format!(" if {}", g.constraints.join(" and ")));
-            }
-            if t == Tri::Maybe && g.constraints.is_empty() {
-                why.push_str(" if it is for this key (give the key's ARN with `--key-arn`)");
-            } else if t == Tri::Maybe && !key.is_named_by(&g.key) {
-                why.push_str(", if it is for this key");
-            }
-            if t > by_grant {
-                by_grant_why.clear();
-            }
-            if t >= by_grant {
-                by_grant = t;
-                by_grant_why.push(why);
-            }
-        }
-        let allow = by_key.or(by_iam).or(by_grant);
-        let mut allow_why: Vec<String> = Vec::new();
-        for (t, why) in [
-            (by_key, by_key_why),
-            (by_iam, by_iam_why),
-            (by_grant, by_grant_why),
-        ] {
-            if t == allow && allow != Tri::No {
-                allow_why.extend(why);
-            }
-        }
-        let open = policy.open;
-        let verdict = match (allow, deny) {
-            (Tri::Yes, Tri::No) if !open => Verdict::Allowed,
-            (Tri::No, _) if !open => Verdict::NotAllowed,
-            _ => Verdict::Conditional,
-        };
-        match verdict {
-            Verdict::Allowed => reasons = allow_why,
-            Verdict::NotAllowed => {
-                reasons = not_allowed_why(NotAllowed {
-                    iam_identity,
-                    enabled,
-                    enabled_why: &enabled_why,
-                    guarded: &guarded,
-                    identity_known: identity.is_some(),
-                    by_iam_policy,
-                    by_iam_policy_why: &by_iam_policy_why,
-                    allows_here: &allows_here,
-                    subject_name: &subject_name,
-                    op,
-                });
-            }
-            _ => {
-                reasons = allow_why;
-                if deny == Tri::Maybe {
-                    reasons.extend(
-                        key_deny_why
-                            .into_iter()
-                            .chain(own_deny_why)
-                            .map(|d| format!("unless {d}")),
-                    );
-                }
-                if open {
-                    reasons.push("the key policy has statements a template computes".to_string());
-                }
-            }
-        }
-        answers.push(Answer {
-            operation,
-            verdict,
-            reasons,
-        });
+        answers
     }
-    answers
 }
 
 /// Whether a key's policy lets identity policies give the key to the IAM users and roles of
@@ -963,52 +1044,53 @@ pub enum Delegation {
     NotEnabled(Vec<String>),
 }
 
-/// Whether the key policy enables IAM for the users and roles of the key's own account.
-pub fn delegation(key: &Key, context: &PolicyContext) -> Delegation {
-    let context = PolicyContext {
-        account: key.account.clone().or_else(|| context.account.clone()),
-        trusted_accounts: context.trusted_accounts.clone(),
-    };
-    let policy = key.policy.policy(&context);
-    let account = match &policy.own_account {
-        crate::model::OwnAccount::Known(a) if crate::model::principal::is_account_id(a) => {
-            Some(a.clone())
+impl KeyView<'_> {
+    /// Whether the key policy enables IAM for the users and roles of the key's own account.
+    pub fn delegation(&self) -> Delegation {
+        let key = self.key;
+        let policy = &self.policy;
+        let account = match &policy.own_account {
+            crate::model::OwnAccount::Known(a) if crate::model::principal::is_account_id(a) => {
+                Some(a.clone())
+            }
+            _ => None,
+        };
+        let request = Request {
+            principal_type: Some("User"),
+            principal_arn: None,
+            account,
+        };
+        let ops = [OpGroup::every_action()];
+        let (mut yes, mut maybe, mut guarded) = (Vec::new(), Vec::new(), Vec::new());
+        for st in &policy.statements {
+            if !st.is_allow() || !st.may_cover(OpGroup::every_action()) {
+                continue;
+            }
+            // Statements for everyone are no delegation to IAM: they allow by themselves.
+            let root = policy.names(st, Who::Root);
+            let applies = root.min(key_policy_resource(st, key));
+            match Part::new(st, statement_label(st), applies, &request, &ops) {
+                Some(p) if p.applies == Tri::Yes && p.condition == Tri::Yes => yes.push(p.label),
+                Some(p) => maybe.push(p.described(usize::MAX, "")),
+                None if applies == Tri::Yes => guarded.push(statement_label(st)),
+                None => {}
+            }
         }
-        _ => None,
-    };
-    let request = Request {
-        principal_type: Some("User"),
-        principal_arn: None,
-        account,
-    };
-    let ops = [OpGroup::every_action()];
-    let (mut yes, mut maybe, mut guarded) = (Vec::new(), Vec::new(), Vec::new());
-    for st in &policy.statements {
-        if !st.is_allow() || !st.may_cover(OpGroup::every_action()) {
-            continue;
+        if !yes.is_empty() {
+            Delegation::Enabled(yes)
+        } else if !maybe.is_empty() {
+            Delegation::Conditional(maybe)
+        } else {
+            Delegation::NotEnabled(guarded)
         }
-        // Statements for everyone are no delegation to IAM: they allow by themselves.
-        let root = policy.names(st, Who::Root);
-        let applies = root.min(key_policy_resource(st, key));
-        match Part::new(st, statement_label(st), applies, &request, &ops) {
-            Some(p) if p.applies == Tri::Yes && p.condition == Tri::Yes => yes.push(p.label),
-            Some(p) => maybe.push(p.described(usize::MAX, "")),
-            None if applies == Tri::Yes => guarded.push(statement_label(st)),
-            None => {}
-        }
-    }
-    if !yes.is_empty() {
-        Delegation::Enabled(yes)
-    } else if !maybe.is_empty() {
-        Delegation::Conditional(maybe)
-    } else {
-        Delegation::NotEnabled(guarded)
     }
 }
 
 /// What explains a request nothing allows.
 struct NotAllowed<'a> {
     iam_identity: bool,
+    /// The principal's account, when it is not the key's.
+    other_account: Option<&'a str>,
     enabled: Tri,
     enabled_why: &'a [String],
     guarded: &'a [String],
@@ -1025,7 +1107,11 @@ fn not_allowed_why(n: NotAllowed<'_>) -> Vec<String> {
         return vec!["no statement of the key policy allows it".to_string()];
     }
     if n.enabled == Tri::No {
-        let mut why = if n.guarded.is_empty() {
+        let mut why = if let Some(account) = n.other_account {
+            format!(
+                "the key policy does not allow the account {account}, which its identity policies need"
+            )
+        } else if n.guarded.is_empty() {
             "IAM not enabled in the key policy".to_string()
         } else {
             format!(
@@ -1601,6 +1687,50 @@ mod tests {
         assert_eq!(
             ask(&inv, &user("Alice"), "k", "kms:Decrypt").verdict,
             Verdict::NotAllowed
+        );
+    }
+
+    #[test]
+    fn another_account_needs_the_key_policy_to_allow_it() {
+        let other = "arn:aws:iam::444455556666:role/Reader";
+        let allow_read = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}}"#;
+        let inv = one_key(
+            &policy(&[ROOT_ALLOW]),
+            vec![identity(
+                other,
+                IdentityKind::Role,
+                &[("reader", allow_read)],
+            )],
+        );
+        let a = ask(&inv, other, "k", "kms:Decrypt");
+        assert_eq!(a.verdict, Verdict::NotAllowed);
+        assert_eq!(
+            a.reasons,
+            [
+                "the key policy does not allow the account 444455556666, which its identity policies need (policy `reader` would allow it)"
+            ]
+        );
+        let cross = r#"{"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "kms:Decrypt", "Resource": "*"}"#;
+        let inv = one_key(
+            &policy(&[ROOT_ALLOW, cross]),
+            vec![identity(
+                other,
+                IdentityKind::Role,
+                &[("reader", allow_read)],
+            )],
+        );
+        let a = ask(&inv, other, "k", "kms:Decrypt");
+        assert_eq!(a.verdict, Verdict::Allowed);
+        assert_eq!(a.reasons, ["IAM via root: policy `reader`"]);
+    }
+
+    #[test]
+    fn a_service_name_in_a_role_path_is_no_service_principal() {
+        let role = "arn:aws:iam::111122223333:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS";
+        assert_eq!(Subject::new(role).short(), "role/AWSServiceRoleForECS");
+        assert_eq!(
+            Subject::new("logs.amazonaws.com").short(),
+            "logs.amazonaws.com"
         );
     }
 

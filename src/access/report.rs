@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::Key;
@@ -175,62 +176,69 @@ fn delegation_text(d: &Delegation) -> String {
 
 /// The matrix for a terminal.
 pub fn human(keys: &[KeyAccess<'_>]) -> String {
+    blocks(keys, human_key)
+}
+
+/// Each key's block, made in parallel, blank lines between them.
+fn blocks(keys: &[KeyAccess<'_>], block: fn(&KeyAccess<'_>) -> String) -> String {
+    keys.par_iter()
+        .map(block)
+        .collect::<Vec<String>>()
+        .join("\n")
+}
+
+fn human_key(k: &KeyAccess<'_>) -> String {
     let mut out = String::new();
-    for (i, k) in keys.iter().enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        let _ = writeln!(out, "{}", heading(k.key));
-        let _ = writeln!(out, "  {}", delegation_text(&k.delegation));
-        if k.rows.is_empty() {
-            let _ = writeln!(out, "  no principal to ask about");
-            continue;
-        }
-        let mut table = vec![
-            std::iter::once("principal".to_string())
-                .chain(OpGroup::ALL.iter().map(|g| g.label().to_string()))
-                .collect::<Vec<_>>(),
-        ];
-        for r in &k.rows {
-            table.push(
-                std::iter::once(r.subject.text().to_string())
-                    .chain(
-                        OpGroup::ALL
-                            .iter()
-                            .map(|g| cell(&r.answers, *g).to_string()),
-                    )
-                    .collect(),
-            );
-        }
-        let widths: Vec<usize> = (0..table[0].len())
-            .map(|c| {
-                table
-                    .iter()
-                    .map(|r| r[c].chars().count())
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        out.push('\n');
-        for r in &table {
-            let mut line = String::from("  ");
-            for (c, text) in r.iter().enumerate() {
-                if c + 1 == r.len() {
-                    line.push_str(text);
-                } else {
-                    let pad = widths[c] - text.chars().count() + 2;
-                    line.push_str(text);
-                    line.extend(std::iter::repeat_n(' ', pad));
-                }
+    let _ = writeln!(out, "{}", heading(k.key));
+    let _ = writeln!(out, "  {}", delegation_text(&k.delegation));
+    if k.rows.is_empty() {
+        let _ = writeln!(out, "  no principal to ask about");
+        return out;
+    }
+    let mut table = vec![
+        std::iter::once("principal".to_string())
+            .chain(OpGroup::ALL.iter().map(|g| g.label().to_string()))
+            .collect::<Vec<_>>(),
+    ];
+    for r in &k.rows {
+        table.push(
+            std::iter::once(r.subject.text().to_string())
+                .chain(
+                    OpGroup::ALL
+                        .iter()
+                        .map(|g| cell(&r.answers, *g).to_string()),
+                )
+                .collect(),
+        );
+    }
+    let widths: Vec<usize> = (0..table[0].len())
+        .map(|c| {
+            table
+                .iter()
+                .map(|r| r[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    out.push('\n');
+    for r in &table {
+        let mut line = String::from("  ");
+        for (c, text) in r.iter().enumerate() {
+            if c + 1 == r.len() {
+                line.push_str(text);
+            } else {
+                let pad = widths[c] - text.chars().count() + 2;
+                line.push_str(text);
+                line.extend(std::iter::repeat_n(' ', pad));
             }
-            let _ = writeln!(out, "{}", line.trim_end());
         }
-        out.push('\n');
-        for r in &k.rows {
-            let _ = writeln!(out, "  {}", r.subject.text());
-            for reason in row_reasons(r) {
-                let _ = writeln!(out, "    {reason}");
-            }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    out.push('\n');
+    for r in &k.rows {
+        let _ = writeln!(out, "  {}", r.subject.text());
+        for reason in row_reasons(r) {
+            let _ = writeln!(out, "    {reason}");
         }
     }
     out
@@ -238,46 +246,45 @@ pub fn human(keys: &[KeyAccess<'_>]) -> String {
 
 /// Tables for a pull request comment or a review document.
 pub fn markdown(keys: &[KeyAccess<'_>]) -> String {
+    blocks(keys, markdown_key)
+}
+
+fn markdown_key(k: &KeyAccess<'_>) -> String {
     let mut out = String::new();
-    for (i, k) in keys.iter().enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        let mut title = format!("### {}", code(&k.key.name));
-        if k.key.path != k.key.name {
-            let _ = write!(title, " in {}", code(&k.key.path));
-        }
-        let _ = writeln!(out, "{title}\n");
-        if let Some(arn) = &k.key.arn {
-            let _ = write!(out, "Key ARN: {}. ", code(arn));
-        }
-        let _ = writeln!(out, "{}.\n", delegation_text(&k.delegation));
-        if k.rows.is_empty() {
-            let _ = writeln!(out, "No principal to ask about.");
-            continue;
-        }
+    let mut title = format!("### {}", code(&k.key.name));
+    if k.key.path != k.key.name {
+        let _ = write!(title, " in {}", code(&k.key.path));
+    }
+    let _ = writeln!(out, "{title}\n");
+    if let Some(arn) = &k.key.arn {
+        let _ = write!(out, "Key ARN: {}. ", code(arn));
+    }
+    let _ = writeln!(out, "{}.\n", delegation_text(&k.delegation));
+    if k.rows.is_empty() {
+        let _ = writeln!(out, "No principal to ask about.");
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "| principal | {} |",
+        OpGroup::ALL.map(OpGroup::label).join(" | ")
+    );
+    let _ = writeln!(out, "|---|{}", "---|".repeat(OpGroup::ALL.len()));
+    for r in &k.rows {
+        let cells: Vec<&str> = OpGroup::ALL.iter().map(|g| cell(&r.answers, *g)).collect();
         let _ = writeln!(
             out,
-            "| principal | {} |",
-            OpGroup::ALL.map(OpGroup::label).join(" | ")
+            "| {} | {} |",
+            code(r.subject.text()),
+            cells.join(" | ")
         );
-        let _ = writeln!(out, "|---|{}", "---|".repeat(OpGroup::ALL.len()));
-        for r in &k.rows {
-            let cells: Vec<&str> = OpGroup::ALL.iter().map(|g| cell(&r.answers, *g)).collect();
-            let _ = writeln!(
-                out,
-                "| {} | {} |",
-                code(r.subject.text()),
-                cells.join(" | ")
-            );
-        }
-        out.push('\n');
-        for r in &k.rows {
-            let reasons = row_reasons(r);
-            let _ = writeln!(out, "- {}:", code(r.subject.text()));
-            for reason in reasons {
-                let _ = writeln!(out, "  - {}", reason.replace('|', "\\|"));
-            }
+    }
+    out.push('\n');
+    for r in &k.rows {
+        let reasons = row_reasons(r);
+        let _ = writeln!(out, "- {}:", code(r.subject.text()));
+        for reason in reasons {
+            let _ = writeln!(out, "  - {}", reason.replace('|', "\\|"));
         }
     }
     out
@@ -331,10 +338,10 @@ pub fn sentences(keys: &[KeyAccess<'_>], markdown: bool) -> String {
 }
 
 #[derive(Serialize)]
-struct JsonReport<'a> {
+struct JsonReport<'k, 'a> {
     version: u32,
-    keys: Vec<JsonKey<'a>>,
-    access: Vec<JsonRecord<'a>>,
+    keys: Vec<JsonKey<'k>>,
+    access: JsonRecords<'k, 'a>,
 }
 
 #[derive(Serialize)]
@@ -345,6 +352,27 @@ struct JsonKey<'a> {
     /// `enabled`, `conditional` or `not enabled`.
     iam: &'static str,
     iam_reasons: &'a [String],
+}
+
+/// Every record, serialized as it is made rather than gathered first.
+struct JsonRecords<'k, 'a>(&'k [KeyAccess<'a>]);
+
+impl Serialize for JsonRecords<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().flat_map(|k| {
+            k.rows.iter().flat_map(move |r| {
+                r.answers.iter().map(move |a| JsonRecord {
+                    principal: r.subject.text(),
+                    key: &k.key.name,
+                    path: &k.key.path,
+                    operation: format!("kms:{}", a.operation.name),
+                    group: OpGroup::of(a.operation).map(OpGroup::label),
+                    verdict: a.verdict.as_str(),
+                    reasons: &a.reasons,
+                })
+            })
+        }))
+    }
 }
 
 #[derive(Serialize)]
@@ -358,8 +386,9 @@ struct JsonRecord<'a> {
     reasons: &'a [String],
 }
 
-/// One record per principal, key and operation.
-pub fn json(keys: &[KeyAccess<'_>]) -> String {
+/// One record per principal, key and operation, written to `out` as they are serialized: the
+/// records of a large tree are never held in memory as one text.
+pub fn write_json(keys: &[KeyAccess<'_>], out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let report = JsonReport {
         version: 1,
         keys: keys
@@ -379,24 +408,10 @@ pub fn json(keys: &[KeyAccess<'_>]) -> String {
                 }
             })
             .collect(),
-        access: keys
-            .iter()
-            .flat_map(|k| {
-                k.rows.iter().flat_map(move |r| {
-                    r.answers.iter().map(move |a| JsonRecord {
-                        principal: r.subject.text(),
-                        key: &k.key.name,
-                        path: &k.key.path,
-                        operation: format!("kms:{}", a.operation.name),
-                        group: OpGroup::of(a.operation).map(OpGroup::label),
-                        verdict: a.verdict.as_str(),
-                        reasons: &a.reasons,
-                    })
-                })
-            })
-            .collect(),
+        access: JsonRecords(keys),
     };
-    let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
-    text.push('\n');
-    text
+    let mut writer = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut writer, &report)?;
+    std::io::Write::write_all(&mut writer, b"\n")?;
+    std::io::Write::flush(&mut writer)
 }
