@@ -104,19 +104,22 @@ pub fn lint_source(
             Outcome::Suppressed(entry) => report.suppressions_used.push(entry),
         },
     );
-    let whole = match kind {
-        InputKind::Json => Some(Whole::Template(&source.path, &source.text, Syntax::Json)),
-        InputKind::Yaml => Some(Whole::Template(&source.path, &source.text, Syntax::Yaml)),
-        // A `.tf` file linted alone is a module of its own.
-        InputKind::Hcl => Some(Whole::Module(
+    // A `.tf` file linted alone is a module of its own, copied only when it may hold what
+    // the rules that read a module whole look for.
+    let single =
+        if kind == InputKind::Hcl && !policies.is_empty() && source.text.contains("aws_iam_") {
             vec![ModuleFile {
                 display: String::new(),
                 fs_path: None,
                 text: source.text.clone(),
-            }],
-            Path::new("."),
-            &NoFiles,
-        )),
+            }]
+        } else {
+            Vec::new()
+        };
+    let whole = match kind {
+        InputKind::Json => Some(Whole::Template(&source.path, &source.text, Syntax::Json)),
+        InputKind::Yaml => Some(Whole::Template(&source.path, &source.text, Syntax::Yaml)),
+        InputKind::Hcl => Some(Whole::Module(&single, Path::new("."), &NoFiles)),
         InputKind::Template => None,
     };
     if let Some(whole) = whole {
@@ -315,7 +318,7 @@ pub fn lint_module(
     // The rules that read the module whole; a finding is reported in a file the run was
     // asked about, with its labels in that file.
     let all: Vec<&Settings> = settings.iter().collect();
-    let whole = Whole::Module(module.files[..tf_files].to_vec(), &dir, loader);
+    let whole = Whole::Module(&module.files[..tf_files], &dir, loader);
     for outcome in check_whole(whole, &policies, &text, &all, &settings_at) {
         let mut d = match outcome {
             Outcome::Reported(d) => d,
@@ -371,11 +374,12 @@ enum Whole<'a> {
     /// A template: its path as shown, its text and syntax.
     Template(&'a str, &'a str, Syntax),
     /// A module: its `.tf` files, its directory and how it reads the files they name.
-    Module(Vec<ModuleFile>, &'a Path, &'a dyn Loader),
+    Module(&'a [ModuleFile], &'a Path, &'a dyn Loader),
 }
 
 impl Whole<'_> {
-    /// Whether the text may declare IAM identities (the inventory is read only then).
+    /// Whether the text mentions IAM resources at all: both rules need some (identities and
+    /// their policies, or a group), so nothing more is read without them.
     fn mentions_iam(&self) -> bool {
         match self {
             Whole::Template(_, text, _) => text.contains("AWS::IAM::"),
@@ -383,20 +387,28 @@ impl Whole<'_> {
         }
     }
 
-    fn inventory(&self) -> Inventory {
+    /// Whether the text may declare an IAM group.
+    fn mentions_groups(&self) -> bool {
         match self {
-            Whole::Template(path, text, syntax) => collect::cloudformation(path, text, *syntax),
-            Whole::Module(files, dir, loader) => collect::terraform(files.clone(), dir, *loader),
+            Whole::Template(_, text, _) => text.contains("AWS::IAM::Group"),
+            Whole::Module(files, ..) => files.iter().any(|f| f.text.contains("aws_iam_group")),
         }
     }
 
-    fn groups(self) -> Vec<GroupDeclaration> {
+    fn inventory(&self) -> Inventory {
+        match self {
+            Whole::Template(path, text, syntax) => collect::cloudformation(path, text, *syntax),
+            Whole::Module(files, dir, loader) => collect::terraform(files.to_vec(), dir, *loader),
+        }
+    }
+
+    fn groups(&self) -> Vec<GroupDeclaration> {
         match self {
             Whole::Template(_, text, syntax) => {
-                group_principal_defined_here::template_groups(text, syntax)
+                group_principal_defined_here::template_groups(text, *syntax)
             }
             Whole::Module(files, dir, loader) => {
-                group_principal_defined_here::module_groups(files, dir, loader)
+                group_principal_defined_here::module_groups(files.to_vec(), dir, *loader)
             }
         }
     }
@@ -417,17 +429,18 @@ fn check_whole<'s>(
         &ineffective_iam_permission::RULE,
         &group_principal_defined_here::RULE,
     );
-    let Some(first) = all.first() else {
+    let Some(first) = all.first().filter(|_| !policies.is_empty()) else {
         return Vec::new();
     };
-    if policies.is_empty() {
+    let enables = |rule: &Rule| all.iter().any(|s| s.is_enabled(rule));
+    let (check_iam, groups_on) = (enables(iam), enables(group));
+    if !(check_iam || groups_on) || !whole.mentions_iam() {
         return Vec::new();
     }
     let context = &first.context;
-    let enables = |rule: &Rule| all.iter().any(|s| s.is_enabled(rule));
-    let check_iam = enables(iam) && whole.mentions_iam();
-    let check_groups =
-        enables(group) && group_principal_defined_here::names_a_group(policies, text, context);
+    let check_groups = groups_on
+        && whole.mentions_groups()
+        && group_principal_defined_here::names_a_group(policies, text, context);
     if !check_iam && !check_groups {
         return Vec::new();
     }
