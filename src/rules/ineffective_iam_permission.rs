@@ -114,7 +114,8 @@ struct Closed<'i> {
     root: String,
 }
 
-/// The key, when its policy certainly does not enable IAM (see [`iam_closed`]).
+/// The key, when its policy certainly does not enable IAM (see [`iam_closed`]) and gives
+/// nothing to another account.
 fn closed<'i>(key: &'i Key, context: &PolicyContext) -> Option<Closed<'i>> {
     if key.policy.doc.root.is_unknown() {
         return None;
@@ -126,6 +127,19 @@ fn closed<'i>(key: &'i Key, context: &PolicyContext) -> Option<Closed<'i>> {
     let mut policy = key.policy.policy(&ctx);
     policy.dialect = key.policy.doc.dialect;
     if !matches!(delegation(key, context), Delegation::NotEnabled(_)) {
+        return None;
+    }
+    // A key shared with another account: an identity of the source may be in that account
+    // (a Terraform module can create resources in several), where its identity policy is what
+    // lets it use the key.
+    let shared = policy.statements.iter().any(|st| {
+        !st.is_deny()
+            && st
+                .principal_entries()
+                .iter()
+                .any(|p| policy.is_other_account(p) != Tri::No)
+    });
+    if shared {
         return None;
     }
     let label = match iam_closed(&policy)? {
