@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Benchmark kmslint against the floor (a parallel walk + serde_json parse of the same files).
 
-Usage: python3 bench/bench.py [--sizes 1000 10000] [--runs 5] [--no-instructions]
+Usage: python3 bench/bench.py [--sizes 1000 10000] [--runs 5] [--no-instructions] [--only explain] [--no-build]
 
 Generates corpora with bench/gen_corpus.py (cached in bench/.corpus/), builds kmslint and the
 floor in release mode, and prints a markdown table of median wall times (JSON and human output), the wall-time ratio
 to the floor, the instruction-count ratio (callgrind, one thread: repeatable where wall time is
 not), peak memory (max RSS) and the growth from the smallest to the largest corpus; then the
-median time of one small file end to end, and of a 1 MB policy and a 15 MB template. Only the
-Python standard library is used; valgrind and GNU time are optional.
+median time of one small file end to end, and of a 1 MB policy and a 15 MB template; then
+`kmslint explain` against `kmslint check` on the same corpora, and explain's growth on one key
+policy with more and more statements and principals. `--only explain` runs the last part alone.
+Only the Python standard library is used; valgrind and GNU time are optional.
 """
 
 import argparse
@@ -22,13 +24,15 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
 
 
-def build():
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
-    subprocess.run(
-        ["cargo", "build", "--release", "--quiet", "--manifest-path", os.path.join(BENCH, "floor", "Cargo.toml")],
-        cwd=ROOT,
-        check=True,
-    )
+def build(skip):
+    """Build kmslint and the floor in release mode, unless `skip` (use the binaries as built)."""
+    if not skip:
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+        subprocess.run(
+            ["cargo", "build", "--release", "--quiet", "--manifest-path", os.path.join(BENCH, "floor", "Cargo.toml")],
+            cwd=ROOT,
+            check=True,
+        )
     return (
         os.path.join(ROOT, "target", "release", "kmslint"),
         os.path.join(BENCH, "floor", "target", "release", "kmslint-floor"),
@@ -133,14 +137,91 @@ def large_inputs():
     return policy, template
 
 
+def wide_policy(statements):
+    """One key policy of `statements` Allow statements, each naming its own role: as many
+    principals as statements, so explain's work is statements x principals."""
+    folder = os.path.join(BENCH, ".corpus", "wide")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"statements-{statements}.json")
+    if not os.path.exists(path):
+        actions = ['"kms:Decrypt"', '["kms:Encrypt", "kms:GenerateDataKey*"]', '"kms:Describe*"', '["kms:Create*", "kms:Put*"]']
+        body = [
+            '{"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, '
+            '"Action": "kms:*", "Resource": "*"}'
+        ]
+        for i in range(statements - 1):
+            body.append(
+                f'{{"Sid": "Role{i}", "Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::111122223333:role/R{i}"}}, '
+                f'"Action": {actions[i % len(actions)]}, "Resource": "*"}}'
+            )
+        with open(path, "w") as f:
+            f.write('{"Version": "2012-10-17", "Statement": [\n' + ",\n".join(body) + "\n]}\n")
+    return path
+
+
+def count(cmd, no_instructions):
+    if no_instructions:
+        return None
+    return instructions(cmd)
+
+
+def giga(value):
+    return "not counted" if value is None else f"{value / 1e9:.2f} G"
+
+
+def ratio(a, b):
+    return "n/a" if a is None or b is None else f"{a / b:.2f}x"
+
+
+def explain_part(kmslint, sizes, runs, no_instructions):
+    """`kmslint explain --format json` against `kmslint check --format json` on each corpus, then
+    explain on one policy of N statements naming N principals, N doubling."""
+    print("\n| corpus | check (json) | explain (json) | wall ratio | instructions: check / explain (one thread) | instruction ratio | explain peak memory |")
+    print("|---|---|---|---|---|---|---|")
+    walls, counts = {}, {}
+    for n in sizes:
+        path = corpus(n)
+        check = [kmslint, "check", "--isolated", "--format", "json", path]
+        explain = [kmslint, "explain", "--isolated", "--format", "json", path]
+        c, _ = measure(check, runs)
+        e, e_mem = measure(explain, runs)
+        ci, ei = count(check, no_instructions), count(explain, no_instructions)
+        walls[n], counts[n] = e, ei
+        print(
+            f"| {n:,} files | {c * 1000:.0f} ms | {e * 1000:.0f} ms | {e / c:.2f}x | {giga(ci)} / {giga(ei)} "
+            f"| {ratio(ei, ci)} | {mib(e_mem)} |"
+        )
+    if len(sizes) > 1:
+        lo, hi = min(sizes), max(sizes)
+        print(
+            f"explain growth {lo:,} -> {hi:,} files: {walls[hi] / walls[lo]:.1f}x time, "
+            f"{ratio(counts[hi], counts[lo])} instructions for {hi / lo:.0f}x files"
+        )
+    print("\n| one policy: statements = principals | statements x principals | explain (json) | instructions | instructions per statement x principal |")
+    print("|---|---|---|---|---|")
+    for n in (500, 1000, 2000):
+        path = wide_policy(n)
+        explain = [kmslint, "explain", "--isolated", "--format", "json", path]
+        e, _ = measure(explain, max(1, runs // 2))
+        ei = count(explain, no_instructions)
+        per = "n/a" if ei is None else f"{ei / (n * n):.0f}"
+        print(f"| {n:,} | {n * n / 1e6:.2f} M | {e * 1000:.0f} ms | {giga(ei)} | {per} |")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--no-instructions", action="store_true", help="skip the callgrind counts (slow)")
+    ap.add_argument("--only", choices=["explain"], help="run only this part")
+    ap.add_argument("--no-build", action="store_true", help="use the release binaries as they are")
     args = ap.parse_args()
-    kmslint, floor = build()
-    print(f"machine: {os.cpu_count()} cores; median of {args.runs} runs after a warm-up\n")
+    kmslint, floor = build(args.no_build)
+    print(f"machine: {os.cpu_count()} cores; median of {args.runs} runs after a warm-up")
+    if args.only == "explain":
+        explain_part(kmslint, args.sizes, args.runs, args.no_instructions)
+        return
+    print()
     print("| corpus | kmslint (json output) | kmslint (human output) | floor | wall ratio (json) | instructions: kmslint / floor | ratio | kmslint peak memory | floor peak memory |")
     print("|---|---|---|---|---|---|---|---|---|")
     results = {}
@@ -178,6 +259,7 @@ def main():
         h, _ = measure([*check, "human"], max(1, args.runs // 2))
         size = os.path.getsize(path) / 1e6
         print(f"| `{os.path.basename(path)}` | {size:.1f} MB | {j * 1000:.0f} ms | {h * 1000:.0f} ms | {mib(mem)} |")
+    explain_part(kmslint, args.sizes, args.runs, args.no_instructions)
 
 
 if __name__ == "__main__":
