@@ -1076,6 +1076,10 @@ impl KeyView<'_> {
                 None => {}
             }
         }
+        if policy.open {
+            // Statements a template computes may enable IAM: not knowing them is no "no".
+            maybe.push("if the statements a template computes do".to_string());
+        }
         if !yes.is_empty() {
             Delegation::Enabled(yes)
         } else if !maybe.is_empty() {
