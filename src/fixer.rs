@@ -232,19 +232,18 @@ fn proven(before: &FileReport, after: &FileReport, fixed: &[Key]) -> bool {
     true
 }
 
-/// For rules' tests: lint `text` as `kind` with the default settings and apply every fix
+/// For rules' tests: lint `text` as a file named `file` (its extension says how it is read)
+/// with the default settings and apply every fix
 /// (unsafe ones too) through [`fix_file`], which must keep them all. The fix titles of the
 /// findings of `code`, in order, and what fixing made.
 #[cfg(test)]
-pub(crate) fn fix_all(
-    code: &str,
-    kind: crate::extract::InputKind,
-    text: &str,
-) -> (Vec<Option<String>>, Fixed) {
+pub(crate) fn fix_all(code: &str, file: &str, text: &str) -> (Vec<Option<String>>, Fixed) {
     use crate::engine::{Reach, lint_source};
+    let kind = crate::extract::InputKind::from_path(std::path::Path::new(file))
+        .expect("a file name kmslint reads");
     let settings = crate::settings::Settings::default();
     let lint = |s: &SourceFile| lint_source(s, kind, Reach::Named, &settings);
-    let source = SourceFile::new("key", None, text.to_string());
+    let source = SourceFile::new(file, None, text.to_string());
     let report = lint(&source);
     let titles = report
         .diagnostics

@@ -262,7 +262,6 @@ fn help(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::InputKind;
     use crate::model::PolicyContext;
     use crate::rule::Finding;
     use crate::tree::json;
@@ -325,10 +324,10 @@ mod tests {
         ));
     }
 
-    /// Lint `text` as `kind`: the fix title of each finding of the rule, and the text after
+    /// Lint `text` as a file named `file`: the fix title of each finding of the rule, and the text after
     /// every fix (unsafe ones too), each proven by the fixer.
-    fn fixed(kind: InputKind, text: &str) -> (Vec<Option<String>>, String) {
-        let (titles, fixed) = crate::fixer::fix_all(RULE.code, kind, text);
+    fn fixed(file: &str, text: &str) -> (Vec<Option<String>>, String) {
+        let (titles, fixed) = crate::fixer::fix_all(RULE.code, file, text);
         (titles, fixed.source.text)
     }
 
@@ -370,7 +369,7 @@ mod tests {
     #[test]
     fn wildcards_become_what_they_match_without_the_escalating_actions() {
         let (t, text) = fixed(
-            InputKind::Json,
+            "key.json",
             &policy(r#"["kms:Create*", "kms:Describe*", "kms:Put*"]"#),
         );
         assert_eq!(
@@ -383,15 +382,12 @@ mod tests {
         assert_eq!(text, policy(r#"["kms:CreateAlias", "kms:Describe*"]"#));
         // One a line, and a lone value.
         let lines = "[\n        \"kms:Put*\",\n        \"kms:Create*\"\n      ]";
-        let (_, text) = fixed(InputKind::Json, &policy(lines));
+        let (_, text) = fixed("key.json", &policy(lines));
         assert_eq!(text, policy("[\n        \"kms:CreateAlias\"\n      ]"));
-        let (_, text) = fixed(InputKind::Json, &policy(r#""kms:Create*""#));
+        let (_, text) = fixed("key.json", &policy(r#""kms:Create*""#));
         assert_eq!(text, policy(r#""kms:CreateAlias""#));
         // Actions another entry allows already are not listed twice.
-        let (t, text) = fixed(
-            InputKind::Json,
-            &policy(r#"["kms:Create*", "kms:CreateAlias"]"#),
-        );
+        let (t, text) = fixed("key.json", &policy(r#"["kms:Create*", "kms:CreateAlias"]"#));
         assert_eq!(t, titles(&["Remove `kms:Create*`"]));
         assert_eq!(text, policy(r#"["kms:CreateAlias"]"#));
     }
@@ -401,7 +397,7 @@ mod tests {
         // The administrator is denied use, so `kms:*` gives it no use the finding counts on.
         let deny = r#"{"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Admin"}, "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*"}"#;
         let text = policy(r#""kms:*""#).replace("\n  ]\n}", &format!(",\n    {deny}\n  ]\n}}"));
-        let (t, fixed_text) = fixed(InputKind::Json, &text);
+        let (t, fixed_text) = fixed("key.json", &text);
         assert_eq!(
             t,
             titles(&[
@@ -444,7 +440,7 @@ mod tests {
     #[test]
     fn no_fix_for_named_actions_not_action_or_a_lone_entry_to_remove() {
         for actions in [r#"["kms:PutKeyPolicy", "kms:Describe*"]"#, r#""kms:Put*""#] {
-            let (t, text) = fixed(InputKind::Json, &policy(actions));
+            let (t, text) = fixed("key.json", &policy(actions));
             assert_eq!(t, [None], "{actions}");
             assert_eq!(text, policy(actions));
         }
@@ -452,7 +448,7 @@ mod tests {
             r#""Action": "kms:Decrypt""#,
             r#""NotAction": "kms:Decrypt""#,
         );
-        let (t, _) = fixed(InputKind::Json, &not_action);
+        let (t, _) = fixed("key.json", &not_action);
         assert!(t.iter().all(Option::is_none), "{t:?}");
     }
 
@@ -494,7 +490,7 @@ mod tests {
               - kms:Create*
               - kms:Describe*
               - kms:Put*  # changes the policy";
-        let (_, text) = fixed(InputKind::Yaml, &yaml(block));
+        let (_, text) = fixed("template.yaml", &yaml(block));
         assert_eq!(
             text,
             yaml(
@@ -504,13 +500,13 @@ mod tests {
             )
         );
         let flow = " [kms:Put*, 'kms:Create*']";
-        let (_, text) = fixed(InputKind::Yaml, &yaml(flow));
+        let (_, text) = fixed("template.yaml", &yaml(flow));
         assert_eq!(text, yaml(" ['kms:CreateAlias']"));
         // An entry in one branch of an `Fn::If`: replacing it would change that branch only.
         let branch = "
               - !If [Strict, kms:Put*, !Ref AWS::NoValue]
               - kms:Describe*";
-        let (t, text) = fixed(InputKind::Yaml, &yaml(branch));
+        let (t, text) = fixed("template.yaml", &yaml(branch));
         assert_eq!(t, [None]);
         assert_eq!(text, yaml(branch));
     }
@@ -560,7 +556,7 @@ resource "aws_kms_key" "k" {{
             )
         };
         let (t, text) = fixed(
-            InputKind::Hcl,
+            "main.tf",
             &tf("\n      \"kms:Create*\",\n      \"kms:Describe*\",\n      \"kms:Put*\",\n    "),
         );
         assert_eq!(t.len(), 2);

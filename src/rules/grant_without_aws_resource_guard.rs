@@ -172,12 +172,11 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
 #[cfg(test)]
 mod tests {
     use super::RULE;
-    use crate::extract::InputKind;
 
-    /// Lint `text` as `kind`: the fix title of each finding of the rule, and the text after
+    /// Lint `text` as a file named `file`: the fix title of each finding of the rule, and the text after
     /// every fix (unsafe ones too), each proven by the fixer; no finding with a fix is left.
-    fn fixed(kind: InputKind, text: &str) -> (Vec<Option<String>>, String) {
-        let (titles, fixed) = crate::fixer::fix_all(RULE.code, kind, text);
+    fn fixed(file: &str, text: &str) -> (Vec<Option<String>>, String) {
+        let (titles, fixed) = crate::fixer::fix_all(RULE.code, file, text);
         let mut left = fixed.report.diagnostics.iter();
         assert!(!left.any(|d| d.rule.code() == RULE.code && d.fix.is_some()));
         (titles, fixed.source.text)
@@ -218,14 +217,14 @@ mod tests {
             r#"["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"]"#,
             r#"["kms:CreateGrant", "kms:RevokeGr*"]"#,
         ] {
-            let (titles, text) = fixed(InputKind::Json, &policy(actions, ""));
+            let (titles, text) = fixed("key.json", &policy(actions, ""));
             assert_eq!(titles, [Some(TITLE.to_string())], "{actions}");
             assert_eq!(text, policy(actions, GUARD));
         }
         // Into the conditions the statement has.
         let other = r#",
       "Condition": {"Bool": {"aws:SecureTransport": "true"}}"#;
-        let (_, text) = fixed(InputKind::Json, &policy(r#""kms:CreateGrant""#, other));
+        let (_, text) = fixed("key.json", &policy(r#""kms:CreateGrant""#, other));
         assert!(
             text.contains(
                 r#"{"Bool": {"aws:SecureTransport": "true", "kms:GrantIsForAWSResource": "true"}}"#
@@ -245,7 +244,7 @@ mod tests {
             r#"["kms:CreateGrant", "s3:GetObject"]"#,
             r#""*""#,
         ] {
-            let (titles, text) = fixed(InputKind::Json, &policy(actions, ""));
+            let (titles, text) = fixed("key.json", &policy(actions, ""));
             assert!(!titles.is_empty(), "{actions}");
             assert!(titles.iter().all(Option::is_none), "{actions}");
             assert_eq!(text, policy(actions, ""));
@@ -254,7 +253,7 @@ mod tests {
             r#""Action": "kms:Decrypt""#,
             r#""NotAction": "kms:Decrypt""#,
         );
-        assert!(fixed(InputKind::Json, &not_action).0.contains(&None));
+        assert!(fixed("key.json", &not_action).0.contains(&None));
     }
 
     #[test]
@@ -263,7 +262,7 @@ mod tests {
         let if_exists = r#",
       "Condition": {"BoolIfExists": {"kms:GrantIsForAWSResource": "true"}}"#;
         assert_eq!(
-            fixed(InputKind::Json, &policy(r#""kms:CreateGrant""#, if_exists)).0,
+            fixed("key.json", &policy(r#""kms:CreateGrant""#, if_exists)).0,
             [None]
         );
         let yaml = |actions: &str, condition: &str| {
@@ -292,16 +291,16 @@ mod tests {
         };
         // An action a parameter gives may be any action.
         let open = "[kms:CreateGrant, !Ref MoreActions]";
-        assert_eq!(fixed(InputKind::Yaml, &yaml(open, "")).0, [None]);
+        assert_eq!(fixed("template.yaml", &yaml(open, "")).0, [None]);
         // A condition in one branch of an `Fn::If`.
         let branch = "
             Condition: !If [Strict, {Bool: {aws:SecureTransport: 'true'}}, !Ref AWS::NoValue]";
         assert_eq!(
-            fixed(InputKind::Yaml, &yaml("kms:CreateGrant", branch)).0,
+            fixed("template.yaml", &yaml("kms:CreateGrant", branch)).0,
             [None]
         );
         // Without them, the condition is written as YAML, quoted as the file quotes.
-        let (titles, text) = fixed(InputKind::Yaml, &yaml("kms:CreateGrant", ""));
+        let (titles, text) = fixed("template.yaml", &yaml("kms:CreateGrant", ""));
         assert_eq!(titles, [Some(TITLE.to_string())]);
         assert_eq!(
             text,
@@ -345,7 +344,7 @@ resource "aws_kms_key" "k" {{
 "#
             )
         };
-        let (titles, text) = fixed(InputKind::Hcl, &tf(""));
+        let (titles, text) = fixed("main.tf", &tf(""));
         assert_eq!(titles, [Some(TITLE.to_string())]);
         assert_eq!(
             text,

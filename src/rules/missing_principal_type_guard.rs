@@ -189,12 +189,11 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
 #[cfg(test)]
 mod tests {
     use super::RULE;
-    use crate::extract::InputKind;
 
-    /// Lint `text` as `kind`: the fix title of each finding of the rule, and the text after
+    /// Lint `text` as a file named `file`: the fix title of each finding of the rule, and the text after
     /// every fix (unsafe ones too), each proven by the fixer; no finding with a fix is left.
-    fn fixed(kind: InputKind, text: &str) -> (Vec<Option<String>>, String) {
-        let (titles, fixed) = crate::fixer::fix_all(RULE.code, kind, text);
+    fn fixed(file: &str, text: &str) -> (Vec<Option<String>>, String) {
+        let (titles, fixed) = crate::fixer::fix_all(RULE.code, file, text);
         let mut left = fixed.report.diagnostics.iter();
         assert!(!left.any(|d| d.rule.code() == RULE.code && d.fix.is_some()));
         (titles, fixed.source.text)
@@ -230,7 +229,7 @@ mod tests {
 
     #[test]
     fn the_root_statement_gets_the_guard() {
-        let (titles, text) = fixed(InputKind::Json, &policy(ROOT, ""));
+        let (titles, text) = fixed("key.json", &policy(ROOT, ""));
         assert_eq!(titles, [Some(TITLE.to_string())]);
         assert_eq!(
             text,
@@ -241,9 +240,9 @@ mod tests {
         );
         // Two ways of naming the root in one statement.
         let both = r#"["111122223333", "arn:aws:iam::111122223333:root"]"#;
-        assert_eq!(fixed(InputKind::Json, &policy(both, "")).0.len(), 1);
+        assert_eq!(fixed("key.json", &policy(both, "")).0.len(), 1);
         assert!(
-            fixed(InputKind::Json, &policy(both, ""))
+            fixed("key.json", &policy(both, ""))
                 .1
                 .contains("aws:PrincipalType")
         );
@@ -253,7 +252,7 @@ mod tests {
     fn the_guard_joins_the_conditions_there_are() {
         let other = r#",
       "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123def4"}}"#;
-        let (titles, text) = fixed(InputKind::Json, &policy(ROOT, other));
+        let (titles, text) = fixed("key.json", &policy(ROOT, other));
         assert_eq!(titles, [Some(TITLE.to_string())]);
         assert!(
             text.contains(r#""Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123def4", "aws:PrincipalType": "Account"}}"#),
@@ -261,7 +260,7 @@ mod tests {
         );
         let bool_ = r#",
       "Condition": {"Bool": {"aws:SecureTransport": "true"}}"#;
-        let (_, text) = fixed(InputKind::Json, &policy(ROOT, bool_));
+        let (_, text) = fixed("key.json", &policy(ROOT, bool_));
         assert!(
             text.contains(r#"{"Bool": {"aws:SecureTransport": "true"}, "StringEquals": {"aws:PrincipalType": "Account"}}"#),
             "{text}"
@@ -273,16 +272,16 @@ mod tests {
         // A role in the root statement would lose its access (its type is `AssumedRole`).
         let shared =
             r#"["arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:role/Admin"]"#;
-        assert_eq!(fixed(InputKind::Json, &policy(shared, "")).0, [None]);
+        assert_eq!(fixed("key.json", &policy(shared, "")).0, [None]);
         // A guard that admits more: which types to keep is the author's choice.
         let wide = r#",
       "Condition": {"StringEquals": {"aws:PrincipalType": ["Account", "User"]}}"#;
-        assert_eq!(fixed(InputKind::Json, &policy(ROOT, wide)).0, [None]);
+        assert_eq!(fixed("key.json", &policy(ROOT, wide)).0, [None]);
         // `ForAllValues:` is no guard, but it names the key: what to write instead is the
         // author's choice.
         let forall = r#",
       "Condition": {"ForAllValues:StringEquals": {"aws:PrincipalType": "Account"}}"#;
-        assert_eq!(fixed(InputKind::Json, &policy(ROOT, forall)).0, [None]);
+        assert_eq!(fixed("key.json", &policy(ROOT, forall)).0, [None]);
     }
 
     #[test]
@@ -312,18 +311,18 @@ mod tests {
         let root = "arn:aws:iam::111122223333:root";
         // A principal that may or may not be the root.
         let unknown = "[arn:aws:iam::111122223333:root, !Ref Admin]";
-        assert_eq!(fixed(InputKind::Yaml, &yaml(unknown, "")).0, [None]);
+        assert_eq!(fixed("template.yaml", &yaml(unknown, "")).0, [None]);
         // A condition that holds in one branch of an `Fn::If` only.
         let branch = "
             Condition: !If [Strict, {Bool: {aws:SecureTransport: 'true'}}, !Ref AWS::NoValue]";
-        assert_eq!(fixed(InputKind::Yaml, &yaml(root, branch)).0, [None]);
+        assert_eq!(fixed("template.yaml", &yaml(root, branch)).0, [None]);
         // A computed operator block.
         let computed = "
             Condition:
               StringEquals: !Ref Conditions";
-        assert_eq!(fixed(InputKind::Yaml, &yaml(root, computed)).0, [None]);
+        assert_eq!(fixed("template.yaml", &yaml(root, computed)).0, [None]);
         // Without them, the guard is written as YAML.
-        let (titles, text) = fixed(InputKind::Yaml, &yaml(root, ""));
+        let (titles, text) = fixed("template.yaml", &yaml(root, ""));
         assert_eq!(titles, [Some(TITLE.to_string())]);
         assert_eq!(
             text,
@@ -363,14 +362,14 @@ mod tests {
 "#
             )
         };
-        let (titles, text) = fixed(InputKind::Hcl, &tf(""));
+        let (titles, text) = fixed("main.tf", &tf(""));
         assert_eq!(titles, [Some(TITLE.to_string())]);
         assert_eq!(
             text,
             tf("\n        Condition = { StringEquals = { \"aws:PrincipalType\" = \"Account\" } }")
         );
         assert_eq!(
-            fixed(InputKind::Hcl, &tf("\n        Condition = var.c")).0,
+            fixed("main.tf", &tf("\n        Condition = var.c")).0,
             [None]
         );
     }
