@@ -115,12 +115,16 @@ impl Registry {
 
     /// The position of the rule with this code.
     pub fn position(&self, code: &str) -> Option<usize> {
-        RULES.iter().position(|r| r.code == code).or_else(|| {
-            self.custom
-                .iter()
-                .position(|c| c.rule.code() == code)
-                .map(|i| RULES.len() + i)
-        })
+        // Built-in rules are listed in code order.
+        RULES
+            .binary_search_by(|r| r.code.cmp(code))
+            .ok()
+            .or_else(|| {
+                self.custom
+                    .iter()
+                    .position(|c| c.rule.code() == code)
+                    .map(|i| RULES.len() + i)
+            })
     }
 
     /// The one rule a code (any case) or name names.
@@ -166,5 +170,27 @@ impl Registry {
                 .iter()
                 .flat_map(|c| [c.rule.code(), c.rule.name()]),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_rules_are_in_code_order_so_lookups_can_bisect() {
+        for pair in RULES.windows(2) {
+            assert!(
+                pair[0].code < pair[1].code,
+                "{} before {}",
+                pair[0].code,
+                pair[1].code
+            );
+        }
+        let registry = Registry::default();
+        for (i, rule) in RULES.iter().enumerate() {
+            assert_eq!(registry.position(rule.code), Some(i));
+        }
+        assert_eq!(registry.position("KMS999"), None);
     }
 }

@@ -26,6 +26,15 @@ struct Counts {
 
 const CHECKPOINT: usize = 512;
 
+/// The offset where each line of `bytes` starts, in one pass.
+fn line_starts(bytes: &[u8]) -> Vec<u32> {
+    // A policy's lines are some tens of bytes long.
+    let mut starts = Vec::with_capacity(bytes.len() / 32 + 1);
+    starts.push(0u32);
+    starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| (i + 1) as u32));
+    starts
+}
+
 /// A position as reported to users: 1-based line and column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct LineCol {
@@ -49,13 +58,8 @@ impl SourceFile {
 
     /// The byte offset where each line starts.
     pub fn line_starts(&self) -> &[u32] {
-        self.line_starts.get_or_init(|| {
-            let bytes = self.text.as_bytes();
-            let mut starts = Vec::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
-            starts.push(0u32);
-            starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| (i + 1) as u32));
-            starts
-        })
+        self.line_starts
+            .get_or_init(|| line_starts(self.text.as_bytes()))
     }
 
     fn counts(&self) -> &Counts {
@@ -171,6 +175,32 @@ impl SourceFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_starts_are_found_in_every_position_of_a_word() {
+        for text in [
+            "",
+            "\n",
+            "a\nb",
+            "\n\n\n\n\n\n\n\n\n",
+            "0123456\n89abcdef\n\u{a0}\n\u{7f}\u{8a}\n\u{10a0a}x\n",
+            "\x0b\x09\x0a\u{8a}\n\x00\x0a\x0a",
+        ] {
+            let slow: Vec<u32> = std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i as u32 + 1))
+                .collect();
+            assert_eq!(line_starts(text.as_bytes()), slow, "{text:?}");
+        }
+        for n in 0..40 {
+            let text: String = (0..n)
+                .map(|i| if i % 3 == 0 { '\n' } else { 'x' })
+                .collect();
+            let slow: Vec<u32> = std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i as u32 + 1))
+                .collect();
+            assert_eq!(line_starts(text.as_bytes()), slow, "{text:?}");
+        }
+    }
 
     #[test]
     fn columns_count_characters_and_crlf_keeps_lines() {

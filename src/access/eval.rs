@@ -94,11 +94,11 @@ impl OpGroup {
     /// The operations of the group.
     pub fn actions(self) -> ActionSet {
         match self {
-            OpGroup::Use => ActionSet::category(Category::Use),
-            OpGroup::Grant => ActionSet::named("CreateGrant"),
-            OpGroup::Administer => ActionSet::category(Category::Manage),
-            OpGroup::ChangePolicy => ActionSet::named("PutKeyPolicy"),
-            OpGroup::Delete => ActionSet::named("ScheduleKeyDeletion"),
+            OpGroup::Use => const { ActionSet::category(Category::Use) },
+            OpGroup::Grant => const { ActionSet::named("CreateGrant") },
+            OpGroup::Administer => const { ActionSet::category(Category::Manage) },
+            OpGroup::ChangePolicy => const { ActionSet::named("PutKeyPolicy") },
+            OpGroup::Delete => const { ActionSet::named("ScheduleKeyDeletion") },
         }
     }
 

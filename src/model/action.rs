@@ -81,7 +81,7 @@ impl ActionSet {
     pub const EMPTY: ActionSet = ActionSet(0);
 
     /// Every action in the catalog.
-    pub fn all() -> ActionSet {
+    pub const fn all() -> ActionSet {
         ActionSet(if ACTIONS.len() == 64 {
             u64::MAX
         } else {
@@ -101,50 +101,69 @@ impl ActionSet {
     }
 
     /// The actions a key policy controls (scope `key` or `both`).
-    pub fn key_policy_actions() -> ActionSet {
-        ActionSet::filter(|a| a.scope != PolicyScope::Iam)
+    pub const fn key_policy_actions() -> ActionSet {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < ACTIONS.len() {
+            if !matches!(ACTIONS[i].scope, PolicyScope::Iam) {
+                bits |= 1 << i;
+            }
+            i += 1;
+        }
+        ActionSet(bits)
     }
 
     /// The actions of one category.
-    pub fn category(c: Category) -> ActionSet {
-        ActionSet::filter(|a| a.category == c)
+    pub const fn category(c: Category) -> ActionSet {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < ACTIONS.len() {
+            if ACTIONS[i].category as u8 == c as u8 {
+                bits |= 1 << i;
+            }
+            i += 1;
+        }
+        ActionSet(bits)
     }
 
-    /// One action by exact catalog name (`"CreateGrant"`); panics on a name not in the catalog,
-    /// so it is for constants in rules, never for input.
-    pub fn named(name: &str) -> ActionSet {
-        let i = ACTIONS
-            .iter()
-            .position(|a| a.name == name)
-            .unwrap_or_else(|| panic!("`{name}` is not in the action catalog"));
-        ActionSet(1 << i)
+    /// One action by exact catalog name (`"CreateGrant"`). A `const fn`: rules name their
+    /// actions in constants, so a name not in the catalog fails the build.
+    pub const fn named(name: &str) -> ActionSet {
+        let mut i = 0;
+        while i < ACTIONS.len() {
+            if same_bytes(ACTIONS[i].name, name) {
+                return ActionSet(1 << i);
+            }
+            i += 1;
+        }
+        panic!("an action name is not in the action catalog")
     }
 
-    pub fn union(self, o: ActionSet) -> ActionSet {
+    pub const fn union(self, o: ActionSet) -> ActionSet {
         ActionSet(self.0 | o.0)
     }
 
-    pub fn intersect(self, o: ActionSet) -> ActionSet {
+    pub const fn intersect(self, o: ActionSet) -> ActionSet {
         ActionSet(self.0 & o.0)
     }
 
-    pub fn minus(self, o: ActionSet) -> ActionSet {
+    pub const fn minus(self, o: ActionSet) -> ActionSet {
         ActionSet(self.0 & !o.0)
     }
 
-    pub fn complement(self) -> ActionSet {
+    pub const fn complement(self) -> ActionSet {
         ActionSet::all().minus(self)
     }
 
-    pub fn is_empty(self) -> bool {
+    pub const fn is_empty(self) -> bool {
         self.0 == 0
     }
 
-    pub fn contains_all(self, o: ActionSet) -> bool {
+    pub const fn contains_all(self, o: ActionSet) -> bool {
         o.0 & !self.0 == 0
     }
 
-    pub fn intersects(self, o: ActionSet) -> bool {
+    pub const fn intersects(self, o: ActionSet) -> bool {
         self.0 & o.0 != 0
     }
 
@@ -163,13 +182,39 @@ impl ActionSet {
 
     /// `kms:A`, `kms:B` and `kms:C`, for messages.
     pub fn describe(self) -> String {
-        let names: Vec<String> = self.iter().map(|a| format!("`kms:{}`", a.name)).collect();
-        match names.len() {
-            0 => "no action".to_string(),
-            1 => names[0].clone(),
-            n => format!("{} and {}", names[..n - 1].join(", "), names[n - 1]),
+        let n = self.len();
+        if n == 0 {
+            return "no action".to_string();
         }
+        let mut out = String::with_capacity(n * 24);
+        for (i, a) in self.iter().enumerate() {
+            match i {
+                0 => {}
+                i if i + 1 == n => out.push_str(" and "),
+                _ => out.push_str(", "),
+            }
+            out.push_str("`kms:");
+            out.push_str(a.name);
+            out.push('`');
+        }
+        out
     }
+}
+
+/// Whether two strings are the same bytes, in a `const fn`.
+const fn same_bytes(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Match `text` against a glob `pattern` where `*` is any run and `?` one character.

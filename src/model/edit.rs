@@ -116,20 +116,22 @@ impl Lit {
     /// The value as compact JSON with `colon` between keys and values (`" : "` as
     /// `get-key-policy` writes them).
     fn json_with(&self, colon: &str) -> String {
-        match self {
-            Lit::Str(s) => json_string(s),
-            Lit::Obj(members) => {
-                let inner: Vec<String> = members
-                    .iter()
-                    .map(|(k, v)| format!("{}{colon}{}", json_string(k), v.json_with(colon)))
-                    .collect();
-                format!("{{{}}}", inner.join(", "))
-            }
-            Lit::Arr(items) => {
-                let inner: Vec<String> = items.iter().map(|i| i.json_with(colon)).collect();
-                format!("[{}]", inner.join(", "))
-            }
-        }
+        let mut out = String::new();
+        self.write_json(&mut out, colon);
+        out
+    }
+
+    fn write_json(&self, out: &mut String, colon: &str) {
+        self.write(
+            out,
+            &Style {
+                open: "{",
+                close: "}",
+                pair: colon,
+                key: &push_json_string,
+                scalar: &push_json_string,
+            },
+        );
     }
 
     /// The value in HCL object syntax (`{ Bool = { "kms:GrantIsForAWSResource" = "true" } }`).
@@ -140,54 +142,88 @@ impl Lit {
     /// [`Lit::hcl`] with keys meeting their values by `:` instead of `=` and every key
     /// quoted, as objects written like JSON are (`{ "Bool" : { … } }`).
     fn hcl_styled(&self, colon: bool, quoted: bool) -> String {
-        match self {
-            Lit::Str(s) => hcl_string(s),
-            Lit::Obj(members) if members.is_empty() => "{}".to_string(),
-            Lit::Obj(members) => {
-                let sep = if colon { ":" } else { "=" };
-                let inner: Vec<String> = members
-                    .iter()
-                    .map(|(k, v)| {
-                        format!(
-                            "{} {sep} {}",
-                            hcl_key(k, quoted),
-                            v.hcl_styled(colon, quoted)
-                        )
-                    })
-                    .collect();
-                format!("{{ {} }}", inner.join(", "))
-            }
-            Lit::Arr(items) => {
-                let inner: Vec<String> =
-                    items.iter().map(|i| i.hcl_styled(colon, quoted)).collect();
-                format!("[{}]", inner.join(", "))
-            }
-        }
+        let mut out = String::new();
+        self.write(
+            &mut out,
+            &Style {
+                open: "{ ",
+                close: " }",
+                pair: if colon { " : " } else { " = " },
+                key: &|out, k| out.push_str(&hcl_key(k, quoted)),
+                scalar: &|out, s| out.push_str(&hcl_string(s)),
+            },
+        );
+        out
     }
 
     /// The value in YAML flow style, scalars plain where YAML reads them as the same strings
     /// and quoted with `quote` elsewhere (`{Bool: {kms:GrantIsForAWSResource: 'true'}}`).
     fn yaml_flow(&self, quote: Quote) -> String {
+        let scalar = |out: &mut String, s: &str| out.push_str(&flow_scalar(s, quote));
+        let mut out = String::new();
+        self.write(
+            &mut out,
+            &Style {
+                open: "{",
+                close: "}",
+                pair: ": ",
+                key: &scalar,
+                scalar: &scalar,
+            },
+        );
+        out
+    }
+
+    /// Append the value to `out` as `style` writes it; lists and members are joined by `, `.
+    fn write(&self, out: &mut String, style: &Style<'_>) {
         match self {
-            Lit::Str(s) => flow_scalar(s, quote),
+            Lit::Str(s) => (style.scalar)(out, s),
+            Lit::Obj(members) if members.is_empty() => out.push_str("{}"),
             Lit::Obj(members) => {
-                let inner: Vec<String> = members
-                    .iter()
-                    .map(|(k, v)| format!("{}: {}", flow_scalar(k, quote), v.yaml_flow(quote)))
-                    .collect();
-                format!("{{{}}}", inner.join(", "))
+                out.push_str(style.open);
+                for (i, (k, v)) in members.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    (style.key)(out, k);
+                    out.push_str(style.pair);
+                    v.write(out, style);
+                }
+                out.push_str(style.close);
             }
             Lit::Arr(items) => {
-                let inner: Vec<String> = items.iter().map(|i| i.yaml_flow(quote)).collect();
-                format!("[{}]", inner.join(", "))
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    item.write(out, style);
+                }
+                out.push(']');
             }
         }
     }
 }
 
+/// How a [`Lit`] is written: the braces of an object, what joins a key to its value, and how
+/// keys and strings are written.
+struct Style<'s> {
+    open: &'static str,
+    close: &'static str,
+    pair: &'s str,
+    key: &'s dyn Fn(&mut String, &str),
+    scalar: &'s dyn Fn(&mut String, &str),
+}
+
 /// `s` as a JSON string literal.
 pub fn json_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    push_json_string(&mut out, s);
+    out
+}
+
+/// Append `s` to `out` as a JSON string literal.
+fn push_json_string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -201,7 +237,6 @@ pub fn json_string(s: &str) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 /// Whether a dialect writes its policies as JSON text.
@@ -497,7 +532,11 @@ fn json_member(text: &str, object: &Node, key: &str, value: &Lit) -> String {
             (between.trim() == ":" && !between.contains('\n')).then_some(between)
         })
         .unwrap_or(": ");
-    format!("{}{colon}{}", json_string(key), value.json_with(colon))
+    let mut member = String::with_capacity(64);
+    push_json_string(&mut member, key);
+    member.push_str(colon);
+    value.write_json(&mut member, colon);
+    member
 }
 
 /// [`insert_member`] for a YAML flow mapping (`{Key: value}`): written as JSON when its keys

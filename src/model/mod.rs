@@ -83,9 +83,9 @@ impl Dialect {
     /// (CloudFormation needs `Fn::Sub` for them).
     fn string(self, text: &str) -> String {
         match self {
-            Dialect::CfnJson if text.contains("${") => format!("{{\"Fn::Sub\": \"{text}\"}}"),
-            Dialect::CfnYaml if text.contains("${") => format!("!Sub \"{text}\""),
-            _ => format!("\"{text}\""),
+            Dialect::CfnJson if text.contains("${") => ["{\"Fn::Sub\": \"", text, "\"}"].concat(),
+            Dialect::CfnYaml if text.contains("${") => ["!Sub \"", text, "\""].concat(),
+            _ => ["\"", text, "\""].concat(),
         }
     }
 
@@ -104,16 +104,34 @@ impl Dialect {
 
     /// A condition `{op: {key: value}}` as this dialect writes it in a statement.
     pub fn condition(self, op: &str, key: &str, value: &str) -> String {
+        // Joined rather than formatted: help texts are written for every finding.
         let value = self.string(value);
+        let value = value.as_str();
         match self {
-            Dialect::Json | Dialect::CfnJson | Dialect::CfnSub | Dialect::TfString => {
-                format!("\"Condition\": {{\"{op}\": {{\"{key}\": {value}}}}}")
+            Dialect::Json | Dialect::CfnJson | Dialect::CfnSub | Dialect::TfString => [
+                "\"Condition\": {\"",
+                op,
+                "\": {\"",
+                key,
+                "\": ",
+                value,
+                "}}",
+            ]
+            .concat(),
+            Dialect::CfnYaml => ["Condition: {", op, ": {", key, ": ", value, "}}"].concat(),
+            Dialect::TfObject => {
+                ["Condition = { ", op, " = { \"", key, "\" = ", value, " } }"].concat()
             }
-            Dialect::CfnYaml => format!("Condition: {{{op}: {{{key}: {value}}}}}"),
-            Dialect::TfObject => format!("Condition = {{ {op} = {{ \"{key}\" = {value} }} }}"),
-            Dialect::TfDocument => {
-                format!("condition {{ test = \"{op}\", variable = \"{key}\", values = [{value}] }}")
-            }
+            Dialect::TfDocument => [
+                "condition { test = \"",
+                op,
+                "\", variable = \"",
+                key,
+                "\", values = [",
+                value,
+                "] }",
+            ]
+            .concat(),
         }
     }
 

@@ -25,25 +25,18 @@ static ESCAPED: [bool; 256] = {
     t
 };
 
-/// Whether any byte is `"`, `\` or a control character, tested eight bytes at a time.
+/// Whether any byte is `"`, `\` or a control character. Written as a branch-free loop over
+/// blocks, which the compiler turns into vector instructions: every string written goes
+/// through it.
 fn needs_escape(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let has = |w: u64, b: u8| {
-        let x = w ^ (u64::from(b) * ONES);
-        x.wrapping_sub(ONES) & !x & HIGH
-    };
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
-        let low = w.wrapping_sub(0x20 * ONES) & !w & HIGH;
-        if low | has(w, b'"') | has(w, b'\\') != 0 {
+    let escaped = |b: u8| (b < 0x20) | (b == b'"') | (b == b'\\');
+    let mut blocks = bytes.chunks_exact(16);
+    for block in &mut blocks {
+        if block.iter().fold(0u8, |acc, &b| acc | u8::from(escaped(b))) != 0 {
             return true;
         }
     }
-    chunks.remainder().iter().any(|&b| ESCAPED[b as usize])
+    blocks.remainder().iter().any(|&b| escaped(b))
 }
 
 /// Append `s` as a JSON string literal. Runs of characters that need no escape are copied
@@ -289,6 +282,18 @@ mod tests {
             let mut out = String::new();
             push_str_literal(&mut out, s);
             assert_eq!(out, serde_json::to_string(s).unwrap(), "{s:?}");
+        }
+        // Escapes in every position of the blocks and of the rest after them.
+        for len in [15, 16, 17, 31, 32, 33, 47] {
+            for at in 0..len {
+                for c in ['"', '\\', '\n', '\u{1f}', '\u{0}'] {
+                    let mut s: String = "x".repeat(len);
+                    s.replace_range(at..at + 1, &c.to_string());
+                    let mut out = String::new();
+                    push_str_literal(&mut out, &s);
+                    assert_eq!(out, serde_json::to_string(&s).unwrap(), "{s:?}");
+                }
+            }
         }
     }
 }

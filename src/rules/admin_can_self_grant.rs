@@ -19,9 +19,9 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(policy: &Policy<'_>, r: &mut Reporter) {
-    let put = ActionSet::named("PutKeyPolicy");
-    let grant = ActionSet::named("CreateGrant");
-    let use_actions = ActionSet::category(Category::Use);
+    let put = const { ActionSet::named("PutKeyPolicy") };
+    let grant = const { ActionSet::named("CreateGrant") };
+    let use_actions = const { ActionSet::category(Category::Use) };
     // Use granted to anyone; the root statement delegates to IAM and grants no one directly.
     let granted_use = policy
         .statements
@@ -85,37 +85,61 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
                 continue;
             }
             let every = |p: &&&crate::model::Principal<'_>| p.kind == PrincipalKind::Everyone;
-            let (who, itself) = match (escalators.as_slice(), &account_wide) {
-                ([one], Some(account)) if every(one) => {
-                    (format!("every principal in {account}"), "themselves")
-                }
-                ([one], _) => (format!("`{}`", one.text()), "itself"),
-                (many, _) => (format!("{} principals", many.len()), "themselves"),
-            };
-            let how = if via == put {
-                format!("rewrite the key policy to give {itself} use of the key")
-            } else if via == grant {
-                format!("create a grant that gives {itself} use of the key")
-            } else {
-                format!("give {itself} use of the key through a grant or the key policy")
-            };
             let (span, source) = match pattern {
-                Some(ActionPattern { node, .. }) => {
-                    (node.span, node.as_str().unwrap_or_default().to_string())
-                }
+                Some(ActionPattern { node, .. }) => (node.span, node.as_str().unwrap_or_default()),
                 None => (
                     st.actions
                         .as_ref()
                         .map_or(st.anchor(), |a| a.member.key_span),
-                    "NotAction".to_string(),
+                    "NotAction",
                 ),
             };
-            let lead = if pattern.is_some_and(|p| !p.is_wildcard()) {
-                format!("`{source}` lets")
+            // Joined rather than formatted: this runs for every finding.
+            let mut message = String::with_capacity(160);
+            message.push('`');
+            message.push_str(source);
+            if pattern.is_some_and(|p| !p.is_wildcard()) {
+                message.push_str("` lets ");
             } else {
-                format!("`{source}` includes {}, which lets", via.describe())
+                message.push_str("` includes ");
+                message.push_str(&via.describe());
+                message.push_str(", which lets ");
+            }
+            let itself = match (escalators.as_slice(), &account_wide) {
+                ([one], Some(account)) if every(one) => {
+                    message.push_str("every principal in ");
+                    message.push_str(account);
+                    "themselves"
+                }
+                ([one], _) => {
+                    message.push('`');
+                    message.push_str(one.text());
+                    message.push('`');
+                    "itself"
+                }
+                (many, _) => {
+                    message.push_str(&many.len().to_string());
+                    message.push_str(" principals");
+                    "themselves"
+                }
             };
-            let f = r.report(span, format!("{lead} {who} {how}"));
+            let how = if via == put {
+                [
+                    " rewrite the key policy to give ",
+                    itself,
+                    " use of the key",
+                ]
+            } else if via == grant {
+                [" create a grant that gives ", itself, " use of the key"]
+            } else {
+                [
+                    " give ",
+                    itself,
+                    " use of the key through a grant or the key policy",
+                ]
+            };
+            message.extend(how);
+            let f = r.report(span, message);
             for p in &escalators {
                 let label = if p.kind == PrincipalKind::Everyone {
                     "every principal of the account can give itself use of the key"
@@ -130,30 +154,27 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
                     policy.condition_example("Bool", "kms:GrantIsForAWSResource", "true")
                 )
             };
-            f.help(help(st, pattern, via.intersects(put), &source, guard))
+            f.help(help(st, pattern, via.intersects(put), source, guard))
                 .fix(pattern.and_then(|p| list_instead(policy, st, p)));
         }
     }
 }
 
 /// The actions that let a principal give itself use of the key.
-fn escalating() -> ActionSet {
-    ActionSet::named("CreateGrant").union(ActionSet::named("PutKeyPolicy"))
-}
+const ESCALATING: ActionSet =
+    ActionSet::named("CreateGrant").union(ActionSet::named("PutKeyPolicy"));
 
 /// What a key administrator needs, as the AWS console's key administrators statement gives it
 /// (`kms:Create*`, `kms:Describe*`, `kms:Enable*`, `kms:List*`, `kms:Put*`, `kms:Update*`,
 /// `kms:Revoke*`, `kms:Disable*`, `kms:Get*`, `kms:Delete*`, tagging, scheduling and cancelling
 /// deletion) by category: reading, managing and destroying the key and revoking its grants,
 /// of the actions a key policy controls, without `kms:CreateGrant` and `kms:PutKeyPolicy`.
-fn administration() -> ActionSet {
-    ActionSet::category(Category::Read)
-        .union(ActionSet::category(Category::Manage))
-        .union(ActionSet::category(Category::Destroy))
-        .union(ActionSet::named("RevokeGrant"))
-        .intersect(ActionSet::key_policy_actions())
-        .minus(escalating())
-}
+const ADMINISTRATION: ActionSet = ActionSet::category(Category::Read)
+    .union(ActionSet::category(Category::Manage))
+    .union(ActionSet::category(Category::Destroy))
+    .union(ActionSet::named("RevokeGrant"))
+    .intersect(ActionSet::key_policy_actions())
+    .minus(ESCALATING);
 
 /// The fix of a finding on a wildcard: the wildcard replaced by the actions it stands for other
 /// than `kms:CreateGrant` and `kms:PutKeyPolicy`, listed in its place (`kms:Create*` becomes
@@ -161,7 +182,7 @@ fn administration() -> ActionSet {
 /// statement's only action). Unsafe: the statement's principals lose those two actions.
 ///
 /// A wildcard for every action (`kms:*`, `*`) becomes the administrative actions
-/// ([`administration`]): the statement gives its principals no use of the key that the
+/// ([`ADMINISTRATION`]): the statement gives its principals no use of the key that the
 /// finding counts on (a principal with all the use the policy grants cannot escalate), so it
 /// is read as an administrators statement; any use it still gave goes too. Of a narrower wildcard's actions, those a key policy cannot control
 /// (`kms:CreateKey`, `kms:CreateCustomKeyStore`) are left out: they have no effect here, and
@@ -177,14 +198,14 @@ fn list_instead(policy: &Policy<'_>, st: &Statement<'_>, p: &ActionPattern<'_>) 
         return None;
     }
     let text = p.text()?;
-    let key_policy = ActionSet::key_policy_actions();
+    let key_policy = const { ActionSet::key_policy_actions() };
     let matched = p.matches().intersect(key_policy);
     let everything = matched.contains_all(key_policy);
     let stays = |o: &ActionPattern<'_>| {
         (!o.node.maybe || st.node.maybe)
             && o.node.span != p.node.span
             && matches!(o.kind, PatternKind::Kms { .. })
-            && (!o.is_wildcard() || !o.matches().intersects(escalating()))
+            && (!o.is_wildcard() || !o.matches().intersects(ESCALATING))
     };
     let kept = actions
         .patterns
@@ -192,9 +213,9 @@ fn list_instead(policy: &Policy<'_>, st: &Statement<'_>, p: &ActionPattern<'_>) 
         .filter(|o| stays(o))
         .fold(ActionSet::EMPTY, |acc, o| acc.union(o.matches()));
     let wanted = if everything {
-        administration()
+        ADMINISTRATION
     } else {
-        matched.minus(escalating())
+        matched.minus(ESCALATING)
     };
     let names: Vec<String> = wanted.minus(kept).iter().map(|a| a.qualified()).collect();
     let edits = replace_element(
@@ -407,8 +428,8 @@ mod tests {
         let root = json::parse(&fixed_text).unwrap();
         let policy = Policy::new(&root, &fixed_text, &PolicyContext::default());
         let admin = policy.statements[1].covered_actions();
-        assert_eq!(admin, administration());
-        assert!(!admin.intersects(escalating()));
+        assert_eq!(admin, ADMINISTRATION);
+        assert!(!admin.intersects(ESCALATING));
         assert!(!admin.intersects(ActionSet::category(Category::Use)));
         // What the AWS console gives key administrators is all there.
         for name in [

@@ -19,7 +19,9 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
         let Some(actions) = st.actions.as_ref().filter(|a| a.not) else {
             continue;
         };
-        let allowed = actions.covered().intersect(ActionSet::key_policy_actions());
+        let allowed = actions
+            .covered()
+            .intersect(const { ActionSet::key_policy_actions() });
         r.report(
             actions.member.key_span,
             format!(

@@ -66,7 +66,7 @@ fn requires_presence(st: &Statement<'_>, key: &str) -> bool {
                 })
         })
     };
-    let grant = ActionSet::named("CreateGrant");
+    let grant = const { ActionSet::named("CreateGrant") };
     required
         || (key.eq_ignore_ascii_case("kms:EncryptionContextKeys") && context_required())
         || (key.eq_ignore_ascii_case("kms:GrantOperations")

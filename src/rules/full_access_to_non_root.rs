@@ -15,7 +15,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(policy: &Policy<'_>, r: &mut Reporter) {
-    let all = ActionSet::key_policy_actions();
+    let all = const { ActionSet::key_policy_actions() };
     // With `NotPrincipal` the listed entries are the ones left out (KMS032 reports it).
     for st in policy
         .statements

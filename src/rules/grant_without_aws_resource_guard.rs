@@ -23,7 +23,7 @@ pub const RULE: Rule = Rule {
 fn denies_non_aws_grants(st: &Statement<'_>) -> bool {
     st.is_deny()
         && !st.maybe
-        && st.covers(ActionSet::named("CreateGrant"))
+        && st.covers(const { ActionSet::named("CreateGrant") })
         && st.conditions.len() == 1
         && st.conditions_on("kms:GrantIsForAWSResource").any(|c| {
             c.operator.is_some_and(|op| op.base == OpBase::Bool)
@@ -36,9 +36,9 @@ fn denies_non_aws_grants(st: &Statement<'_>) -> bool {
 /// The actions whose requests carry `kms:GrantIsForAWSResource`: a statement of only these
 /// keeps working for AWS services when the condition is added.
 fn grant_key_actions() -> ActionSet {
-    ActionSet::named("CreateGrant")
-        .union(ActionSet::named("ListGrants"))
-        .union(ActionSet::named("RevokeGrant"))
+    const { ActionSet::named("CreateGrant") }
+        .union(const { ActionSet::named("ListGrants") })
+        .union(const { ActionSet::named("RevokeGrant") })
 }
 
 /// Whether the statement's `Condition`, or an operator block in it, may be absent where the
@@ -70,7 +70,7 @@ fn add_guard(policy: &Policy<'_>, st: &Statement<'_>) -> Option<Fix> {
             .patterns
             .iter()
             .all(|p| matches!(p.kind, PatternKind::Kms { .. }))
-        && covered.contains_all(ActionSet::named("CreateGrant"))
+        && covered.contains_all(const { ActionSet::named("CreateGrant") })
         && grant_key_actions().contains_all(covered);
     if condition_in_branch(st) || !fits {
         return None;
@@ -90,7 +90,7 @@ fn add_guard(policy: &Policy<'_>, st: &Statement<'_>) -> Option<Fix> {
 }
 
 fn check(policy: &Policy<'_>, r: &mut Reporter) {
-    let grant = ActionSet::named("CreateGrant");
+    let grant = const { ActionSet::named("CreateGrant") };
     let guard_denies: Vec<&Statement<'_>> = policy
         .statements
         .iter()

@@ -15,7 +15,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(policy: &Policy<'_>, r: &mut Reporter) {
-    let key_policy = ActionSet::key_policy_actions();
+    let key_policy = const { ActionSet::key_policy_actions() };
     for st in &policy.statements {
         for p in st.action_patterns() {
             // Wildcards that sweep these actions in are harmless: only explicit names mislead.

@@ -49,7 +49,7 @@ pub fn check(inventory: &Inventory, context: &PolicyContext) -> Vec<Diagnostic> 
             for st in policy.statements.iter().filter(|st| st.is_allow()) {
                 let actions = st
                     .certainly_covered()
-                    .intersect(ActionSet::key_policy_actions());
+                    .intersect(const { ActionSet::key_policy_actions() });
                 if actions.is_empty() || st.malformed {
                     continue;
                 }

@@ -15,7 +15,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(policy: &Policy<'_>, r: &mut Reporter) {
-    let put = ActionSet::named("PutKeyPolicy");
+    let put = const { ActionSet::named("PutKeyPolicy") };
     for st in policy
         .statements
         .iter()

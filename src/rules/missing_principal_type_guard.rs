@@ -128,7 +128,7 @@ fn add_guard(policy: &Policy<'_>, st: &Statement<'_>) -> Option<Fix> {
 }
 
 fn check(policy: &Policy<'_>, r: &mut Reporter) {
-    let all = ActionSet::key_policy_actions();
+    let all = const { ActionSet::key_policy_actions() };
     let Some(named) = named_identity(policy) else {
         return;
     };

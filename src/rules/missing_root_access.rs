@@ -19,7 +19,7 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
     if policy.statements.is_empty() {
         return;
     }
-    let put = ActionSet::named("PutKeyPolicy");
+    let put = const { ActionSet::named("PutKeyPolicy") };
     let deny = policy.statements.iter().find(|st| {
         st.is_deny()
             && !st.maybe

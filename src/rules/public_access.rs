@@ -42,7 +42,7 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
         }
         let allowed = st
             .covered_actions()
-            .intersect(ActionSet::key_policy_actions());
+            .intersect(const { ActionSet::key_policy_actions() });
         // Only actions of other services (no effect in a key policy): nothing is exposed.
         let unresolved = st
             .actions

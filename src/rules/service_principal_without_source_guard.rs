@@ -57,7 +57,7 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
             continue;
         }
         // Reading the key's metadata uses nothing on anyone's behalf.
-        if !st.may_cover(ActionSet::key_policy_actions().minus(read_only())) {
+        if !st.may_cover(const { ActionSet::key_policy_actions() }.minus(read_only())) {
             continue;
         }
         let services: Vec<_> = st

@@ -15,8 +15,8 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(policy: &Policy<'_>, r: &mut Reporter) {
-    let use_actions = ActionSet::category(Category::Use);
-    let destroy = ActionSet::category(Category::Destroy);
+    let use_actions = const { ActionSet::category(Category::Use) };
+    let destroy = const { ActionSet::category(Category::Destroy) };
     for st in policy
         .statements
         .iter()
