@@ -22,6 +22,15 @@ pub fn absolute(path: &Path) -> PathBuf {
             None => path.to_path_buf(),
         }
     };
+    // Most paths have nothing to resolve: no `.`, `..` or empty part after the root.
+    let bytes = joined.as_os_str().as_encoded_bytes();
+    let resolved = bytes
+        .split(|&b| b == b'/')
+        .skip(1)
+        .all(|part| !matches!(part, b"" | b"." | b".."));
+    if resolved && std::path::MAIN_SEPARATOR == '/' {
+        return joined;
+    }
     let mut out = PathBuf::new();
     for c in joined.components() {
         match c {
@@ -84,6 +93,38 @@ mod tests {
                 display_path(Path::new(p)).into_bytes()
             );
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn absolute_paths_resolve_dots_and_empty_parts_and_keep_the_rest() {
+        let resolved = |p: &str| {
+            let mut out = PathBuf::new();
+            for c in Path::new(p).components() {
+                match c {
+                    Component::CurDir => {}
+                    Component::ParentDir => {
+                        out.pop();
+                    }
+                    other => out.push(other),
+                }
+            }
+            out
+        };
+        for p in [
+            "/a/b.json",
+            "/a/./b.json",
+            "/a/../b.json",
+            "/a//b.json",
+            "/a/b/",
+            "/a/b/.",
+            "/a/.b/..c/b.json",
+            "/",
+        ] {
+            assert_eq!(absolute(Path::new(p)), resolved(p), "{p}");
+        }
+        assert!(absolute(Path::new("a/../b")).ends_with("b"));
+        assert!(absolute(Path::new("a/../b")).is_absolute());
     }
 
     #[cfg(unix)]

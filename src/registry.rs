@@ -49,6 +49,41 @@ pub static RULES: &[&Rule] = &[
     &rules::unused_suppression::RULE,
 ];
 
+/// The position in [`RULES`] of the built-in rule of each code number (`KMS003`: 3), or
+/// [`NONE`]: finding a rule's settings is an index, not a search, for every finding.
+static BY_NUMBER: [u8; 1000] = {
+    let mut table = [NONE; 1000];
+    let mut i = 0;
+    while i < RULES.len() {
+        match code_number(RULES[i].code) {
+            Some(n) => table[n] = i as u8,
+            None => panic!("a built-in rule's code is not `KMS` and three digits"),
+        }
+        i += 1;
+    }
+    table
+};
+
+const NONE: u8 = u8::MAX;
+
+/// The number of a code written `KMS` and three digits, exactly.
+const fn code_number(code: &str) -> Option<usize> {
+    let b = code.as_bytes();
+    if b.len() != 6 || b[0] != b'K' || b[1] != b'M' || b[2] != b'S' {
+        return None;
+    }
+    let mut n = 0;
+    let mut i = 3;
+    while i < 6 {
+        if !b[i].is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + (b[i] - b'0') as usize;
+        i += 1;
+    }
+    Some(n)
+}
+
 /// A rule by exact code (`KMS003`, any case) or name (`admin-can-self-grant`).
 pub fn find(code_or_name: &str) -> Option<&'static Rule> {
     RULES
@@ -115,16 +150,15 @@ impl Registry {
 
     /// The position of the rule with this code.
     pub fn position(&self, code: &str) -> Option<usize> {
-        // Built-in rules are listed in code order.
-        RULES
-            .binary_search_by(|r| r.code.cmp(code))
-            .ok()
-            .or_else(|| {
-                self.custom
-                    .iter()
-                    .position(|c| c.rule.code() == code)
-                    .map(|i| RULES.len() + i)
-            })
+        let builtin = code_number(code)
+            .map(|n| BY_NUMBER[n])
+            .filter(|&i| i != NONE);
+        builtin.map(usize::from).or_else(|| {
+            self.custom
+                .iter()
+                .position(|c| c.rule.code() == code)
+                .map(|i| RULES.len() + i)
+        })
     }
 
     /// The one rule a code (any case) or name names.
@@ -178,19 +212,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn built_in_rules_are_in_code_order_so_lookups_can_bisect() {
-        for pair in RULES.windows(2) {
-            assert!(
-                pair[0].code < pair[1].code,
-                "{} before {}",
-                pair[0].code,
-                pair[1].code
-            );
-        }
+    fn every_built_in_rule_is_found_at_its_position_by_its_exact_code() {
         let registry = Registry::default();
         for (i, rule) in RULES.iter().enumerate() {
             assert_eq!(registry.position(rule.code), Some(i));
+            assert_eq!(registry.position(&rule.code.to_lowercase()), None);
         }
-        assert_eq!(registry.position("KMS999"), None);
+        for code in [
+            "KMS999", "KMS000", "KMS03", "KMS0030", "XMS003", "KMS00a", "",
+        ] {
+            assert_eq!(registry.position(code), None, "{code}");
+        }
     }
 }

@@ -59,7 +59,7 @@ pub struct ActionInfo {
 impl ActionInfo {
     /// `kms:Name`.
     pub fn qualified(&self) -> String {
-        format!("kms:{}", self.name)
+        ["kms:", self.name].concat()
     }
 }
 

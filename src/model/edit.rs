@@ -575,7 +575,7 @@ fn insert_in_braces(text: &str, object: &Node, member: String) -> Option<Edit> {
     let line = line_start(text, key_start);
     let indent = &text[line..key_start];
     let insertion = if line > open && is_blank(indent) {
-        format!(",{}{indent}{member}", newline_at(text, key_start))
+        [",", newline_at(text, key_start), indent, &member].concat()
     } else {
         format!(", {member}")
     };

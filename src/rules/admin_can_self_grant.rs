@@ -149,10 +149,12 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
                 f.label(p.node.span, label);
             }
             let guard = || {
-                format!(
-                    "`{}`",
-                    policy.condition_example("Bool", "kms:GrantIsForAWSResource", "true")
-                )
+                [
+                    "`",
+                    &policy.condition_example("Bool", "kms:GrantIsForAWSResource", "true"),
+                    "`",
+                ]
+                .concat()
             };
             f.help(help(st, pattern, via.intersects(put), source, guard))
                 .fix(pattern.and_then(|p| list_instead(policy, st, p)));
@@ -252,31 +254,42 @@ fn help(
     source: &str,
     guard: impl Fn() -> String,
 ) -> String {
+    // Joined rather than formatted: this runs for every finding.
     match pattern {
-        None => format!(
-            "list the administrative actions in `Action` instead of using `NotAction`{}",
-            if put { ", and keep `kms:PutKeyPolicy` with the root statement" } else { "" }
-        ),
+        None if put => "list the administrative actions in `Action` instead of using `NotAction`, and keep `kms:PutKeyPolicy` with the root statement".to_string(),
+        None => "list the administrative actions in `Action` instead of using `NotAction`".to_string(),
         Some(p) if p.is_wildcard() && put => {
             "list the administrative actions explicitly instead of `kms:Create*`, `kms:Put*` or `kms:*`, and keep `kms:PutKeyPolicy` with the root statement".to_string()
         }
-        Some(p) if p.is_wildcard() => format!(
-            "list the administrative actions explicitly instead of a wildcard, or add {} to the grant",
-            guard()
-        ),
-        Some(_) if put => format!(
-            "remove `{source}` from this statement and leave changing the key policy to the root statement"
-        ),
-        Some(_) if st.grant_guard() == GrantGuard::IfExists => format!(
-            "use `Bool` instead of `BoolIfExists` for `kms:GrantIsForAWSResource`, or remove `{source}`"
-        ),
+        Some(p) if p.is_wildcard() => [
+            "list the administrative actions explicitly instead of a wildcard, or add ",
+            &guard(),
+            " to the grant",
+        ]
+        .concat(),
+        Some(_) if put => [
+            "remove `",
+            source,
+            "` from this statement and leave changing the key policy to the root statement",
+        ]
+        .concat(),
+        Some(_) if st.grant_guard() == GrantGuard::IfExists => [
+            "use `Bool` instead of `BoolIfExists` for `kms:GrantIsForAWSResource`, or remove `",
+            source,
+            "`",
+        ]
+        .concat(),
         Some(_) if st.action_patterns().len() == 1 => {
-            format!("add {} to the statement, or remove the statement", guard())
+            ["add ", &guard(), " to the statement, or remove the statement"].concat()
         }
-        Some(_) => format!(
-            "move `{source}` to a statement of its own with {}, or remove it",
-            guard()
-        ),
+        Some(_) => [
+            "move `",
+            source,
+            "` to a statement of its own with ",
+            &guard(),
+            ", or remove it",
+        ]
+        .concat(),
     }
 }
 

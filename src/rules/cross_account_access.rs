@@ -31,18 +31,33 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
             let Some(account) = p.account() else {
                 continue;
             };
+            // Joined rather than formatted: this runs for every finding.
             let message = match &p.kind {
-                PrincipalKind::Account { .. } => format!(
-                    "account {account} is neither the key's account ({own}) nor a trusted account: its IAM policies can give this key to any of its principals"
-                ),
-                _ => format!(
-                    "{} belongs to neither the key's account ({own}) nor a trusted account: another account gets access to this key",
-                    p.describe()
-                ),
+                PrincipalKind::Account { .. } => [
+                    "account ",
+                    account,
+                    " is neither the key's account (",
+                    own,
+                    ") nor a trusted account: its IAM policies can give this key to any of its principals",
+                ]
+                .concat(),
+                _ => [
+                    &p.describe(),
+                    " belongs to neither the key's account (",
+                    own,
+                    ") nor a trusted account: another account gets access to this key",
+                ]
+                .concat(),
             };
-            r.report(p.node.span, message).help(format!(
-                "if account {account} is meant to use this key, pass `--trusted-account {account}`; otherwise remove the principal"
-            ));
+            let help = [
+                "if account ",
+                account,
+                " is meant to use this key, pass `--trusted-account ",
+                account,
+                "`; otherwise remove the principal",
+            ]
+            .concat();
+            r.report(p.node.span, message).help(help);
         }
     }
 }

@@ -137,30 +137,34 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
                     "NotAction",
                 ),
             };
+            // Joined rather than formatted: this runs for every finding.
             let subject = if pattern.is_some_and(|p| !p.is_wildcard()) {
-                format!("`{text}`")
+                "`"
             } else {
-                format!("`{text}` includes `kms:CreateGrant` and")
+                "` includes `kms:CreateGrant` and"
             };
-            let message = match guard {
-                GrantGuard::IfExists => format!(
-                    "{subject} is guarded only by `BoolIfExists`, which passes when `kms:GrantIsForAWSResource` is absent"
-                ),
-                _ => format!(
-                    "{subject} is allowed without a `kms:GrantIsForAWSResource` condition: grants can go to any principal, not only AWS services"
-                ),
+            let rest = match guard {
+                GrantGuard::IfExists => {
+                    " is guarded only by `BoolIfExists`, which passes when `kms:GrantIsForAWSResource` is absent"
+                }
+                _ => {
+                    " is allowed without a `kms:GrantIsForAWSResource` condition: grants can go to any principal, not only AWS services"
+                }
             };
+            let message = ["`", text, subject, rest].concat();
             let guard_text =
                 || policy.condition_example("Bool", "kms:GrantIsForAWSResource", "true");
             let help = if guard == GrantGuard::IfExists {
                 "use `Bool` instead of `BoolIfExists` for `kms:GrantIsForAWSResource`".to_string()
             } else if single {
-                format!("add `{}` to the statement", guard_text())
+                ["add `", &guard_text(), "` to the statement"].concat()
             } else {
-                format!(
-                    "move `kms:CreateGrant` to its own statement with `{}`",
-                    guard_text()
-                )
+                [
+                    "move `kms:CreateGrant` to its own statement with `",
+                    &guard_text(),
+                    "`",
+                ]
+                .concat()
             };
             r.report(span, message)
                 .help(help)

@@ -27,17 +27,20 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
             && st.covers(put)
             && policy.applies_to(st, Who::Root) == Tri::Yes
     });
-    let root = policy.root_arn_example();
-    let help = format!(
-        "add a statement that allows `{root}` `kms:*` on `*`, so the key stays manageable and IAM policies can grant access to it"
-    );
+    // Written only for a finding: most policies have none.
+    let help = || {
+        let root = policy.root_arn_example();
+        format!(
+            "add a statement that allows `{root}` `kms:*` on `*`, so the key stays manageable and IAM policies can grant access to it"
+        )
+    };
     if let Some(deny) = deny {
         r.report(
             policy.anchor(),
             "an unconditional Deny takes `kms:PutKeyPolicy` away from the account root",
         )
         .label(deny.anchor(), "this Deny applies to the account root")
-        .help(format!("{help}, and exclude the root from the Deny"));
+        .help(format!("{}, and exclude the root from the Deny", help()));
     } else if !policy.may_be_allowed(Who::Root, put)
         // A principal KMS017 reports as invalid may be the root written wrongly.
         && !policy.statements.iter().any(|st| {
@@ -53,6 +56,6 @@ fn check(policy: &Policy<'_>, r: &mut Reporter) {
             policy.anchor(),
             "no statement allows the account root `kms:PutKeyPolicy`: the key can become unmanageable",
         )
-        .help(help);
+        .help(help());
     }
 }
