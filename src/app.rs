@@ -42,14 +42,17 @@ fn render_all(
 ) -> Vec<(String, Rendered)> {
     outcomes
         .into_par_iter()
-        .map(|(display, outcome)| {
-            let rendered = match (&outcome, renderer) {
-                (Ok(l), Some(r)) => r.file(&l.source, &l.report.diagnostics),
-                _ => Vec::new(),
-            };
-            (display, (outcome, rendered))
-        })
+        .map(|(display, outcome)| (display, rendered(renderer, outcome)))
         .collect()
+}
+
+/// A file's outcome with its entries rendered.
+fn rendered(renderer: Option<&Renderer>, outcome: Outcome) -> Rendered {
+    let entries = match (&outcome, renderer) {
+        (Ok(l), Some(r)) => r.file(&l.source, &l.report.diagnostics),
+        _ => Vec::new(),
+    };
+    (outcome, entries)
 }
 
 /// What a run gathers as results arrive in path order: the report written so far, the
@@ -671,11 +674,15 @@ fn lint_files(
         let files = &files;
         scope.spawn(move || {
             for batch in files.chunks(BATCH) {
-                let outcomes = batch
+                // Linted and rendered in one pass over the pool.
+                let results = batch
                     .par_iter()
-                    .map(|t| (display_path(&t.path), lint::lint_target(t, project, fix)))
+                    .map(|t| {
+                        let outcome = lint::lint_target(t, project, fix);
+                        (display_path(&t.path), rendered(render, outcome))
+                    })
                     .collect();
-                if sender.send(render_all(render, outcomes)).is_err() {
+                if sender.send(results).is_err() {
                     break;
                 }
             }

@@ -402,6 +402,30 @@ fn expand(lower: &str, wildcard: bool) -> ActionSet {
 }
 
 fn classify(text: &str) -> PatternKind {
+    // Policies name the same few actions again and again: remember what each text written
+    // exactly so matches, and skip lower-casing and looking it up.
+    thread_local! {
+        static KMS: RefCell<HashMap<Box<str>, (ActionSet, bool)>> =
+            RefCell::new(HashMap::default());
+    }
+    const KMS_LIMIT: usize = 4096;
+    if let Some((matches, wildcard)) = KMS.with(|c| c.borrow().get(text).copied()) {
+        return PatternKind::Kms { matches, wildcard };
+    }
+    let kind = classify_text(text);
+    if let PatternKind::Kms { matches, wildcard } = kind {
+        KMS.with(|c| {
+            let mut c = c.borrow_mut();
+            if c.len() >= KMS_LIMIT {
+                c.clear();
+            }
+            c.insert(text.into(), (matches, wildcard));
+        });
+    }
+    kind
+}
+
+fn classify_text(text: &str) -> PatternKind {
     if text == "*" {
         return PatternKind::Everything;
     }
