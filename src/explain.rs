@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::access::collect::{RESOURCE_TYPES, from_module};
 use crate::access::eval::{self, KeyView, OpGroup, Subject};
 use crate::access::report::{self, KeyAccess, Row};
 use crate::access::{
@@ -16,7 +17,7 @@ use crate::access::{
 use crate::cli::{EXIT_ERROR, EXIT_OK, ExplainArgs, ExplainFormat, UsageError};
 use crate::discover::{Target, discover_excluding};
 use crate::extract::cfn;
-use crate::extract::terraform::{ModuleFile, extract_module};
+use crate::extract::terraform::{ModuleFile, extract_resources};
 use crate::extract::{self, Extracted, Found, InputKind, PolicyDoc};
 use crate::loader::FsLoader;
 use crate::model::{ActionSet, PolicyContext, PrincipalKind};
@@ -254,6 +255,7 @@ fn read_file(target: &Target) -> Read {
         }
     };
     let kind = target.kind.refine(&text);
+    // Parsed once: for grants, for a template's keys and identities, for a policy's keys.
     let root = match kind {
         InputKind::Json => json::parse(&text).ok(),
         InputKind::Yaml => yaml::parse(&text).ok(),
@@ -268,11 +270,32 @@ fn read_file(target: &Target) -> Read {
         read.inventory.grants = grants(&list.value, &display);
         return read;
     }
-    let template = root.as_ref().is_some_and(cfn::is_template);
-    let found = match extract::extract(kind, &text, target.explicit) {
+    if let Some(root) = root.as_ref().filter(|r| cfn::is_template(r)) {
+        let syntax = if kind == InputKind::Yaml {
+            cfn::Syntax::Yaml
+        } else {
+            cfn::Syntax::Json
+        };
+        if let Extracted::Found(found) = cfn::extract(root, &text, syntax) {
+            read.warnings.extend(
+                warnings_of(&found)
+                    .into_iter()
+                    .map(|w| format!("{display}: {w}")),
+            );
+        }
+        read.inventory = crate::access::collect::cloudformation_root(&display, &text, root, syntax);
+        return read;
+    }
+    let extracted = match (kind, root) {
+        (InputKind::Json, Some(root)) => Ok(extract::from_json(root, &text, target.explicit)),
+        // YAML that is no template holds no key policy.
+        (InputKind::Yaml, Some(_)) => Ok(Extracted::Nothing),
+        // What does not parse, and template files: as `check` reads them.
+        _ => extract::extract(kind, &text, target.explicit),
+    };
+    let found = match extracted {
         Ok(Extracted::Found(found)) => found,
-        Ok(Extracted::Nothing) if !template => return read,
-        Ok(Extracted::Nothing) => Found::default(),
+        Ok(Extracted::Nothing) => return read,
         Err(e) => {
             if target.explicit || kind.meant_as_policy(&text) {
                 read.warnings
@@ -286,29 +309,8 @@ fn read_file(target: &Target) -> Read {
             .into_iter()
             .map(|w| format!("{display}: {w}")),
     );
-    read.inventory = if template {
-        let syntax = if kind == InputKind::Yaml {
-            cfn::Syntax::Yaml
-        } else {
-            cfn::Syntax::Json
-        };
-        template_inventory(&display, &text, syntax)
-    } else {
-        keys_of(found, &Arc::from(text), |_| display.clone())
-    };
+    read.inventory = keys_of(found, &Arc::from(text), |_| display.clone());
     read
-}
-
-/// What a CloudFormation template says about access: its keys with their policies, its IAM
-/// users, roles and groups with their policies and memberships.
-fn template_inventory(display: &str, text: &str, syntax: cfn::Syntax) -> Inventory {
-    crate::access::collect::cloudformation(display, text, syntax)
-}
-
-/// What a Terraform module says about access: its keys with their policies, its IAM
-/// identities with their policies and memberships, its `aws_kms_grant`s.
-fn module_inventory(files: Vec<ModuleFile>, dir: &Path, loader: &FsLoader) -> Inventory {
-    crate::access::collect::terraform(files, dir, loader)
 }
 
 /// Read a Terraform module (the `.tf` files of a directory).
@@ -340,9 +342,9 @@ fn read_module(dir: &Path, members: &[&Target], loader: &FsLoader) -> Read {
             Err(_) => {}
         }
     }
-    // Read twice: once for what cannot be read (the warnings `check` would give as
-    // findings), once by the collection of keys, identities and grants.
-    let module = extract_module(files.clone(), dir, loader);
+    // Read once: for what cannot be read (the warnings `check` would give as findings), and
+    // for the keys, identities and grants.
+    let (mut module, resources) = extract_resources(files, dir, loader, RESOURCE_TYPES);
     for (i, e) in &module.parse_errors {
         if let Some(f) = module.files.get(*i)
             && InputKind::Hcl.meant_as_policy(&f.text)
@@ -365,7 +367,8 @@ fn read_module(dir: &Path, members: &[&Target], loader: &FsLoader) -> Read {
         read.warnings
             .push(format!("{}: {}", file_of(n.span), not_analysed_text(n)));
     }
-    read.inventory = module_inventory(files, dir, loader);
+    let policies = std::mem::take(&mut module.found.policies);
+    read.inventory = from_module(&module, policies, &resources);
     read
 }
 

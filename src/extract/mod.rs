@@ -305,7 +305,9 @@ pub fn extract(kind: InputKind, text: &str, explicit: bool) -> Result<Extracted,
     }
 }
 
-fn from_json(root: Node, text: &str, explicit: bool) -> Extracted {
+/// The key policies of a JSON file already parsed (`root`, from `text`), as [`extract`] finds
+/// them.
+pub fn from_json(root: Node, text: &str, explicit: bool) -> Extracted {
     if has_policy_shape(&root) {
         return plain_json(root, explicit);
     }

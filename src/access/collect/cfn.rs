@@ -46,14 +46,19 @@ pub fn cloudformation(path: &str, text: &str, syntax: Syntax) -> Inventory {
     let Ok(root) = parsed else {
         return Inventory::default();
     };
-    if !cfn::is_template(&root) {
+    cloudformation_root(path, text, &root, syntax)
+}
+
+/// [`cloudformation`] for a template already parsed: `root` is the tree of `text`.
+pub fn cloudformation_root(path: &str, text: &str, root: &Node, syntax: Syntax) -> Inventory {
+    if !cfn::is_template(root) {
         return Inventory::default();
     }
     let Some(resources) = root.get("Resources") else {
         return Inventory::default();
     };
     let file_text: Arc<str> = Arc::from(text);
-    let template = Template::new(&root, text, syntax);
+    let template = Template::new(root, text, syntax);
     let reader = Reader {
         path,
         file_text: &file_text,
@@ -72,7 +77,7 @@ pub fn cloudformation(path: &str, text: &str, syntax: Syntax) -> Inventory {
         .collect();
     let (identities, bindings) = reader.identities(&resources);
     let mut inventory = Inventory {
-        keys: reader.keys(&root, &resources),
+        keys: reader.keys(root, &resources),
         identities,
         grants: Vec::new(),
     };

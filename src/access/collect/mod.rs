@@ -11,7 +11,7 @@
 mod cfn;
 mod terraform;
 
-pub use cfn::cloudformation;
+pub use cfn::{cloudformation, cloudformation_root};
 pub use terraform::{RESOURCE_TYPES, from_module, terraform};
 
 use std::collections::HashMap;
