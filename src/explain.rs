@@ -9,7 +9,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::access::collect::{RESOURCE_TYPES, from_module};
-use crate::access::eval::{self, KeyView, OpGroup, Subject};
+use crate::access::eval::{self, KeyView, Lookup, OpGroup, Subject};
 use crate::access::report::{self, KeyAccess, Row};
 use crate::access::{
     Document, Grant, Identity, IdentityKind, IdentityPolicy, Inventory, Key, key_id,
@@ -20,7 +20,7 @@ use crate::extract::cfn;
 use crate::extract::terraform::{ModuleFile, extract_resources};
 use crate::extract::{self, Extracted, Found, InputKind, PolicyDoc};
 use crate::loader::FsLoader;
-use crate::model::{ActionSet, PolicyContext, PrincipalKind};
+use crate::model::{ActionSet, PolicyContext, PrincipalKind, Tri};
 use crate::paths::display_path;
 use crate::project::Project;
 use crate::tree::{Dialect, Node, Value, json, yaml};
@@ -184,43 +184,122 @@ fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u
         Some(p) => Some(select_principal(&inventory, p)?),
         None => None,
     };
-    let context = PolicyContext::default();
-    let access: Vec<KeyAccess<'_>> = keys
-        .par_iter()
-        .map(|key| {
-            let view = KeyView::new(key, &context);
-            let subjects = match &asked {
-                Some(s) => s.clone(),
-                None => subjects_for(&inventory, &view),
-            };
-            let rows = subjects
-                .into_iter()
-                .map(|subject| Row {
-                    answers: view.evaluate(&inventory, &subject, question.ops),
-                    subject,
-                })
-                .collect();
-            KeyAccess {
-                key,
-                delegation: view.delegation(),
-                rows,
-            }
-        })
-        .collect();
-    let written = match (args.format, args.action.is_some()) {
-        (ExplainFormat::Json, _) => report::write_json(&access, out),
-        (ExplainFormat::Human, true) => out.write_all(report::sentences(&access, false).as_bytes()),
-        (ExplainFormat::Markdown, true) => {
-            out.write_all(report::sentences(&access, true).as_bytes())
-        }
-        (ExplainFormat::Human, false) => out.write_all(report::human(&access).as_bytes()),
-        (ExplainFormat::Markdown, false) => out.write_all(report::markdown(&access).as_bytes()),
+    let lookup = Lookup::new(&inventory);
+    let format = match (args.format, args.action.is_some()) {
+        (ExplainFormat::Json, _) => Format::Json,
+        (ExplainFormat::Human, true) => Format::Sentences { markdown: false },
+        (ExplainFormat::Markdown, true) => Format::Sentences { markdown: true },
+        (ExplainFormat::Human, false) => Format::Human,
+        (ExplainFormat::Markdown, false) => Format::Markdown,
     };
-    if written.is_err() || out.flush().is_err() {
+    let ask = Ask {
+        lookup: &lookup,
+        principals: asked.as_deref(),
+        ops: question.ops,
+    };
+    if write_answers(&keys, &ask, format, out).is_err() {
         let _ = writeln!(err, "error: could not write the answers");
         return Ok(EXIT_ERROR);
     }
     Ok(status)
+}
+
+/// How the answers are written.
+#[derive(Clone, Copy)]
+enum Format {
+    Json,
+    Human,
+    Markdown,
+    /// One sentence per question (`--action`), as list items in markdown.
+    Sentences {
+        markdown: bool,
+    },
+}
+
+impl Format {
+    /// The text of one key's answers.
+    fn key(self, access: &KeyAccess<'_>) -> String {
+        match self {
+            Format::Json => report::json_key(access),
+            Format::Human => report::human_key(access),
+            Format::Markdown => report::markdown_key(access),
+            Format::Sentences { markdown } => report::sentences_key(access, markdown),
+        }
+    }
+
+    /// What comes before the first key, between two keys, and after the last.
+    fn frame(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Format::Json => (report::JSON_START, report::JSON_SEPARATOR, report::JSON_END),
+            Format::Human | Format::Markdown => ("", "\n", ""),
+            Format::Sentences { .. } => ("", "", ""),
+        }
+    }
+}
+
+/// What is asked of every key: about whom (`None`: the principals of each key's matrix),
+/// and which operations.
+struct Ask<'a, 'i> {
+    lookup: &'a Lookup<'i>,
+    principals: Option<&'a [Subject]>,
+    ops: ActionSet,
+}
+
+/// What one key gives each principal asked about.
+fn key_access<'i>(key: &'i Key, ask: &Ask<'_, '_>) -> KeyAccess<'i> {
+    let view = KeyView::new(key, &PolicyContext::default());
+    let subjects = match ask.principals {
+        Some(s) => s.to_vec(),
+        None => subjects_for(ask.lookup, &view),
+    };
+    let rows = subjects
+        .into_iter()
+        .map(|subject| Row {
+            answers: view.evaluate(ask.lookup, &subject, ask.ops),
+            subject,
+        })
+        .collect();
+    KeyAccess {
+        key,
+        delegation: view.delegation(),
+        rows,
+    }
+}
+
+/// How many keys are evaluated and written at a time: their texts are all that is held.
+const BATCH: usize = 256;
+
+/// Evaluate the keys and write their answers, in path order: each batch of keys is evaluated
+/// and rendered in parallel, then written, so memory holds the answers of one batch.
+fn write_answers(
+    keys: &[&Key],
+    ask: &Ask<'_, '_>,
+    format: Format,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    let (start, separator, end) = format.frame();
+    if keys.is_empty() && matches!(format, Format::Json) {
+        out.write_all(b"{\"version\":2,\"keys\":[]}\n")?;
+        return out.flush();
+    }
+    out.write_all(start.as_bytes())?;
+    let mut first = true;
+    for batch in keys.chunks(BATCH) {
+        let texts: Vec<String> = batch
+            .par_iter()
+            .map(|key| format.key(&key_access(key, ask)))
+            .collect();
+        for text in texts {
+            if !first {
+                out.write_all(separator.as_bytes())?;
+            }
+            first = false;
+            out.write_all(text.as_bytes())?;
+        }
+    }
+    out.write_all(end.as_bytes())?;
+    out.flush()
 }
 
 /// What one file or module gave.
@@ -674,21 +753,15 @@ fn every_subject(inventory: &Inventory) -> Vec<Subject> {
 
 /// The rows of a key's matrix: the principals its policy names, the identities whose
 /// policies are known, and the grantees of grants that may be for it.
-fn subjects_for(inventory: &Inventory, view: &KeyView<'_>) -> Vec<Subject> {
-    let key = view.key;
+fn subjects_for(lookup: &Lookup<'_>, view: &KeyView<'_>) -> Vec<Subject> {
+    let inventory = lookup.inventory;
     let mut all = view.principals();
     all.extend(inventory.identities.iter().map(|i| Subject::new(&i.arn)));
-    let others_name = |g: &Grant| {
-        inventory
-            .keys
-            .iter()
-            .any(|k| !std::ptr::eq(k, key) && k.is_named_by(&g.key))
-    };
     all.extend(
         inventory
             .grants
             .iter()
-            .filter(|g| key.is_named_by(&g.key) || (key.arn.is_none() && !others_name(g)))
+            .filter(|g| lookup.grant_for(g, view.key) != Tri::No)
             .map(|g| Subject::new(&g.grantee)),
     );
     dedup(all)
