@@ -147,6 +147,8 @@ pub struct Subject {
     text: String,
     /// A `Principal` value naming just this principal, read by the model when asked.
     principal: Node,
+    /// Its identity and short name, read once.
+    names: std::sync::OnceLock<(Option<String>, String)>,
 }
 
 impl Subject {
@@ -169,6 +171,7 @@ impl Subject {
         Subject {
             text: text.to_string(),
             principal,
+            names: std::sync::OnceLock::new(),
         }
     }
 
@@ -180,6 +183,7 @@ impl Subject {
                 return Some(Subject {
                     text: "*".to_string(),
                     principal: entry.node.clone(),
+                    names: std::sync::OnceLock::new(),
                 });
             }
             crate::model::PrincipalType::Aws => "AWS",
@@ -201,6 +205,7 @@ impl Subject {
         Some(Subject {
             text: entry.text().to_string(),
             principal: wrap(key, node),
+            names: std::sync::OnceLock::new(),
         })
     }
 
@@ -216,14 +221,26 @@ impl Subject {
 
     /// A normalised identity for telling principals apart (see [`Principal::identity`]).
     pub fn identity(&self) -> Option<String> {
-        self.principal()
-            .and_then(|p| p.identity().map(str::to_string))
+        self.names().0.clone()
     }
 
     /// A short name for sentences: `user/Alice`, `role/Admin`, `account 111122223333`, the
     /// text otherwise.
     pub fn short(&self) -> String {
-        let Some(p) = self.principal() else {
+        self.names().1.clone()
+    }
+
+    /// The identity and the short name, read from the principal once.
+    fn names(&self) -> &(Option<String>, String) {
+        self.names.get_or_init(|| {
+            let p = self.principal();
+            let identity = p.as_ref().and_then(|p| p.identity().map(str::to_string));
+            (identity, self.short_of(p.as_ref()))
+        })
+    }
+
+    fn short_of(&self, p: Option<&Principal<'_>>) -> String {
+        let Some(p) = p else {
             return self.text.clone();
         };
         match &p.kind {
@@ -671,6 +688,25 @@ fn statement_label(st: &Statement<'_>) -> String {
     }
 }
 
+/// Whether a statement's conditions hold for a request, and the text of those kmslint cannot
+/// evaluate.
+struct Judged {
+    condition: Tri,
+    unknown: Vec<String>,
+}
+
+impl Judged {
+    fn of(st: &Statement<'_>, request: &Request) -> Judged {
+        let (condition, unknown) = conditions_hold(st, request);
+        Judged { condition, unknown }
+    }
+}
+
+/// Whether a statement's action element covers each operation asked (`ops`).
+fn covers_each(st: &Statement<'_>, ops: &[ActionSet]) -> Vec<Tri> {
+    ops.iter().map(|&op| covers(st, op)).collect()
+}
+
 /// One statement's part in a request, before the operation is known.
 struct Part<'a> {
     label: Cow<'a, str>,
@@ -679,8 +715,9 @@ struct Part<'a> {
     applies: Tri,
     /// The conditions (`Maybe`: `unknown` lists them).
     condition: Tri,
-    unknown: Vec<String>,
-    covers: Vec<Tri>,
+    unknown: &'a [String],
+    /// Whether its actions cover each operation asked.
+    covers: &'a [Tri],
 }
 
 impl<'a> Part<'a> {
@@ -688,8 +725,8 @@ impl<'a> Part<'a> {
         st: &Statement<'_>,
         label: impl Into<Cow<'a, str>>,
         applies: Tri,
-        request: &Request,
-        ops: &[ActionSet],
+        judged: &'a Judged,
+        covers: &'a [Tri],
     ) -> Option<Part<'a>> {
         let effect = match st.effect {
             Some(e) if !st.malformed => e,
@@ -703,17 +740,16 @@ impl<'a> Part<'a> {
         if applies == Tri::No {
             return None;
         }
-        let (condition, unknown) = conditions_hold(st, request);
-        if condition == Tri::No {
+        if judged.condition == Tri::No {
             return None;
         }
         Some(Part {
             label: label.into(),
             effect,
             applies,
-            condition,
-            unknown,
-            covers: ops.iter().map(|&op| covers(st, op)).collect(),
+            condition: judged.condition,
+            unknown: &judged.unknown,
+            covers,
         })
     }
 
@@ -805,6 +841,9 @@ pub struct KeyView<'i> {
     labels: Vec<String>,
     key_labels: Vec<String>,
     resources: Vec<Tri>,
+    /// Per statement, whether its actions cover each operation asked: the same for every
+    /// principal, so made once for the operations last asked.
+    covered: std::cell::OnceCell<(ActionSet, Vec<Vec<Tri>>)>,
 }
 
 impl<'i> KeyView<'i> {
@@ -837,6 +876,25 @@ impl<'i> KeyView<'i> {
             labels,
             key_labels,
             resources,
+            covered: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Per statement, whether its actions cover each operation of `ops` (in catalog order).
+    fn covers(&self, ops: ActionSet) -> std::borrow::Cow<'_, [Vec<Tri>]> {
+        let compute = || {
+            let sets: Vec<ActionSet> = ops.singles().map(|(_, set)| set).collect();
+            self.policy
+                .statements
+                .iter()
+                .map(|st| covers_each(st, &sets))
+                .collect::<Vec<_>>()
+        };
+        let (asked, covered) = self.covered.get_or_init(|| (ops, compute()));
+        if *asked == ops {
+            Cow::Borrowed(covered)
+        } else {
+            Cow::Owned(compute())
         }
     }
 
@@ -904,32 +962,51 @@ impl<'i> KeyView<'i> {
                 .min(policy.applies_to(st, Who::Root));
             by_entry.or(own)
         };
+        let covered = self.covers(ops);
+        // Whom each statement concerns: the principal by name, or through its account; and,
+        // for those that may concern it, whether their conditions hold.
+        let concerns: Vec<(Tri, Tri, Option<Judged>)> = policy
+            .statements
+            .iter()
+            .enumerate()
+            .map(|(j, st)| {
+                let resource = self.resources.get(j).copied().unwrap_or(Tri::Maybe);
+                // A group is never a principal of a key policy (KMS rejects the policy).
+                let by_name = if matches!(principal.kind, PrincipalKind::Group { .. }) {
+                    Tri::No
+                } else {
+                    policy.applies_to(st, Who::Entry(&principal))
+                };
+                let by_account = via_account(st);
+                let judged = (by_name.or(by_account).min(resource) != Tri::No)
+                    .then(|| Judged::of(st, &request));
+                (by_name, by_account, judged)
+            })
+            .collect();
         let mut direct = Vec::new();
         let mut delegating = Vec::new();
         let mut denying = Vec::new();
         let mut guarded = Vec::new();
         for (j, st) in policy.statements.iter().enumerate() {
+            let (Some((by_name, by_account, Some(judged))), Some(covers)) =
+                (concerns.get(j), covered.get(j))
+            else {
+                continue;
+            };
+            let (by_name, by_account) = (*by_name, *by_account);
             let resource = self.resources.get(j).copied().unwrap_or(Tri::Maybe);
             let (label, key_label) = match (self.labels.get(j), self.key_labels.get(j)) {
                 (Some(l), Some(k)) => (l.as_str(), k.as_str()),
                 _ => continue,
             };
-            // A group is never a principal of a key policy (KMS rejects the policy).
-            let by_name = if matches!(principal.kind, PrincipalKind::Group { .. }) {
-                Tri::No
-            } else {
-                policy.applies_to(st, Who::Entry(&principal))
-            };
-            let by_account = via_account(st);
             match st.effect {
                 Some(Effect::Allow) => {
-                    if let Some(p) =
-                        Part::new(st, key_label, by_name.min(resource), &request, &sets)
+                    if let Some(p) = Part::new(st, key_label, by_name.min(resource), judged, covers)
                     {
                         direct.push(p);
                     }
                     let applies = by_account.min(resource);
-                    match Part::new(st, label, applies, &request, &sets) {
+                    match Part::new(st, label, applies, judged, covers) {
                         Some(p) => delegating.push(p),
                         // The statement gives the account, but its conditions leave this
                         // principal out (the `aws:PrincipalType` guard).
@@ -941,7 +1018,7 @@ impl<'i> KeyView<'i> {
                 }
                 Some(Effect::Deny) => {
                     let applies = by_name.or(by_account).min(resource);
-                    if let Some(p) = Part::new(st, label, applies, &request, &sets) {
+                    if let Some(p) = Part::new(st, label, applies, judged, covers) {
                         denying.push(p);
                     }
                 }
@@ -955,19 +1032,31 @@ impl<'i> KeyView<'i> {
         } else {
             None
         };
+        let id_policies = identity.map(|i| policies_of(lookup, i)).unwrap_or_default();
+        let doc_policies: Vec<Policy<'_>> = id_policies
+            .iter()
+            .map(|ip| ip.doc.policy(context))
+            .collect();
+        let id_judged: Vec<Vec<(Judged, Vec<Tri>)>> = doc_policies
+            .iter()
+            .map(|p| {
+                p.statements
+                    .iter()
+                    .map(|st| (Judged::of(st, &request), covers_each(st, &sets)))
+                    .collect()
+            })
+            .collect();
         let mut id_allow = Vec::new();
         let mut id_deny = Vec::new();
         let mut opaque = Vec::new();
         // Per policy: what its statements certainly allow on this key, for "allows only".
         let mut allows_here: Vec<(String, ActionSet)> = Vec::new();
-        let id_policies = identity.map(|i| policies_of(lookup, i)).unwrap_or_default();
-        for ip in &id_policies {
-            let doc_policy = ip.doc.policy(context);
-            if is_opaque(&ip.doc, &doc_policy) {
+        for ((ip, doc_policy), judged) in id_policies.iter().zip(&doc_policies).zip(&id_judged) {
+            if is_opaque(&ip.doc, doc_policy) {
                 opaque.push(format!("policy `{}`", ip.name));
             }
             let mut here = ActionSet::EMPTY;
-            for st in &doc_policy.statements {
+            for (st, (judged, covers)) in doc_policy.statements.iter().zip(judged) {
                 let resource = identity_resource(st, key, others);
                 let label = if doc_policy.statements.len() > 1 {
                     match st.sid_text() {
@@ -977,7 +1066,7 @@ impl<'i> KeyView<'i> {
                 } else {
                     format!("policy `{}`", ip.name)
                 };
-                let Some(part) = Part::new(st, label, resource, &request, &sets) else {
+                let Some(part) = Part::new(st, label, resource, judged, covers) else {
                     continue;
                 };
                 match part.effect {
@@ -1012,7 +1101,13 @@ impl<'i> KeyView<'i> {
             })
             .collect();
 
-        let subject_name = format!("`{}`", subject.short());
+        // How reasons name the principal, made when one does.
+        let subject_name = std::cell::OnceCell::new();
+        let subject_name = || {
+            subject_name
+                .get_or_init(|| format!("`{}`", subject.short()))
+                .as_str()
+        };
         let open = policy.open;
         let identity_known = identity.is_some() && opaque.is_empty();
 
@@ -1048,7 +1143,8 @@ impl<'i> KeyView<'i> {
                     by_iam_why.push(match identity {
                         None => {
                             format!(
-                                "IAM via root{root}: no identity policy of {subject_name} is given"
+                                "IAM via root{root}: no identity policy of {} is given",
+                                subject_name()
                             )
                         }
                         Some(_) => {
@@ -1119,7 +1215,7 @@ impl<'i> KeyView<'i> {
                     by_iam_policy,
                     by_iam_policy_why: &by_iam_policy_why,
                     allows_here: &allows_here,
-                    subject_name: &subject_name,
+                    subject_name: subject_name(),
                     op,
                 }),
                 _ => {
@@ -1226,8 +1322,10 @@ impl KeyView<'_> {
             // Statements for everyone are no delegation to IAM: they allow by themselves.
             let root = policy.names(st, Who::Root);
             let applies = root.min(*resource);
-            let for_users = Part::new(st, label.as_str(), applies, &user, &ops);
-            let for_roles = Part::new(st, label.as_str(), applies, &role, &ops);
+            let covers = covers_each(st, &ops);
+            let (users_judged, roles_judged) = (Judged::of(st, &user), Judged::of(st, &role));
+            let for_users = Part::new(st, label.as_str(), applies, &users_judged, &covers);
+            let for_roles = Part::new(st, label.as_str(), applies, &roles_judged, &covers);
             let (users_certain, roles_certain) = (certain(&for_users), certain(&for_roles));
             match (for_users, for_roles) {
                 (None, None) if applies == Tri::Yes => guarded.push(label.clone()),

@@ -378,44 +378,28 @@ pub fn json_key(k: &KeyAccess<'_>) -> String {
         Delegation::Conditional(s) => ("conditional", s),
         Delegation::NotEnabled(s) => ("not enabled", s),
     };
-    // The records, and the table of reasons they index, made together.
+    // The table of reasons, and the index of each answer's reasons in it.
     let mut table: Vec<&Reasons> = Vec::new();
-    let mut at: HashMap<&[String], usize> = HashMap::default();
-    let answers: usize = k.rows.iter().map(|r| r.answers.len()).sum();
-    let mut records = String::with_capacity(answers * 112);
+    let mut at: HashMap<&[String], u32> = HashMap::default();
+    let mut index: Vec<u32> = Vec::new();
+    let mut size = 256;
     for r in &k.rows {
-        let mut principal = String::new();
-        push_json_str(&mut principal, r.subject.text());
-        let mut last: Option<(&Reasons, usize)> = None;
+        let mut last: Option<(&Reasons, u32)> = None;
         for a in &r.answers {
             let i = match last {
                 Some((reasons, i)) if Arc::ptr_eq(reasons, &a.reasons) => i,
                 _ => *at.entry(&a.reasons[..]).or_insert_with(|| {
                     table.push(&a.reasons);
-                    table.len() - 1
+                    size += a.reasons.iter().map(|r| r.len() + 4).sum::<usize>() + 4;
+                    (table.len() - 1) as u32
                 }),
             };
             last = Some((&a.reasons, i));
-            records.push_str(if records.is_empty() { "\n" } else { ",\n" });
-            records.push_str("{\"principal\":");
-            records.push_str(&principal);
-            records.push_str(",\"operation\":\"kms:");
-            records.push_str(a.operation.name);
-            records.push_str("\",\"group\":");
-            match a.group {
-                Some(g) => {
-                    records.push('"');
-                    records.push_str(g.label());
-                    records.push('"');
-                }
-                None => records.push_str("null"),
-            }
-            records.push_str(",\"verdict\":\"");
-            records.push_str(a.verdict.as_str());
-            let _ = write!(records, "\",\"reasons\":{i}}}");
+            index.push(i);
         }
+        size += r.answers.len() * (r.subject.text().len() + 112);
     }
-    let mut out = String::with_capacity(records.len() + 256 + table.len() * 128);
+    let mut out = String::with_capacity(size);
     out.push_str("{\"name\":");
     push_json_str(&mut out, &k.key.name);
     out.push_str(",\"path\":");
@@ -434,7 +418,50 @@ pub fn json_key(k: &KeyAccess<'_>) -> String {
     }
     out.push_str(if table.is_empty() { "]" } else { "\n]" });
     out.push_str(",\"access\":[");
-    out.push_str(&records);
-    out.push_str(if records.is_empty() { "]}" } else { "\n]}" });
+    let mut index = index.into_iter();
+    let mut first = true;
+    for r in &k.rows {
+        // What every record of the row starts with.
+        let mut head = String::from("{\"principal\":");
+        push_json_str(&mut head, r.subject.text());
+        head.push_str(",\"operation\":\"kms:");
+        for (a, i) in r.answers.iter().zip(index.by_ref()) {
+            out.push_str(if first { "\n" } else { ",\n" });
+            first = false;
+            out.push_str(&head);
+            out.push_str(a.operation.name);
+            out.push_str(match a.group {
+                Some(OpGroup::Use) => "\",\"group\":\"use\",\"verdict\":\"",
+                Some(OpGroup::Grant) => "\",\"group\":\"grant\",\"verdict\":\"",
+                Some(OpGroup::Administer) => "\",\"group\":\"administer\",\"verdict\":\"",
+                Some(OpGroup::ChangePolicy) => "\",\"group\":\"change policy\",\"verdict\":\"",
+                Some(OpGroup::Delete) => "\",\"group\":\"delete\",\"verdict\":\"",
+                None => "\",\"group\":null,\"verdict\":\"",
+            });
+            out.push_str(a.verdict.as_str());
+            out.push_str("\",\"reasons\":");
+            push_number(&mut out, i);
+            out.push('}');
+        }
+    }
+    out.push_str(if first { "]}" } else { "\n]}" });
     out
+}
+
+/// A number in decimal.
+fn push_number(out: &mut String, n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
 }
