@@ -596,6 +596,7 @@ fn identities(specs: &[(String, PathBuf)]) -> Result<Inventory, Vec<String>> {
                     kind,
                     policies: vec![policy],
                     groups: Vec::new(),
+                    declared: None,
                 }],
                 ..Inventory::default()
             }),

@@ -1543,6 +1543,7 @@ mod tests {
                 })
                 .collect(),
             groups: Vec::new(),
+            declared: None,
         }
     }
 
@@ -1570,6 +1571,7 @@ mod tests {
                 iam("David", "david"),
             ],
             grants: Vec::new(),
+            policies: Vec::new(),
         }
     }
 
@@ -1764,6 +1766,7 @@ mod tests {
             keys: vec![key("k", &key_arn('a'), key_policy)],
             identities,
             grants: Vec::new(),
+            policies: Vec::new(),
         }
     }
 

@@ -12,7 +12,7 @@ use crate::tree::json::ParseError;
 use crate::tree::{Node, Span, Value, has_template_part, json, yaml};
 
 /// A key policy found in a file.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct PolicyDoc {
     /// Where it is in the file (`Resources.PaymentsKey`), `None` when the file is the policy.
     pub name: Option<String>,
