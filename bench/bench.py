@@ -174,23 +174,29 @@ def ratio(a, b):
 
 
 def explain_part(kmslint, sizes, runs, no_instructions):
-    """`kmslint explain --format json` against `kmslint check --format json` on each corpus, then
-    explain on one policy of N statements naming N principals, N doubling."""
-    print("\n| corpus | check (json) | explain (json) | wall ratio | instructions: check / explain (one thread) | instruction ratio | explain peak memory |")
-    print("|---|---|---|---|---|---|---|")
+    """`kmslint explain` against `kmslint check` on each corpus, with `--format json` and with
+    the default (human) format of each, then explain on one policy of N statements naming N
+    principals, N doubling."""
+    print(
+        "\n| corpus | format | check | explain | wall ratio | instructions: check / explain (one thread) "
+        "| instruction ratio | check peak memory | explain peak memory |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     walls, counts = {}, {}
     for n in sizes:
         path = corpus(n)
-        check = [kmslint, "check", "--isolated", "--format", "json", path]
-        explain = [kmslint, "explain", "--isolated", "--format", "json", path]
-        c, _ = measure(check, runs)
-        e, e_mem = measure(explain, runs)
-        ci, ei = count(check, no_instructions), count(explain, no_instructions)
-        walls[n], counts[n] = e, ei
-        print(
-            f"| {n:,} files | {c * 1000:.0f} ms | {e * 1000:.0f} ms | {e / c:.2f}x | {giga(ci)} / {giga(ei)} "
-            f"| {ratio(ei, ci)} | {mib(e_mem)} |"
-        )
+        for fmt in ("json", "human"):
+            check = [kmslint, "check", "--isolated", "--format", fmt, path]
+            explain = [kmslint, "explain", "--isolated", "--format", fmt, path]
+            c, c_mem = measure(check, runs)
+            e, e_mem = measure(explain, runs)
+            ci, ei = count(check, no_instructions), count(explain, no_instructions)
+            if fmt == "json":
+                walls[n], counts[n] = e, ei
+            print(
+                f"| {n:,} files | {fmt} | {c * 1000:.0f} ms | {e * 1000:.0f} ms | {e / c:.2f}x | {giga(ci)} / {giga(ei)} "
+                f"| {ratio(ei, ci)} | {mib(c_mem)} | {mib(e_mem)} |"
+            )
     if len(sizes) > 1:
         lo, hi = min(sizes), max(sizes)
         print(

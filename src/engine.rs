@@ -11,7 +11,7 @@ use crate::extract::terraform::{Loader, ModuleFile, NoFiles};
 use crate::extract::{self, Extracted, Found, InputKind, NotAnalysed, PolicyDoc};
 use crate::model::Policy;
 use crate::rule::{Check, Edit, Finding, Fix, Reporter, Rule, RuleRef};
-use crate::rules::group_principal_defined_here::{self, GroupDeclaration};
+use crate::rules::group_principal_defined_here;
 use crate::rules::{ineffective_iam_permission, invalid_json};
 use crate::settings::{Settings, Suppression};
 use crate::source::SourceFile;
@@ -123,7 +123,7 @@ pub fn lint_source(
         InputKind::Template => None,
     };
     if let Some(whole) = whole {
-        for outcome in check_whole(whole, &policies, &source.text, &[settings], &|_| settings) {
+        for outcome in check_whole(whole, &policies, &[settings], &|_| settings) {
             match outcome {
                 Outcome::Reported(d) => report.diagnostics.push(d),
                 Outcome::Suppressed(entry) => report.suppressions_used.push(entry),
@@ -319,7 +319,7 @@ pub fn lint_module(
     // asked about, with its labels in that file.
     let all: Vec<&Settings> = settings.iter().collect();
     let whole = Whole::Module(&module.files[..tf_files], &dir, loader);
-    for outcome in check_whole(whole, &policies, &text, &all, &settings_at) {
+    for outcome in check_whole(whole, &policies, &all, &settings_at) {
         let mut d = match outcome {
             Outcome::Reported(d) => d,
             Outcome::Suppressed(entry) => {
@@ -401,27 +401,15 @@ impl Whole<'_> {
             Whole::Module(files, dir, loader) => collect::terraform(files.to_vec(), dir, *loader),
         }
     }
-
-    fn groups(&self) -> Vec<GroupDeclaration> {
-        match self {
-            Whole::Template(_, text, syntax) => {
-                group_principal_defined_here::template_groups(text, *syntax)
-            }
-            Whole::Module(files, dir, loader) => {
-                group_principal_defined_here::module_groups(files.to_vec(), dir, *loader)
-            }
-        }
-    }
 }
 
 /// Run the rules that read a template or module whole (`Check::Inventory`: KMS040, KMS041)
 /// when the settings of some of its places (`all`) enable them and it holds key policies
-/// (`policies`, read from `text`) they concern. Each finding is kept as the settings of its
+/// (`policies`) they concern. Each finding is kept as the settings of its
 /// place (`settings_at`) decide, like a policy rule's.
 fn check_whole<'s>(
     whole: Whole<'_>,
     policies: &[PolicyDoc],
-    text: &str,
     all: &[&'s Settings],
     settings_at: &dyn Fn(Span) -> &'s Settings,
 ) -> Vec<Outcome> {
@@ -438,24 +426,18 @@ fn check_whole<'s>(
         return Vec::new();
     }
     let context = &first.context;
-    let check_groups = groups_on
-        && whole.mentions_groups()
-        && group_principal_defined_here::names_a_group(policies, text, context);
+    let check_groups = groups_on && whole.mentions_groups();
     if !check_iam && !check_groups {
         return Vec::new();
     }
+    // Read once for both rules: keys, identities (groups with where they are declared).
+    let inventory = whole.inventory();
     let mut found = Vec::new();
     if check_iam {
-        found.extend(ineffective_iam_permission::check(
-            &whole.inventory(),
-            context,
-        ));
+        found.extend(ineffective_iam_permission::check(&inventory, context));
     }
     if check_groups {
-        let groups = whole.groups();
-        found.extend(group_principal_defined_here::check(
-            policies, text, &groups, context,
-        ));
+        found.extend(group_principal_defined_here::check(&inventory, context));
     }
     let mut out = Vec::new();
     for mut d in found {

@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::access::eval::{self, KeyView, OpGroup, Subject};
+use crate::access::collect::{RESOURCE_TYPES, from_module};
+use crate::access::eval::{self, KeyView, Lookup, OpGroup, Subject};
 use crate::access::report::{self, KeyAccess, Row};
 use crate::access::{
     Document, Grant, Identity, IdentityKind, IdentityPolicy, Inventory, Key, key_id,
@@ -16,10 +17,10 @@ use crate::access::{
 use crate::cli::{EXIT_ERROR, EXIT_OK, ExplainArgs, ExplainFormat, UsageError};
 use crate::discover::{Target, discover_excluding};
 use crate::extract::cfn;
-use crate::extract::terraform::{ModuleFile, extract_module};
+use crate::extract::terraform::{ModuleFile, extract_resources};
 use crate::extract::{self, Extracted, Found, InputKind, PolicyDoc};
 use crate::loader::FsLoader;
-use crate::model::{ActionSet, PolicyContext, PrincipalKind};
+use crate::model::{ActionSet, PolicyContext, PrincipalKind, Tri};
 use crate::paths::display_path;
 use crate::project::Project;
 use crate::tree::{Dialect, Node, Value, json, yaml};
@@ -183,43 +184,122 @@ fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u
         Some(p) => Some(select_principal(&inventory, p)?),
         None => None,
     };
-    let context = PolicyContext::default();
-    let access: Vec<KeyAccess<'_>> = keys
-        .par_iter()
-        .map(|key| {
-            let view = KeyView::new(key, &context);
-            let subjects = match &asked {
-                Some(s) => s.clone(),
-                None => subjects_for(&inventory, &view),
-            };
-            let rows = subjects
-                .into_iter()
-                .map(|subject| Row {
-                    answers: view.evaluate(&inventory, &subject, question.ops),
-                    subject,
-                })
-                .collect();
-            KeyAccess {
-                key,
-                delegation: view.delegation(),
-                rows,
-            }
-        })
-        .collect();
-    let written = match (args.format, args.action.is_some()) {
-        (ExplainFormat::Json, _) => report::write_json(&access, out),
-        (ExplainFormat::Human, true) => out.write_all(report::sentences(&access, false).as_bytes()),
-        (ExplainFormat::Markdown, true) => {
-            out.write_all(report::sentences(&access, true).as_bytes())
-        }
-        (ExplainFormat::Human, false) => out.write_all(report::human(&access).as_bytes()),
-        (ExplainFormat::Markdown, false) => out.write_all(report::markdown(&access).as_bytes()),
+    let lookup = Lookup::new(&inventory);
+    let format = match (args.format, args.action.is_some()) {
+        (ExplainFormat::Json, _) => Format::Json,
+        (ExplainFormat::Human, true) => Format::Sentences { markdown: false },
+        (ExplainFormat::Markdown, true) => Format::Sentences { markdown: true },
+        (ExplainFormat::Human, false) => Format::Human,
+        (ExplainFormat::Markdown, false) => Format::Markdown,
     };
-    if written.is_err() || out.flush().is_err() {
+    let ask = Ask {
+        lookup: &lookup,
+        principals: asked.as_deref(),
+        ops: question.ops,
+    };
+    if write_answers(&keys, &ask, format, out).is_err() {
         let _ = writeln!(err, "error: could not write the answers");
         return Ok(EXIT_ERROR);
     }
     Ok(status)
+}
+
+/// How the answers are written.
+#[derive(Clone, Copy)]
+enum Format {
+    Json,
+    Human,
+    Markdown,
+    /// One sentence per question (`--action`), as list items in markdown.
+    Sentences {
+        markdown: bool,
+    },
+}
+
+impl Format {
+    /// The text of one key's answers.
+    fn key(self, access: &KeyAccess<'_>) -> String {
+        match self {
+            Format::Json => report::json_key(access),
+            Format::Human => report::human_key(access),
+            Format::Markdown => report::markdown_key(access),
+            Format::Sentences { markdown } => report::sentences_key(access, markdown),
+        }
+    }
+
+    /// What comes before the first key, between two keys, and after the last.
+    fn frame(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Format::Json => (report::JSON_START, report::JSON_SEPARATOR, report::JSON_END),
+            Format::Human | Format::Markdown => ("", "\n", ""),
+            Format::Sentences { .. } => ("", "", ""),
+        }
+    }
+}
+
+/// What is asked of every key: about whom (`None`: the principals of each key's matrix),
+/// and which operations.
+struct Ask<'a, 'i> {
+    lookup: &'a Lookup<'i>,
+    principals: Option<&'a [Subject]>,
+    ops: ActionSet,
+}
+
+/// What one key gives each principal asked about.
+fn key_access<'i>(key: &'i Key, ask: &Ask<'_, '_>) -> KeyAccess<'i> {
+    let view = KeyView::new(key, &PolicyContext::default());
+    let subjects = match ask.principals {
+        Some(s) => s.to_vec(),
+        None => subjects_for(ask.lookup, &view),
+    };
+    let rows = subjects
+        .into_iter()
+        .map(|subject| Row {
+            answers: view.evaluate(ask.lookup, &subject, ask.ops),
+            subject,
+        })
+        .collect();
+    KeyAccess {
+        key,
+        delegation: view.delegation(),
+        rows,
+    }
+}
+
+/// How many keys are evaluated and written at a time: their texts are all that is held.
+const BATCH: usize = 256;
+
+/// Evaluate the keys and write their answers, in path order: each batch of keys is evaluated
+/// and rendered in parallel, then written, so memory holds the answers of one batch.
+fn write_answers(
+    keys: &[&Key],
+    ask: &Ask<'_, '_>,
+    format: Format,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    let (start, separator, end) = format.frame();
+    if keys.is_empty() && matches!(format, Format::Json) {
+        out.write_all(b"{\"version\":2,\"keys\":[]}\n")?;
+        return out.flush();
+    }
+    out.write_all(start.as_bytes())?;
+    let mut first = true;
+    for batch in keys.chunks(BATCH) {
+        let texts: Vec<String> = batch
+            .par_iter()
+            .map(|key| format.key(&key_access(key, ask)))
+            .collect();
+        for text in texts {
+            if !first {
+                out.write_all(separator.as_bytes())?;
+            }
+            first = false;
+            out.write_all(text.as_bytes())?;
+        }
+    }
+    out.write_all(end.as_bytes())?;
+    out.flush()
 }
 
 /// What one file or module gave.
@@ -254,6 +334,7 @@ fn read_file(target: &Target) -> Read {
         }
     };
     let kind = target.kind.refine(&text);
+    // Parsed once: for grants, for a template's keys and identities, for a policy's keys.
     let root = match kind {
         InputKind::Json => json::parse(&text).ok(),
         InputKind::Yaml => yaml::parse(&text).ok(),
@@ -268,11 +349,32 @@ fn read_file(target: &Target) -> Read {
         read.inventory.grants = grants(&list.value, &display);
         return read;
     }
-    let template = root.as_ref().is_some_and(cfn::is_template);
-    let found = match extract::extract(kind, &text, target.explicit) {
+    if let Some(root) = root.as_ref().filter(|r| cfn::is_template(r)) {
+        let syntax = if kind == InputKind::Yaml {
+            cfn::Syntax::Yaml
+        } else {
+            cfn::Syntax::Json
+        };
+        if let Extracted::Found(found) = cfn::extract(root, &text, syntax) {
+            read.warnings.extend(
+                warnings_of(&found)
+                    .into_iter()
+                    .map(|w| format!("{display}: {w}")),
+            );
+        }
+        read.inventory = crate::access::collect::cloudformation_root(&display, &text, root, syntax);
+        return read;
+    }
+    let extracted = match (kind, root) {
+        (InputKind::Json, Some(root)) => Ok(extract::from_json(root, &text, target.explicit)),
+        // YAML that is no template holds no key policy.
+        (InputKind::Yaml, Some(_)) => Ok(Extracted::Nothing),
+        // What does not parse, and template files: as `check` reads them.
+        _ => extract::extract(kind, &text, target.explicit),
+    };
+    let found = match extracted {
         Ok(Extracted::Found(found)) => found,
-        Ok(Extracted::Nothing) if !template => return read,
-        Ok(Extracted::Nothing) => Found::default(),
+        Ok(Extracted::Nothing) => return read,
         Err(e) => {
             if target.explicit || kind.meant_as_policy(&text) {
                 read.warnings
@@ -286,29 +388,8 @@ fn read_file(target: &Target) -> Read {
             .into_iter()
             .map(|w| format!("{display}: {w}")),
     );
-    read.inventory = if template {
-        let syntax = if kind == InputKind::Yaml {
-            cfn::Syntax::Yaml
-        } else {
-            cfn::Syntax::Json
-        };
-        template_inventory(&display, &text, syntax)
-    } else {
-        keys_of(found, &Arc::from(text), |_| display.clone())
-    };
+    read.inventory = keys_of(found, &Arc::from(text), |_| display.clone());
     read
-}
-
-/// What a CloudFormation template says about access: its keys with their policies, its IAM
-/// users, roles and groups with their policies and memberships.
-fn template_inventory(display: &str, text: &str, syntax: cfn::Syntax) -> Inventory {
-    crate::access::collect::cloudformation(display, text, syntax)
-}
-
-/// What a Terraform module says about access: its keys with their policies, its IAM
-/// identities with their policies and memberships, its `aws_kms_grant`s.
-fn module_inventory(files: Vec<ModuleFile>, dir: &Path, loader: &FsLoader) -> Inventory {
-    crate::access::collect::terraform(files, dir, loader)
 }
 
 /// Read a Terraform module (the `.tf` files of a directory).
@@ -340,9 +421,9 @@ fn read_module(dir: &Path, members: &[&Target], loader: &FsLoader) -> Read {
             Err(_) => {}
         }
     }
-    // Read twice: once for what cannot be read (the warnings `check` would give as
-    // findings), once by the collection of keys, identities and grants.
-    let module = extract_module(files.clone(), dir, loader);
+    // Read once: for what cannot be read (the warnings `check` would give as findings), and
+    // for the keys, identities and grants.
+    let (mut module, resources) = extract_resources(files, dir, loader, RESOURCE_TYPES);
     for (i, e) in &module.parse_errors {
         if let Some(f) = module.files.get(*i)
             && InputKind::Hcl.meant_as_policy(&f.text)
@@ -365,7 +446,8 @@ fn read_module(dir: &Path, members: &[&Target], loader: &FsLoader) -> Read {
         read.warnings
             .push(format!("{}: {}", file_of(n.span), not_analysed_text(n)));
     }
-    read.inventory = module_inventory(files, dir, loader);
+    let policies = std::mem::take(&mut module.found.policies);
+    read.inventory = from_module(&module, policies, &resources);
     read
 }
 
@@ -514,6 +596,7 @@ fn identities(specs: &[(String, PathBuf)]) -> Result<Inventory, Vec<String>> {
                     kind,
                     policies: vec![policy],
                     groups: Vec::new(),
+                    declared: None,
                 }],
                 ..Inventory::default()
             }),
@@ -671,21 +754,15 @@ fn every_subject(inventory: &Inventory) -> Vec<Subject> {
 
 /// The rows of a key's matrix: the principals its policy names, the identities whose
 /// policies are known, and the grantees of grants that may be for it.
-fn subjects_for(inventory: &Inventory, view: &KeyView<'_>) -> Vec<Subject> {
-    let key = view.key;
+fn subjects_for(lookup: &Lookup<'_>, view: &KeyView<'_>) -> Vec<Subject> {
+    let inventory = lookup.inventory;
     let mut all = view.principals();
     all.extend(inventory.identities.iter().map(|i| Subject::new(&i.arn)));
-    let others_name = |g: &Grant| {
-        inventory
-            .keys
-            .iter()
-            .any(|k| !std::ptr::eq(k, key) && k.is_named_by(&g.key))
-    };
     all.extend(
         inventory
             .grants
             .iter()
-            .filter(|g| key.is_named_by(&g.key) || (key.arn.is_none() && !others_name(g)))
+            .filter(|g| lookup.grant_for(g, view.key) != Tri::No)
             .map(|g| Subject::new(&g.grantee)),
     );
     dedup(all)

@@ -23,20 +23,25 @@ fn explain(dir: &Path, args: &[&str]) -> (i32, String, Records) {
         .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["version"], 2);
     let mut records = Records::new();
-    for r in v["access"].as_array().unwrap() {
-        let s = |k: &str| r[k].as_str().unwrap().to_string();
-        let reasons = r["reasons"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_str().unwrap().to_string())
-            .collect();
-        let old = records.insert(
-            (s("principal"), s("key"), s("operation")),
-            (s("verdict"), reasons),
-        );
-        assert!(old.is_none(), "a record twice: {r}");
+    for k in v["keys"].as_array().unwrap() {
+        let key = k["name"].as_str().unwrap().to_string();
+        for r in k["access"].as_array().unwrap() {
+            let s = |name: &str| r[name].as_str().unwrap().to_string();
+            let at = r["reasons"].as_u64().unwrap() as usize;
+            let reasons = k["reasons"][at]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap().to_string())
+                .collect();
+            let old = records.insert(
+                (s("principal"), key.clone(), s("operation")),
+                (s("verdict"), reasons),
+            );
+            assert!(old.is_none(), "a record twice: {r}");
+        }
     }
     (
         out.status.code().unwrap_or(-1),

@@ -10,6 +10,11 @@
 //! given, identity policies not given) makes the answer [`Verdict::Conditional`], with what
 //! it depends on: never a guessed yes or no.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap as HashMap;
+
 use crate::model::action::{ActionInfo, glob_match};
 use crate::model::condition::scalar_text;
 use crate::model::principal::parse_principals;
@@ -46,15 +51,38 @@ impl Verdict {
     }
 }
 
+/// The reasons of an answer, shared by the answers of a principal that have the same.
+pub type Reasons = Arc<[String]>;
+
 /// One operation's verdict and why.
 #[derive(Debug, Clone)]
 pub struct Answer {
     pub operation: &'static ActionInfo,
+    /// The operation, as a set of one.
+    pub set: ActionSet,
+    /// The matrix column of the operation.
+    pub group: Option<OpGroup>,
     pub verdict: Verdict,
     /// Why: the statements, policies and grants that decide, each a short phrase
     /// ("key policy `Sid`", "IAM via root: policy `P`", "grant `G`", "denied by `Sid`").
-    pub reasons: Vec<String>,
+    pub reasons: Reasons,
 }
+
+/// The operations of each group, in the order of [`OpGroup`].
+const GROUP_ACTIONS: [ActionSet; 5] = [
+    ActionSet::category(Category::Use),
+    ActionSet::named("CreateGrant"),
+    ActionSet::category(Category::Manage),
+    ActionSet::named("PutKeyPolicy"),
+    ActionSet::named("ScheduleKeyDeletion"),
+];
+
+/// The operations of every group.
+const EVERY_ACTION: ActionSet = GROUP_ACTIONS[0]
+    .union(GROUP_ACTIONS[1])
+    .union(GROUP_ACTIONS[2])
+    .union(GROUP_ACTIONS[3])
+    .union(GROUP_ACTIONS[4]);
 
 /// The operation groups of the access matrix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -93,18 +121,17 @@ impl OpGroup {
 
     /// The operations of the group.
     pub fn actions(self) -> ActionSet {
-        match self {
-            OpGroup::Use => const { ActionSet::category(Category::Use) },
-            OpGroup::Grant => const { ActionSet::named("CreateGrant") },
-            OpGroup::Administer => const { ActionSet::category(Category::Manage) },
-            OpGroup::ChangePolicy => const { ActionSet::named("PutKeyPolicy") },
-            OpGroup::Delete => const { ActionSet::named("ScheduleKeyDeletion") },
-        }
+        GROUP_ACTIONS[self as usize]
     }
 
     /// The group an operation belongs to.
     pub fn of(action: &ActionInfo) -> Option<OpGroup> {
-        let set = ActionSet::filter(|a| a.name == action.name);
+        OpGroup::of_set(ActionSet::filter(|a| a.name == action.name))
+    }
+
+    /// The group of an operation given as a set of one (the group of every operation of a
+    /// set).
+    pub fn of_set(set: ActionSet) -> Option<OpGroup> {
         OpGroup::ALL
             .into_iter()
             .find(|g| g.actions().contains_all(set) && !set.is_empty())
@@ -112,9 +139,7 @@ impl OpGroup {
 
     /// Every operation of every group.
     pub fn every_action() -> ActionSet {
-        OpGroup::ALL
-            .iter()
-            .fold(ActionSet::EMPTY, |acc, g| acc.union(g.actions()))
+        EVERY_ACTION
     }
 }
 
@@ -125,6 +150,8 @@ pub struct Subject {
     text: String,
     /// A `Principal` value naming just this principal, read by the model when asked.
     principal: Node,
+    /// Its identity and short name, read once.
+    names: std::sync::OnceLock<(Option<String>, String)>,
 }
 
 impl Subject {
@@ -147,6 +174,7 @@ impl Subject {
         Subject {
             text: text.to_string(),
             principal,
+            names: std::sync::OnceLock::new(),
         }
     }
 
@@ -158,6 +186,7 @@ impl Subject {
                 return Some(Subject {
                     text: "*".to_string(),
                     principal: entry.node.clone(),
+                    names: std::sync::OnceLock::new(),
                 });
             }
             crate::model::PrincipalType::Aws => "AWS",
@@ -179,6 +208,7 @@ impl Subject {
         Some(Subject {
             text: entry.text().to_string(),
             principal: wrap(key, node),
+            names: std::sync::OnceLock::new(),
         })
     }
 
@@ -194,14 +224,26 @@ impl Subject {
 
     /// A normalised identity for telling principals apart (see [`Principal::identity`]).
     pub fn identity(&self) -> Option<String> {
-        self.principal()
-            .and_then(|p| p.identity().map(str::to_string))
+        self.names().0.clone()
     }
 
     /// A short name for sentences: `user/Alice`, `role/Admin`, `account 111122223333`, the
     /// text otherwise.
     pub fn short(&self) -> String {
-        let Some(p) = self.principal() else {
+        self.names().1.clone()
+    }
+
+    /// The identity and the short name, read from the principal once.
+    fn names(&self) -> &(Option<String>, String) {
+        self.names.get_or_init(|| {
+            let p = self.principal();
+            let identity = p.as_ref().and_then(|p| p.identity().map(str::to_string));
+            (identity, self.short_of(p.as_ref()))
+        })
+    }
+
+    fn short_of(&self, p: Option<&Principal<'_>>) -> String {
+        let Some(p) = p else {
             return self.text.clone();
         };
         match &p.kind {
@@ -427,15 +469,14 @@ fn bare_reference(text: &str) -> &str {
 }
 
 /// Whether one `Resource` entry of an identity policy names the key.
-fn names_key(entry: &Node, key: &Key, others: Others<'_>) -> Tri {
+fn names_key(entry: &Node, key: &Key, others: Others<'_, '_>) -> Tri {
     let text = match &entry.value {
         Value::String(s) => s.as_str(),
         Value::Unknown(u) => {
             let written = bare_reference(u.partial.as_deref().unwrap_or(&u.description));
-            let refs = |k: &Key| k.refs.iter().any(|r| bare_reference(r) == written);
-            return if refs(key) {
+            return if key.refs.iter().any(|r| bare_reference(r) == written) {
                 Tri::Yes
-            } else if others.iter().any(refs) {
+            } else if others.refer(written) {
                 Tri::No
             } else {
                 Tri::Maybe
@@ -460,7 +501,7 @@ fn names_key(entry: &Node, key: &Key, others: Others<'_>) -> Tri {
     }
     // The key's ARN is not known: an entry that is another key's, or that cannot be a KMS
     // key's ARN, is not this key; anything else may be.
-    if others.iter().any(|k| k.is_named_by(text)) {
+    if others.name(text) {
         return Tri::No;
     }
     let Some(rest) = text.strip_prefix("arn:") else {
@@ -491,21 +532,135 @@ fn names_key(entry: &Node, key: &Key, others: Others<'_>) -> Tri {
 /// The keys of the inventory other than the one asked about, looked at only when a value
 /// could name either.
 #[derive(Clone, Copy)]
-struct Others<'i> {
-    keys: &'i [Key],
-    this: &'i Key,
+struct Others<'l, 'i> {
+    lookup: &'l Lookup<'i>,
+    this: &'l Key,
 }
 
-impl<'i> Others<'i> {
-    fn iter(self) -> impl Iterator<Item = &'i Key> {
-        self.keys
+impl Others<'_, '_> {
+    /// Whether `text` (an ARN, key id or reference) stands for another key.
+    fn name(self, text: &str) -> bool {
+        self.lookup.names_other(&self.lookup.named, text, self.this)
+    }
+
+    /// Whether a reference, as written without `${…}`, is one of another key's.
+    fn refer(self, written: &str) -> bool {
+        self.lookup
+            .names_other(&self.lookup.bare_refs, written, self.this)
+    }
+}
+
+/// An inventory with its keys, identities, groups and grantees indexed: what each question
+/// looks up is found at once, however many keys and identities there are.
+pub struct Lookup<'i> {
+    pub inventory: &'i Inventory,
+    /// Every text that stands for a key (its ARN, key id and references), and the keys it
+    /// stands for.
+    named: HashMap<&'i str, Vec<usize>>,
+    /// The keys' references without `${…}`, and the keys they are of.
+    bare_refs: HashMap<&'i str, Vec<usize>>,
+    /// The first identity of each ARN as written, and of each principal identity.
+    by_arn: HashMap<&'i str, usize>,
+    by_identity: HashMap<String, usize>,
+    /// The first group of each ARN, name with its path, and name.
+    groups: HashMap<&'i str, usize>,
+    /// The principal identity of each grant's grantee.
+    grantees: Vec<Option<String>>,
+}
+
+impl<'i> Lookup<'i> {
+    pub fn new(inventory: &'i Inventory) -> Self {
+        fn add<'i>(map: &mut HashMap<&'i str, Vec<usize>>, text: &'i str, i: usize) {
+            let keys = map.entry(text).or_default();
+            if keys.last() != Some(&i) {
+                keys.push(i);
+            }
+        }
+        let mut named = HashMap::default();
+        let mut bare_refs = HashMap::default();
+        for (i, k) in inventory.keys.iter().enumerate() {
+            if let Some(arn) = &k.arn {
+                add(&mut named, arn, i);
+                if let Some(id) = key_id(arn) {
+                    add(&mut named, id, i);
+                }
+            }
+            for r in &k.refs {
+                add(&mut named, r, i);
+                add(&mut bare_refs, bare_reference(r), i);
+            }
+        }
+        let mut by_arn = HashMap::default();
+        let mut by_identity = HashMap::default();
+        let mut groups = HashMap::default();
+        for (i, identity) in inventory.identities.iter().enumerate() {
+            by_arn.entry(identity.arn.as_str()).or_insert(i);
+            if let Some(id) = Subject::new(&identity.arn).identity() {
+                by_identity.entry(id).or_insert(i);
+            }
+            if identity.kind == IdentityKind::Group {
+                groups.entry(identity.arn.as_str()).or_insert(i);
+                if let Some((_, name)) = identity.arn.rsplit_once(":group/") {
+                    groups.entry(name).or_insert(i);
+                    if let Some(last) = name.rsplit('/').next() {
+                        groups.entry(last).or_insert(i);
+                    }
+                }
+            }
+        }
+        let grantees = inventory
+            .grants
             .iter()
-            .filter(move |k| !std::ptr::eq(*k, self.this))
+            .map(|g| Subject::new(&g.grantee).identity())
+            .collect();
+        Lookup {
+            inventory,
+            named,
+            bare_refs,
+            by_arn,
+            by_identity,
+            groups,
+            grantees,
+        }
+    }
+
+    /// Whether `text` is in `map` for a key other than `this`.
+    fn names_other(&self, map: &HashMap<&str, Vec<usize>>, text: &str, this: &Key) -> bool {
+        map.get(text).is_some_and(|keys| {
+            keys.iter()
+                .any(|&i| !std::ptr::eq(&self.inventory.keys[i], this))
+        })
+    }
+
+    /// Whether a grant is for `key`: its key names it; or may be, when the key's ARN is not
+    /// known and the grant's key names no other key.
+    pub fn grant_for(&self, grant: &Grant, key: &Key) -> Tri {
+        if key.is_named_by(&grant.key) {
+            Tri::Yes
+        } else if key.arn.is_none() && !self.names_other(&self.named, &grant.key, key) {
+            Tri::Maybe
+        } else {
+            Tri::No
+        }
+    }
+
+    /// The identity of the inventory that `subject` is.
+    fn identity_of(&self, subject: &Subject) -> Option<&'i Identity> {
+        let i = match self.by_arn.get(subject.text()) {
+            Some(&i) => i,
+            None => *self.by_identity.get(&subject.identity()?)?,
+        };
+        self.inventory.identities.get(i)
+    }
+
+    /// The group a user's membership names (by ARN, name with its path, or name).
+    fn group(&self, name: &str) -> Option<&'i Identity> {
+        self.inventory.identities.get(*self.groups.get(name)?)
     }
 }
 
 /// Whether an identity policy statement's `Resource`/`NotResource` covers the key.
-fn identity_resource(st: &Statement<'_>, key: &Key, others: Others<'_>) -> Tri {
+fn identity_resource(st: &Statement<'_>, key: &Key, others: Others<'_, '_>) -> Tri {
     if let Some(m) = st.element("Resource") {
         return m
             .value
@@ -536,26 +691,46 @@ fn statement_label(st: &Statement<'_>) -> String {
     }
 }
 
+/// Whether a statement's conditions hold for a request, and the text of those kmslint cannot
+/// evaluate.
+struct Judged {
+    condition: Tri,
+    unknown: Vec<String>,
+}
+
+impl Judged {
+    fn of(st: &Statement<'_>, request: &Request) -> Judged {
+        let (condition, unknown) = conditions_hold(st, request);
+        Judged { condition, unknown }
+    }
+}
+
+/// Whether a statement's action element covers each operation asked (`ops`).
+fn covers_each(st: &Statement<'_>, ops: &[ActionSet]) -> Vec<Tri> {
+    ops.iter().map(|&op| covers(st, op)).collect()
+}
+
 /// One statement's part in a request, before the operation is known.
-struct Part {
-    label: String,
+struct Part<'a> {
+    label: Cow<'a, str>,
     effect: Effect,
     /// Principal, resource and presence.
     applies: Tri,
     /// The conditions (`Maybe`: `unknown` lists them).
     condition: Tri,
-    unknown: Vec<String>,
-    covers: Vec<(ActionSet, Tri)>,
+    unknown: &'a [String],
+    /// Whether its actions cover each operation asked.
+    covers: &'a [Tri],
 }
 
-impl Part {
+impl<'a> Part<'a> {
     fn new(
         st: &Statement<'_>,
-        label: String,
+        label: impl Into<Cow<'a, str>>,
         applies: Tri,
-        request: &Request,
-        ops: &[ActionSet],
-    ) -> Option<Part> {
+        judged: &'a Judged,
+        covers: &'a [Tri],
+    ) -> Option<Part<'a>> {
         let effect = match st.effect {
             Some(e) if !st.malformed => e,
             _ => return None,
@@ -568,24 +743,27 @@ impl Part {
         if applies == Tri::No {
             return None;
         }
-        let (condition, unknown) = conditions_hold(st, request);
-        if condition == Tri::No {
+        if judged.condition == Tri::No {
             return None;
         }
         Some(Part {
-            label,
+            label: label.into(),
             effect,
             applies,
-            condition,
-            unknown,
-            covers: ops.iter().map(|&op| (op, covers(st, op))).collect(),
+            condition: judged.condition,
+            unknown: &judged.unknown,
+            covers,
         })
+    }
+
+    /// Whether the statement's actions cover `op` (`i`: its index in the operations asked).
+    fn covers_at(&self, i: usize) -> Tri {
+        self.covers.get(i).copied().unwrap_or(Tri::No)
     }
 
     /// Whether the statement concerns `op` (`i`: its index in the operations asked).
     fn on(&self, i: usize) -> Tri {
-        let action = self.covers.get(i).map_or(Tri::No, |(_, t)| *t);
-        action.min(self.applies).min(self.condition)
+        self.covers_at(i).min(self.applies).min(self.condition)
     }
 
     /// The statement's label, with what it depends on when it may not apply.
@@ -600,7 +778,7 @@ impl Part {
         if self.applies == Tri::Maybe {
             why.push("if it applies (a value is unresolved)".to_string());
         }
-        if self.covers.get(i).is_some_and(|(_, t)| *t == Tri::Maybe) {
+        if self.covers_at(i) == Tri::Maybe {
             why.push("if its unresolved actions include it".to_string());
         }
         format!("{verb}{} {}", self.label, why.join(", "))
@@ -608,7 +786,7 @@ impl Part {
 }
 
 /// The strongest of a set of parts for `op`, and the descriptions of those that reach it.
-fn strongest(parts: &[&Part], i: usize, verb: &str) -> (Tri, Vec<String>) {
+fn strongest(parts: &[Part<'_>], i: usize, verb: &str) -> (Tri, Vec<String>) {
     let best = parts.iter().fold(Tri::No, |acc, p| acc.or(p.on(i)));
     if best == Tri::No {
         return (Tri::No, Vec::new());
@@ -622,40 +800,14 @@ fn strongest(parts: &[&Part], i: usize, verb: &str) -> (Tri, Vec<String>) {
 }
 
 /// The identity policies that apply to an identity: its own and its groups'.
-fn policies_of<'i>(
-    inventory: &'i Inventory,
-    identity: &'i Identity,
-) -> Vec<&'i super::IdentityPolicy> {
+fn policies_of<'i>(lookup: &Lookup<'i>, identity: &'i Identity) -> Vec<&'i super::IdentityPolicy> {
     let mut out: Vec<&super::IdentityPolicy> = identity.policies.iter().collect();
     for group in &identity.groups {
-        let named = |g: &&Identity| {
-            g.kind == IdentityKind::Group
-                && (g.arn == *group
-                    || g.arn.rsplit_once(":group/").is_some_and(|(_, n)| {
-                        n == group || n.rsplit('/').next() == Some(group.as_str())
-                    }))
-        };
-        if let Some(g) = inventory.identities.iter().find(named) {
+        if let Some(g) = lookup.group(group) {
             out.extend(&g.policies);
         }
     }
     out
-}
-
-/// The identity of the inventory that `subject` is.
-fn identity_of<'i>(inventory: &'i Inventory, subject: &Subject) -> Option<&'i Identity> {
-    if let Some(i) = inventory
-        .identities
-        .iter()
-        .find(|i| i.arn == subject.text())
-    {
-        return Some(i);
-    }
-    let id = subject.identity()?;
-    inventory
-        .identities
-        .iter()
-        .find(|i| Subject::new(&i.arn).identity().as_deref() == Some(id.as_str()))
 }
 
 /// Whether a document stands for a policy kmslint cannot read (an AWS managed policy, a
@@ -673,7 +825,7 @@ pub fn evaluate(
     ops: ActionSet,
     context: &PolicyContext,
 ) -> Vec<Answer> {
-    KeyView::new(key, context).evaluate(inventory, subject, ops)
+    KeyView::new(key, context).evaluate(&Lookup::new(inventory), subject, ops)
 }
 
 /// Whether the key policy enables IAM for the users and roles of the key's own account.
@@ -685,6 +837,16 @@ pub fn delegation(key: &Key, context: &PolicyContext) -> Delegation {
 pub struct KeyView<'i> {
     pub key: &'i Key,
     policy: Policy<'i>,
+    /// The accounts identity policies are read with: the key's.
+    context: PolicyContext,
+    /// Per statement: how reasons name it, as itself and as a statement of the key policy,
+    /// and whether its `Resource` is the key.
+    labels: Vec<String>,
+    key_labels: Vec<String>,
+    resources: Vec<Tri>,
+    /// Per statement, whether its actions cover each operation asked: the same for every
+    /// principal, so made once for the operations last asked.
+    covered: std::cell::OnceCell<(ActionSet, Vec<Vec<Tri>>)>,
 }
 
 impl<'i> KeyView<'i> {
@@ -695,9 +857,47 @@ impl<'i> KeyView<'i> {
             account: key.account.clone().or_else(|| context.account.clone()),
             trusted_accounts: context.trusted_accounts.clone(),
         };
+        let policy = key.policy.policy(&context);
+        let labels: Vec<String> = policy.statements.iter().map(statement_label).collect();
+        let key_labels = labels.iter().map(|l| format!("key policy {l}")).collect();
+        let resources = policy
+            .statements
+            .iter()
+            .map(|st| key_policy_resource(st, key))
+            .collect();
+        let context = PolicyContext {
+            account: match &policy.own_account {
+                crate::model::OwnAccount::Known(a) => Some(a.clone()),
+                crate::model::OwnAccount::Unknown => None,
+            },
+            trusted_accounts: policy.trusted_accounts.clone(),
+        };
         KeyView {
             key,
-            policy: key.policy.policy(&context),
+            policy,
+            context,
+            labels,
+            key_labels,
+            resources,
+            covered: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Per statement, whether its actions cover each operation of `ops` (in catalog order).
+    fn covers(&self, ops: ActionSet) -> std::borrow::Cow<'_, [Vec<Tri>]> {
+        let compute = || {
+            let sets: Vec<ActionSet> = ops.singles().map(|(_, set)| set).collect();
+            self.policy
+                .statements
+                .iter()
+                .map(|st| covers_each(st, &sets))
+                .collect::<Vec<_>>()
+        };
+        let (asked, covered) = self.covered.get_or_init(|| (ops, compute()));
+        if *asked == ops {
+            Cow::Borrowed(covered)
+        } else {
+            Cow::Owned(compute())
         }
     }
 
@@ -713,44 +913,34 @@ impl<'i> KeyView<'i> {
     }
 
     /// What `subject` can do with the key, operation by operation (`ops`, in catalog order).
-    pub fn evaluate(
-        &self,
-        inventory: &Inventory,
-        subject: &Subject,
-        ops: ActionSet,
-    ) -> Vec<Answer> {
+    /// Operations whose answer has the same grounds share one verdict and one list of
+    /// reasons, made once.
+    pub fn evaluate(&self, lookup: &Lookup<'_>, subject: &Subject, ops: ActionSet) -> Vec<Answer> {
         let key = self.key;
         let policy = &self.policy;
-        let context = PolicyContext {
-            account: match &policy.own_account {
-                crate::model::OwnAccount::Known(a) => Some(a.clone()),
-                crate::model::OwnAccount::Unknown => None,
-            },
-            trusted_accounts: policy.trusted_accounts.clone(),
-        };
-        let actions: Vec<&'static ActionInfo> = ops.iter().collect();
-        let sets: Vec<ActionSet> = actions
-            .iter()
-            .map(|a| ActionSet::filter(|b| b.name == a.name))
-            .collect();
+        let context = &self.context;
+        let actions: Vec<(&'static ActionInfo, ActionSet)> = ops.singles().collect();
+        let sets: Vec<ActionSet> = actions.iter().map(|(_, set)| *set).collect();
+        let answer =
+            |(operation, set): (&'static ActionInfo, ActionSet), verdict, reasons| Answer {
+                operation,
+                set,
+                group: OpGroup::of_set(set),
+                verdict,
+                reasons,
+            };
         let Some(principal) = subject.principal() else {
+            let reasons: Reasons = Arc::from(vec![format!(
+                "`{}` is not a principal kmslint can read",
+                subject.text()
+            )]);
             return actions
                 .into_iter()
-                .map(|operation| Answer {
-                    operation,
-                    verdict: Verdict::Conditional,
-                    reasons: vec![format!(
-                        "`{}` is not a principal kmslint can read",
-                        subject.text()
-                    )],
-                })
+                .map(|a| answer(a, Verdict::Conditional, Arc::clone(&reasons)))
                 .collect();
         };
         let request = Request::of(&principal);
-        let others = Others {
-            keys: &inventory.keys,
-            this: key,
-        };
+        let others = Others { lookup, this: key };
 
         let iam_identity = matches!(
             principal.kind,
@@ -775,41 +965,63 @@ impl<'i> KeyView<'i> {
                 .min(policy.applies_to(st, Who::Root));
             by_entry.or(own)
         };
+        let covered = self.covers(ops);
+        // Whom each statement concerns: the principal by name, or through its account; and,
+        // for those that may concern it, whether their conditions hold.
+        let concerns: Vec<(Tri, Tri, Option<Judged>)> = policy
+            .statements
+            .iter()
+            .enumerate()
+            .map(|(j, st)| {
+                let resource = self.resources.get(j).copied().unwrap_or(Tri::Maybe);
+                // A group is never a principal of a key policy (KMS rejects the policy).
+                let by_name = if matches!(principal.kind, PrincipalKind::Group { .. }) {
+                    Tri::No
+                } else {
+                    policy.applies_to(st, Who::Entry(&principal))
+                };
+                let by_account = via_account(st);
+                let judged = (by_name.or(by_account).min(resource) != Tri::No)
+                    .then(|| Judged::of(st, &request));
+                (by_name, by_account, judged)
+            })
+            .collect();
         let mut direct = Vec::new();
         let mut delegating = Vec::new();
         let mut denying = Vec::new();
         let mut guarded = Vec::new();
-        for st in &policy.statements {
-            let resource = key_policy_resource(st, key);
-            // A group is never a principal of a key policy (KMS rejects the policy).
-            let by_name = if matches!(principal.kind, PrincipalKind::Group { .. }) {
-                Tri::No
-            } else {
-                policy.applies_to(st, Who::Entry(&principal))
+        for (j, st) in policy.statements.iter().enumerate() {
+            let (Some((by_name, by_account, Some(judged))), Some(covers)) =
+                (concerns.get(j), covered.get(j))
+            else {
+                continue;
             };
-            let by_account = via_account(st);
+            let (by_name, by_account) = (*by_name, *by_account);
+            let resource = self.resources.get(j).copied().unwrap_or(Tri::Maybe);
+            let (label, key_label) = match (self.labels.get(j), self.key_labels.get(j)) {
+                (Some(l), Some(k)) => (l.as_str(), k.as_str()),
+                _ => continue,
+            };
             match st.effect {
                 Some(Effect::Allow) => {
-                    let label = format!("key policy {}", statement_label(st));
-                    if let Some(p) =
-                        Part::new(st, label.clone(), by_name.min(resource), &request, &sets)
+                    if let Some(p) = Part::new(st, key_label, by_name.min(resource), judged, covers)
                     {
                         direct.push(p);
                     }
                     let applies = by_account.min(resource);
-                    match Part::new(st, statement_label(st), applies, &request, &sets) {
+                    match Part::new(st, label, applies, judged, covers) {
                         Some(p) => delegating.push(p),
                         // The statement gives the account, but its conditions leave this
                         // principal out (the `aws:PrincipalType` guard).
                         None if applies == Tri::Yes && st.is_allow() => {
-                            guarded.push(statement_label(st));
+                            guarded.push(label.to_string());
                         }
                         None => {}
                     }
                 }
                 Some(Effect::Deny) => {
                     let applies = by_name.or(by_account).min(resource);
-                    if let Some(p) = Part::new(st, statement_label(st), applies, &request, &sets) {
+                    if let Some(p) = Part::new(st, label, applies, judged, covers) {
                         denying.push(p);
                     }
                 }
@@ -819,25 +1031,35 @@ impl<'i> KeyView<'i> {
 
         // The identity policies.
         let identity = if iam_identity {
-            identity_of(inventory, subject)
+            lookup.identity_of(subject)
         } else {
             None
         };
+        let id_policies = identity.map(|i| policies_of(lookup, i)).unwrap_or_default();
+        let doc_policies: Vec<Policy<'_>> = id_policies
+            .iter()
+            .map(|ip| ip.doc.policy(context))
+            .collect();
+        let id_judged: Vec<Vec<(Judged, Vec<Tri>)>> = doc_policies
+            .iter()
+            .map(|p| {
+                p.statements
+                    .iter()
+                    .map(|st| (Judged::of(st, &request), covers_each(st, &sets)))
+                    .collect()
+            })
+            .collect();
         let mut id_allow = Vec::new();
         let mut id_deny = Vec::new();
         let mut opaque = Vec::new();
         // Per policy: what its statements certainly allow on this key, for "allows only".
         let mut allows_here: Vec<(String, ActionSet)> = Vec::new();
-        let id_policies = identity
-            .map(|i| policies_of(inventory, i))
-            .unwrap_or_default();
-        for ip in &id_policies {
-            let doc_policy = ip.doc.policy(&context);
-            if is_opaque(&ip.doc, &doc_policy) {
+        for ((ip, doc_policy), judged) in id_policies.iter().zip(&doc_policies).zip(&id_judged) {
+            if is_opaque(&ip.doc, doc_policy) {
                 opaque.push(format!("policy `{}`", ip.name));
             }
             let mut here = ActionSet::EMPTY;
-            for st in &doc_policy.statements {
+            for (st, (judged, covers)) in doc_policy.statements.iter().zip(judged) {
                 let resource = identity_resource(st, key, others);
                 let label = if doc_policy.statements.len() > 1 {
                     match st.sid_text() {
@@ -847,7 +1069,7 @@ impl<'i> KeyView<'i> {
                 } else {
                     format!("policy `{}`", ip.name)
                 };
-                let Some(part) = Part::new(st, label, resource, &request, &sets) else {
+                let Some(part) = Part::new(st, label, resource, judged, covers) else {
                     continue;
                 };
                 match part.effect {
@@ -864,52 +1086,48 @@ impl<'i> KeyView<'i> {
         }
 
         // Grants.
-        let grants: Vec<(&Grant, Tri)> = inventory
+        let principal_id = principal.identity();
+        let grants: Vec<(&Grant, Tri)> = lookup
+            .inventory
             .grants
             .iter()
-            .filter_map(|g| {
-                let for_key = if key.is_named_by(&g.key) {
-                    Tri::Yes
-                } else if key.arn.is_none() && !others.iter().any(|k| k.is_named_by(&g.key)) {
-                    Tri::Maybe
-                } else {
-                    Tri::No
-                };
-                let grantee = grantee_is(&g.grantee, subject, &principal);
+            .enumerate()
+            .filter_map(|(i, g)| {
+                let for_key = lookup.grant_for(g, key);
+                if for_key == Tri::No {
+                    return None;
+                }
+                let grantee_id = lookup.grantees.get(i).and_then(Option::as_deref);
+                let grantee = grantee_is(&g.grantee, grantee_id, subject, principal_id);
                 let t = for_key.min(grantee);
                 (t != Tri::No).then_some((g, t))
             })
             .collect();
 
-        let direct: Vec<&Part> = direct.iter().collect();
-        let delegating: Vec<&Part> = delegating.iter().collect();
-        let denying: Vec<&Part> = denying.iter().collect();
-        let id_allow: Vec<&Part> = id_allow.iter().collect();
-        let id_deny: Vec<&Part> = id_deny.iter().collect();
-        let subject_name = format!("`{}`", subject.short());
+        // How reasons name the principal, made when one does.
+        let subject_name = std::cell::OnceCell::new();
+        let subject_name = || {
+            subject_name
+                .get_or_init(|| format!("`{}`", subject.short()))
+                .as_str()
+        };
+        let open = policy.open;
+        let identity_known = identity.is_some() && opaque.is_empty();
 
-        let mut answers = Vec::with_capacity(actions.len());
-        for (i, operation) in actions.into_iter().enumerate() {
-            let op = sets[i];
-            let mut reasons = Vec::new();
+        // The verdict and reasons of the operation at `i`.
+        let decide = |i: usize, operation: &'static ActionInfo, op: ActionSet| {
             // Explicit denies.
             let (key_deny, key_deny_why) = strongest(&denying, i, "denied by ");
             let (own_deny, own_deny_why) = strongest(&id_deny, i, "denied by ");
             let deny = key_deny.or(own_deny);
             if deny == Tri::Yes {
-                reasons.extend(key_deny_why.into_iter().chain(own_deny_why));
-                answers.push(Answer {
-                    operation,
-                    verdict: Verdict::Denied,
-                    reasons,
-                });
-                continue;
+                let reasons: Vec<String> = key_deny_why.into_iter().chain(own_deny_why).collect();
+                return (Verdict::Denied, reasons);
             }
             // Allows: the key policy directly, IAM through the account, grants.
             let (by_key, by_key_why) = strongest(&direct, i, "");
             let (enabled, enabled_why) = strongest(&delegating, i, "");
             let (by_iam_policy, by_iam_policy_why) = strongest(&id_allow, i, "");
-            let identity_known = identity.is_some() && opaque.is_empty();
             let by_iam = if !iam_identity || enabled == Tri::No {
                 Tri::No
             } else if identity_known {
@@ -925,13 +1143,14 @@ impl<'i> KeyView<'i> {
                     format!(" ({})", enabled_why.join("; "))
                 };
                 if by_iam_policy == Tri::No || (by_iam_policy == Tri::Maybe && !identity_known) {
-                    by_iam_why.push(match (identity, opaque.is_empty()) {
-                        (None, _) => {
+                    by_iam_why.push(match identity {
+                        None => {
                             format!(
-                                "IAM via root{root}: no identity policy of {subject_name} is given"
+                                "IAM via root{root}: no identity policy of {} is given",
+                                subject_name()
                             )
                         }
-                        (Some(_), _) => {
+                        Some(_) => {
                             format!("IAM via root{root}: {} may allow it", opaque.join(", "))
                         }
                     });
@@ -980,33 +1199,30 @@ impl<'i> KeyView<'i> {
                     allow_why.extend(why);
                 }
             }
-            let open = policy.open;
             let verdict = match (allow, deny) {
                 (Tri::Yes, Tri::No) if !open => Verdict::Allowed,
                 (Tri::No, _) if !open => Verdict::NotAllowed,
                 _ => Verdict::Conditional,
             };
-            match verdict {
-                Verdict::Allowed => reasons = allow_why,
-                Verdict::NotAllowed => {
-                    reasons = not_allowed_why(NotAllowed {
-                        iam_identity,
-                        other_account: principal
-                            .account()
-                            .filter(|a| policy.is_own_account(a) == Tri::No),
-                        enabled,
-                        enabled_why: &enabled_why,
-                        guarded: &guarded,
-                        identity_known: identity.is_some(),
-                        by_iam_policy,
-                        by_iam_policy_why: &by_iam_policy_why,
-                        allows_here: &allows_here,
-                        subject_name: &subject_name,
-                        op,
-                    });
-                }
+            let reasons = match verdict {
+                Verdict::Allowed => allow_why,
+                Verdict::NotAllowed => not_allowed_why(NotAllowed {
+                    iam_identity,
+                    other_account: principal
+                        .account()
+                        .filter(|a| policy.is_own_account(a) == Tri::No),
+                    enabled,
+                    enabled_why: &enabled_why,
+                    guarded: &guarded,
+                    identity_known: identity.is_some(),
+                    by_iam_policy,
+                    by_iam_policy_why: &by_iam_policy_why,
+                    allows_here: &allows_here,
+                    subject_name: subject_name(),
+                    op,
+                }),
                 _ => {
-                    reasons = allow_why;
+                    let mut reasons = allow_why;
                     if deny == Tri::Maybe {
                         reasons.extend(
                             key_deny_why
@@ -1019,13 +1235,43 @@ impl<'i> KeyView<'i> {
                         reasons
                             .push("the key policy has statements a template computes".to_string());
                     }
+                    reasons
                 }
+            };
+            (verdict, reasons)
+        };
+
+        // What decides an operation: how each statement's actions cover it, which grants
+        // list it, whether each identity policy allows all of it. Operations alike in all of
+        // that have the same verdict and reasons.
+        let mut grounds: Vec<u8> = Vec::new();
+        let mut decided: Vec<(Vec<u8>, Verdict, Reasons)> = Vec::new();
+        let mut answers = Vec::with_capacity(actions.len());
+        for (i, &(operation, op)) in actions.iter().enumerate() {
+            grounds.clear();
+            for parts in [&direct, &delegating, &denying, &id_allow, &id_deny] {
+                grounds.extend(parts.iter().map(|p| p.covers_at(i) as u8));
             }
-            answers.push(Answer {
-                operation,
-                verdict,
-                reasons,
-            });
+            grounds.extend(
+                grants
+                    .iter()
+                    .map(|(g, _)| u8::from(grant_lists(g, operation))),
+            );
+            grounds.extend(
+                allows_here
+                    .iter()
+                    .map(|(_, set)| u8::from(set.contains_all(op))),
+            );
+            let (verdict, reasons) = match decided.iter().find(|(g, ..)| *g == grounds) {
+                Some((_, verdict, reasons)) => (*verdict, Arc::clone(reasons)),
+                None => {
+                    let (verdict, reasons) = decide(i, operation, op);
+                    let reasons: Reasons = Arc::from(reasons);
+                    decided.push((grounds.clone(), verdict, Arc::clone(&reasons)));
+                    (verdict, reasons)
+                }
+            };
+            answers.push(answer((operation, op), verdict, reasons));
         }
         answers
     }
@@ -1046,8 +1292,10 @@ pub enum Delegation {
 
 impl KeyView<'_> {
     /// Whether the key policy enables IAM for the users and roles of the key's own account.
+    /// Each statement is judged for a user's request (`aws:PrincipalType` `User`) and for a
+    /// role's (its sessions are `AssumedRole`): one that enables IAM for only one of them
+    /// enables it on that condition.
     pub fn delegation(&self) -> Delegation {
-        let key = self.key;
         let policy = &self.policy;
         let account = match &policy.own_account {
             crate::model::OwnAccount::Known(a) if crate::model::principal::is_account_id(a) => {
@@ -1055,25 +1303,57 @@ impl KeyView<'_> {
             }
             _ => None,
         };
-        let request = Request {
-            principal_type: Some("User"),
+        let request = |principal_type| Request {
+            principal_type: Some(principal_type),
             principal_arn: None,
-            account,
+            account: account.clone(),
         };
+        let (user, role) = (request("User"), request("AssumedRole"));
         let ops = [OpGroup::every_action()];
+        let certain = |p: &Option<Part<'_>>| {
+            p.as_ref()
+                .is_some_and(|p| p.applies == Tri::Yes && p.condition == Tri::Yes)
+        };
         let (mut yes, mut maybe, mut guarded) = (Vec::new(), Vec::new(), Vec::new());
-        for st in &policy.statements {
+        for (j, st) in policy.statements.iter().enumerate() {
             if !st.is_allow() || !st.may_cover(OpGroup::every_action()) {
                 continue;
             }
+            let (Some(label), Some(resource)) = (self.labels.get(j), self.resources.get(j)) else {
+                continue;
+            };
             // Statements for everyone are no delegation to IAM: they allow by themselves.
             let root = policy.names(st, Who::Root);
-            let applies = root.min(key_policy_resource(st, key));
-            match Part::new(st, statement_label(st), applies, &request, &ops) {
-                Some(p) if p.applies == Tri::Yes && p.condition == Tri::Yes => yes.push(p.label),
-                Some(p) => maybe.push(p.described(usize::MAX, "")),
-                None if applies == Tri::Yes => guarded.push(statement_label(st)),
-                None => {}
+            let applies = root.min(*resource);
+            let covers = covers_each(st, &ops);
+            let (users_judged, roles_judged) = (Judged::of(st, &user), Judged::of(st, &role));
+            let for_users = Part::new(st, label.as_str(), applies, &users_judged, &covers);
+            let for_roles = Part::new(st, label.as_str(), applies, &roles_judged, &covers);
+            let (users_certain, roles_certain) = (certain(&for_users), certain(&for_roles));
+            match (for_users, for_roles) {
+                (None, None) if applies == Tri::Yes => guarded.push(label.clone()),
+                (None, None) => {}
+                _ if users_certain && roles_certain => yes.push(label.clone()),
+                (Some(p), None) => maybe.push(format!(
+                    "{} for IAM users only: its conditions leave roles out",
+                    if users_certain {
+                        p.label.into_owned()
+                    } else {
+                        p.described(usize::MAX, "")
+                    }
+                )),
+                (None, Some(p)) => maybe.push(format!(
+                    "{} for roles only: its conditions leave IAM users out",
+                    if roles_certain {
+                        p.label.into_owned()
+                    } else {
+                        p.described(usize::MAX, "")
+                    }
+                )),
+                (Some(u), Some(r)) => {
+                    let p = if users_certain { r } else { u };
+                    maybe.push(p.described(usize::MAX, ""));
+                }
             }
         }
         if policy.open {
@@ -1166,13 +1446,18 @@ fn grant_lists(grant: &Grant, operation: &ActionInfo) -> bool {
     })
 }
 
-/// Whether a grant's grantee is the subject.
-fn grantee_is(grantee: &str, subject: &Subject, principal: &Principal<'_>) -> Tri {
+/// Whether a grant's grantee (`grantee_id`: its principal identity) is the subject
+/// (`principal_id`: the subject's).
+fn grantee_is(
+    grantee: &str,
+    grantee_id: Option<&str>,
+    subject: &Subject,
+    principal_id: Option<&str>,
+) -> Tri {
     if grantee == subject.text() {
         return Tri::Yes;
     }
-    let other = Subject::new(grantee);
-    match (other.identity(), principal.identity()) {
+    match (grantee_id, principal_id) {
         (Some(a), Some(b)) if a == b => Tri::Yes,
         _ if crate::tree::has_hole(grantee) => Tri::Maybe,
         _ => Tri::No,
@@ -1261,6 +1546,7 @@ mod tests {
                 })
                 .collect(),
             groups: Vec::new(),
+            declared: None,
         }
     }
 
@@ -1288,6 +1574,7 @@ mod tests {
                 iam("David", "david"),
             ],
             grants: Vec::new(),
+            policies: Vec::new(),
         }
     }
 
@@ -1390,13 +1677,13 @@ mod tests {
         let encrypt = ask(&inv, &charlie, "cmk-a", "kms:Encrypt");
         assert_eq!(encrypt.verdict, Verdict::Allowed);
         assert_eq!(
-            encrypt.reasons,
+            *encrypt.reasons,
             ["IAM via root: policy `charlie` (`EncryptWithCmkA`)"]
         );
         let decrypt = ask(&inv, &charlie, "cmk-a", "kms:Decrypt");
         assert_eq!(decrypt.verdict, Verdict::NotAllowed);
         assert_eq!(
-            decrypt.reasons,
+            *decrypt.reasons,
             [
                 "the key policy enables IAM (`Enable IAM User Permissions`), but policy `charlie` allows only `kms:Encrypt`"
             ]
@@ -1419,7 +1706,7 @@ mod tests {
         // His IAM permissions for CMK-B are irrelevant: the key policy allows him.
         let b = ask(&inv, &charlie, "cmk-b", "kms:Decrypt");
         assert_eq!(b.verdict, Verdict::Allowed);
-        assert_eq!(b.reasons, ["key policy `AllowBobAndCharlie`"]);
+        assert_eq!(*b.reasons, ["key policy `AllowBobAndCharlie`"]);
         all(
             &inv,
             &charlie,
@@ -1456,7 +1743,7 @@ mod tests {
         );
         let b = ask(&inv, &david, "cmk-b", "kms:Decrypt");
         assert_eq!(
-            b.reasons,
+            *b.reasons,
             ["IAM not enabled in the key policy (policy `david` would allow it)"]
         );
         all(
@@ -1482,6 +1769,7 @@ mod tests {
             keys: vec![key("k", &key_arn('a'), key_policy)],
             identities,
             grants: Vec::new(),
+            policies: Vec::new(),
         }
     }
 
@@ -1521,8 +1809,78 @@ mod tests {
         );
         assert_eq!(root.verdict, Verdict::Allowed);
         assert_eq!(
-            root.reasons,
+            *root.reasons,
             ["key policy `EnableRootAccessAndPreventPermissionDelegation`"]
+        );
+    }
+
+    #[test]
+    fn a_principal_type_guard_is_judged_for_users_and_for_role_sessions() {
+        let root_for = |types: &str| {
+            format!(
+                r#"{{"Sid": "Root", "Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::111122223333:root"}}, "Action": "kms:*", "Resource": "*", "Condition": {{"StringEquals": {{"aws:PrincipalType": {types}}}}}}}"#
+            )
+        };
+        let role = format!("arn:aws:iam::{ACCOUNT}:role/App");
+        let inventory = |types: &str| {
+            one_key(
+                &policy(&[&root_for(types)]),
+                vec![
+                    identity(
+                        &user("Alice"),
+                        IdentityKind::User,
+                        &[("admin", ALLOW_ALL_KMS)],
+                    ),
+                    identity(&role, IdentityKind::Role, &[("app", ALLOW_ALL_KMS)]),
+                ],
+            )
+        };
+        // A role acts through its sessions, whose principal type is `AssumedRole`.
+        let inv = inventory(r#""AssumedRole""#);
+        let a = ask(&inv, &role, "k", "kms:Decrypt");
+        assert_eq!(a.verdict, Verdict::Allowed);
+        assert_eq!(*a.reasons, ["IAM via root: policy `app`"]);
+        let a = ask(&inv, &user("Alice"), "k", "kms:Decrypt");
+        assert_eq!(a.verdict, Verdict::NotAllowed);
+        assert_eq!(
+            *a.reasons,
+            [
+                "IAM not enabled in the key policy for `user/Alice`: the conditions of `Root` leave it out (policy `admin` would allow it)"
+            ]
+        );
+        let context = PolicyContext::default();
+        assert_eq!(
+            delegation(&inv.keys[0], &context),
+            Delegation::Conditional(vec![
+                "`Root` for roles only: its conditions leave IAM users out".to_string()
+            ])
+        );
+        // The other way round.
+        let inv = inventory(r#""User""#);
+        assert_eq!(
+            ask(&inv, &user("Alice"), "k", "kms:Decrypt").verdict,
+            Verdict::Allowed
+        );
+        assert_eq!(
+            ask(&inv, &role, "k", "kms:Decrypt").verdict,
+            Verdict::NotAllowed
+        );
+        assert_eq!(
+            delegation(&inv.keys[0], &context),
+            Delegation::Conditional(vec![
+                "`Root` for IAM users only: its conditions leave roles out".to_string()
+            ])
+        );
+        // Both: IAM is enabled; neither: it is not.
+        let inv = inventory(r#"["User", "AssumedRole"]"#);
+        assert_eq!(
+            delegation(&inv.keys[0], &context),
+            Delegation::Enabled(vec!["`Root`".to_string()])
+        );
+        let inv = inventory(r#""Account""#);
+        assert_eq!(
+            delegation(&inv.keys[0], &context),
+            Delegation::NotEnabled(vec!["`Root`".to_string()])
         );
     }
 
@@ -1543,7 +1901,7 @@ mod tests {
         );
         let a = ask(&inv, &user("Alice"), "k", "kms:Decrypt");
         assert_eq!(a.verdict, Verdict::Denied);
-        assert_eq!(a.reasons, ["denied by policy `guardrail`"]);
+        assert_eq!(*a.reasons, ["denied by policy `guardrail`"]);
     }
 
     #[test]
@@ -1560,7 +1918,7 @@ mod tests {
         );
         let a = ask(&inv, &user("Alice"), "k", "kms:Decrypt");
         assert_eq!(a.verdict, Verdict::Allowed);
-        assert_eq!(a.reasons, ["IAM via root: policy `crypto`"]);
+        assert_eq!(*a.reasons, ["IAM via root: policy `crypto`"]);
     }
 
     #[test]
@@ -1599,11 +1957,11 @@ mod tests {
             .push(identity(&role, IdentityKind::Role, &[]));
         let a = ask(&inv, &role, "k", "kms:Decrypt");
         assert_eq!(a.verdict, Verdict::Allowed);
-        assert_eq!(a.reasons, ["grant `batch-decrypt`"]);
+        assert_eq!(*a.reasons, ["grant `batch-decrypt`"]);
         let e = ask(&inv, &role, "k", "kms:Encrypt");
         assert_eq!(e.verdict, Verdict::Conditional);
         assert_eq!(
-            e.reasons,
+            *e.reasons,
             [r#"grant `batch-encrypt` if `EncryptionContextSubset {"Department": "IT"}`"#]
         );
         let s = ask(&inv, &role, "k", "kms:Sign");
@@ -1617,7 +1975,7 @@ mod tests {
         let a = ask(&inv, &user("Alice"), "k", "kms:Decrypt");
         assert_eq!(a.verdict, Verdict::Conditional);
         assert_eq!(
-            a.reasons,
+            *a.reasons,
             ["key policy `ViaEc2` if `StringEquals kms:ViaService: ec2.us-east-1.amazonaws.com`"]
         );
         // A conditional Deny makes an allowed request conditional.
@@ -1627,7 +1985,7 @@ mod tests {
         let a = ask(&inv, &user("Alice"), "k", "kms:Decrypt");
         assert_eq!(a.verdict, Verdict::Conditional);
         assert_eq!(
-            a.reasons,
+            *a.reasons,
             [
                 "key policy `Alice`",
                 "unless denied by `OnlyTls` if `Bool aws:SecureTransport: false`"
@@ -1653,7 +2011,7 @@ mod tests {
         let a = ask(&inv, &user("Bob"), "k", "kms:Decrypt");
         assert_eq!(a.verdict, Verdict::Conditional);
         assert_eq!(
-            a.reasons,
+            *a.reasons,
             ["IAM via root: no identity policy of `user/Bob` is given"]
         );
         // The key's ARN is not known: a policy on a specific key ARN may be for it.
@@ -1672,7 +2030,7 @@ mod tests {
         let a = ask(&inv, &user("Alice"), "k", "kms:Decrypt");
         assert_eq!(a.verdict, Verdict::Conditional);
         assert_eq!(
-            a.reasons,
+            *a.reasons,
             ["IAM via root: policy `specific` if it applies (a value is unresolved)"]
         );
         // An S3 resource never is a key.
@@ -1709,7 +2067,7 @@ mod tests {
         let a = ask(&inv, other, "k", "kms:Decrypt");
         assert_eq!(a.verdict, Verdict::NotAllowed);
         assert_eq!(
-            a.reasons,
+            *a.reasons,
             [
                 "the key policy does not allow the account 444455556666, which its identity policies need (policy `reader` would allow it)"
             ]
@@ -1725,7 +2083,7 @@ mod tests {
         );
         let a = ask(&inv, other, "k", "kms:Decrypt");
         assert_eq!(a.verdict, Verdict::Allowed);
-        assert_eq!(a.reasons, ["IAM via root: policy `reader`"]);
+        assert_eq!(*a.reasons, ["IAM via root: policy `reader`"]);
     }
 
     #[test]

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use crate::extract::PolicyDoc;
 use crate::model::{Policy, PolicyContext};
+use crate::tree::Span;
 
 /// Everything a run knows about access: keys, identities and grants.
 #[derive(Debug, Default)]
@@ -21,6 +22,10 @@ pub struct Inventory {
     pub keys: Vec<Key>,
     pub identities: Vec<Identity>,
     pub grants: Vec<Grant>,
+    /// Every key policy document a template or module holds, as read (references to its
+    /// identities not bound), one that another resource replaces included: for the rules that
+    /// judge what a document says rather than what a key allows.
+    pub policies: Vec<Document>,
 }
 
 impl Inventory {
@@ -37,6 +42,9 @@ impl Inventory {
             {
                 Some(known) => {
                     known.policies.extend(identity.policies);
+                    if known.declared.is_none() {
+                        known.declared = identity.declared;
+                    }
                     for g in identity.groups {
                         if !known.groups.contains(&g) {
                             known.groups.push(g);
@@ -47,6 +55,7 @@ impl Inventory {
             }
         }
         self.grants.extend(other.grants);
+        self.policies.extend(other.policies);
     }
 
     /// The identity with this ARN (or name, when its account is unknown).
@@ -151,6 +160,22 @@ pub struct Identity {
     pub policies: Vec<IdentityPolicy>,
     /// The groups it belongs to (users only), by ARN or name as its groups' `arn`.
     pub groups: Vec<String>,
+    /// Where the template or module read declares it; `None` for an identity it only names
+    /// (and for `--iam`).
+    pub declared: Option<Declared>,
+}
+
+/// Where a CloudFormation template or a Terraform module declares an identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declared {
+    /// How a reference to it names it: the logical id (`Analysts`), or the resource name
+    /// (`analysts` in `aws_iam_group.analysts`).
+    pub id: String,
+    /// Its name when the source writes it literally (`GroupName`, `name`).
+    pub name: Option<String>,
+    /// The declaration: the logical id, or the block's `resource "aws_iam_group" "x"`, in
+    /// the coordinates of the source's text (a module's files one after another).
+    pub span: Span,
 }
 
 /// One identity policy of an identity.

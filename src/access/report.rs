@@ -2,12 +2,12 @@
 //! principal, key and operation (JSON), or one sentence per question asked.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
-use rayon::prelude::*;
-use serde::Serialize;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::Key;
-use super::eval::{Answer, Delegation, OpGroup, Subject, Verdict};
+use super::eval::{Answer, Delegation, OpGroup, Reasons, Subject, Verdict};
 use crate::model::ActionSet;
 
 /// What one key gives each principal.
@@ -30,7 +30,7 @@ pub struct Row {
 pub fn cell(answers: &[Answer], group: OpGroup) -> &'static str {
     let in_group: Vec<Verdict> = answers
         .iter()
-        .filter(|a| OpGroup::of(a.operation) == Some(group))
+        .filter(|a| a.group == Some(group))
         .map(|a| a.verdict)
         .collect();
     let Some(first) = in_group.first() else {
@@ -53,22 +53,27 @@ pub fn cell(answers: &[Answer], group: OpGroup) -> &'static str {
 struct Line {
     verdict: Verdict,
     ops: ActionSet,
-    reasons: Vec<String>,
+    reasons: Reasons,
+}
+
+/// Whether two answers give the same reasons (the answers of a row that share them share
+/// one list).
+fn same_reasons(a: &Reasons, b: &Reasons) -> bool {
+    Arc::ptr_eq(a, b) || a == b
 }
 
 fn lines(answers: &[Answer]) -> Vec<Line> {
     let mut out: Vec<Line> = Vec::new();
     for a in answers {
-        let op = ActionSet::filter(|b| b.name == a.operation.name);
         match out
             .iter_mut()
-            .find(|l| l.verdict == a.verdict && l.reasons == a.reasons)
+            .find(|l| l.verdict == a.verdict && same_reasons(&l.reasons, &a.reasons))
         {
-            Some(l) => l.ops = l.ops.union(op),
+            Some(l) => l.ops = l.ops.union(a.set),
             None => out.push(Line {
                 verdict: a.verdict,
-                ops: op,
-                reasons: a.reasons.clone(),
+                ops: a.set,
+                reasons: Arc::clone(&a.reasons),
             }),
         }
     }
@@ -120,9 +125,10 @@ fn ops_label(ops: ActionSet, asked: ActionSet) -> String {
 /// The reasons of a row, one line per verdict and reasons shared by some operations:
 /// `allow: IAM via root: policy \`alice\``, `no [use but kms:Encrypt, grant]: …`.
 fn row_reasons(row: &Row) -> Vec<String> {
-    let asked = row.answers.iter().fold(ActionSet::EMPTY, |acc, a| {
-        acc.union(ActionSet::filter(|b| b.name == a.operation.name))
-    });
+    let asked = row
+        .answers
+        .iter()
+        .fold(ActionSet::EMPTY, |acc, a| acc.union(a.set));
     lines(&row.answers)
         .into_iter()
         .map(|l| {
@@ -174,20 +180,8 @@ fn delegation_text(d: &Delegation) -> String {
     }
 }
 
-/// The matrix for a terminal.
-pub fn human(keys: &[KeyAccess<'_>]) -> String {
-    blocks(keys, human_key)
-}
-
-/// Each key's block, made in parallel, blank lines between them.
-fn blocks(keys: &[KeyAccess<'_>], block: fn(&KeyAccess<'_>) -> String) -> String {
-    keys.par_iter()
-        .map(block)
-        .collect::<Vec<String>>()
-        .join("\n")
-}
-
-fn human_key(k: &KeyAccess<'_>) -> String {
+/// The matrix of one key for a terminal (keys are separated by a blank line).
+pub fn human_key(k: &KeyAccess<'_>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", heading(k.key));
     let _ = writeln!(out, "  {}", delegation_text(&k.delegation));
@@ -244,12 +238,9 @@ fn human_key(k: &KeyAccess<'_>) -> String {
     out
 }
 
-/// Tables for a pull request comment or a review document.
-pub fn markdown(keys: &[KeyAccess<'_>]) -> String {
-    blocks(keys, markdown_key)
-}
-
-fn markdown_key(k: &KeyAccess<'_>) -> String {
+/// The table of one key for a pull request comment or a review document (keys are
+/// separated by a blank line).
+pub fn markdown_key(k: &KeyAccess<'_>) -> String {
     let mut out = String::new();
     let mut title = format!("### {}", code(&k.key.name));
     if k.key.path != k.key.name {
@@ -319,99 +310,158 @@ pub fn sentence(subject: &Subject, key: &Key, answer: &Answer) -> String {
     s
 }
 
-/// The sentences of every question asked, one a line (markdown: one list item each).
-pub fn sentences(keys: &[KeyAccess<'_>], markdown: bool) -> String {
+/// The sentences of every question asked about one key, one a line (markdown: one list item
+/// each).
+pub fn sentences_key(k: &KeyAccess<'_>, markdown: bool) -> String {
     let mut out = String::new();
-    for k in keys {
-        for r in &k.rows {
-            for a in &r.answers {
-                let s = sentence(&r.subject, k.key, a);
-                if markdown {
-                    let _ = writeln!(out, "- {s}");
-                } else {
-                    let _ = writeln!(out, "{s}");
-                }
+    for r in &k.rows {
+        for a in &r.answers {
+            let s = sentence(&r.subject, k.key, a);
+            if markdown {
+                let _ = writeln!(out, "- {s}");
+            } else {
+                let _ = writeln!(out, "{s}");
             }
         }
     }
     out
 }
 
-#[derive(Serialize)]
-struct JsonReport<'k, 'a> {
-    version: u32,
-    keys: Vec<JsonKey<'k>>,
-    access: JsonRecords<'k, 'a>,
-}
+/// What JSON output starts with, before the first key.
+pub const JSON_START: &str = "{\"version\":2,\"keys\":[\n";
+/// What separates two keys in JSON output.
+pub const JSON_SEPARATOR: &str = ",\n";
+/// What JSON output ends with, after the last key.
+pub const JSON_END: &str = "\n]}\n";
 
-#[derive(Serialize)]
-struct JsonKey<'a> {
-    name: &'a str,
-    path: &'a str,
-    arn: Option<&'a str>,
-    /// `enabled`, `conditional` or `not enabled`.
-    iam: &'static str,
-    iam_reasons: &'a [String],
-}
-
-/// Every record, serialized as it is made rather than gathered first.
-struct JsonRecords<'k, 'a>(&'k [KeyAccess<'a>]);
-
-impl Serialize for JsonRecords<'_, '_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().flat_map(|k| {
-            k.rows.iter().flat_map(move |r| {
-                r.answers.iter().map(move |a| JsonRecord {
-                    principal: r.subject.text(),
-                    key: &k.key.name,
-                    path: &k.key.path,
-                    operation: format!("kms:{}", a.operation.name),
-                    group: OpGroup::of(a.operation).map(OpGroup::label),
-                    verdict: a.verdict.as_str(),
-                    reasons: &a.reasons,
-                })
-            })
-        }))
-    }
-}
-
-#[derive(Serialize)]
-struct JsonRecord<'a> {
-    principal: &'a str,
-    key: &'a str,
-    path: &'a str,
-    operation: String,
-    group: Option<&'static str>,
-    verdict: &'static str,
-    reasons: &'a [String],
-}
-
-/// One record per principal, key and operation, written to `out` as they are serialized: the
-/// records of a large tree are never held in memory as one text.
-pub fn write_json(keys: &[KeyAccess<'_>], out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let report = JsonReport {
-        version: 1,
-        keys: keys
-            .iter()
-            .map(|k| {
-                let (iam, statements) = match &k.delegation {
-                    Delegation::Enabled(s) => ("enabled", s),
-                    Delegation::Conditional(s) => ("conditional", s),
-                    Delegation::NotEnabled(s) => ("not enabled", s),
-                };
-                JsonKey {
-                    name: &k.key.name,
-                    path: &k.key.path,
-                    arn: k.key.arn.as_deref(),
-                    iam,
-                    iam_reasons: statements,
+/// `s` as a JSON string literal.
+fn push_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push_str(s);
+    } else {
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if (c as u32) < 0x20 => {
+                    let _ = write!(out, "\\u{:04x}", c as u32);
                 }
-            })
-            .collect(),
-        access: JsonRecords(keys),
+                c => out.push(c),
+            }
+        }
+    }
+    out.push('"');
+}
+
+/// A list of strings as a JSON array.
+fn push_json_list(out: &mut String, items: &[String]) {
+    out.push('[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_json_str(out, item);
+    }
+    out.push(']');
+}
+
+/// One key of JSON output: the key, its table of reasons (each list of reasons its answers
+/// give, once) and one record per principal and operation, each naming its reasons by their
+/// index in the table. One record a line.
+pub fn json_key(k: &KeyAccess<'_>) -> String {
+    let (iam, statements) = match &k.delegation {
+        Delegation::Enabled(s) => ("enabled", s),
+        Delegation::Conditional(s) => ("conditional", s),
+        Delegation::NotEnabled(s) => ("not enabled", s),
     };
-    let mut writer = std::io::BufWriter::with_capacity(1 << 16, out);
-    serde_json::to_writer_pretty(&mut writer, &report)?;
-    std::io::Write::write_all(&mut writer, b"\n")?;
-    std::io::Write::flush(&mut writer)
+    // The table of reasons, and the index of each answer's reasons in it.
+    let mut table: Vec<&Reasons> = Vec::new();
+    let mut at: HashMap<&[String], u32> = HashMap::default();
+    let mut index: Vec<u32> = Vec::new();
+    let mut size = 256;
+    for r in &k.rows {
+        let mut last: Option<(&Reasons, u32)> = None;
+        for a in &r.answers {
+            let i = match last {
+                Some((reasons, i)) if Arc::ptr_eq(reasons, &a.reasons) => i,
+                _ => *at.entry(&a.reasons[..]).or_insert_with(|| {
+                    table.push(&a.reasons);
+                    size += a.reasons.iter().map(|r| r.len() + 4).sum::<usize>() + 4;
+                    (table.len() - 1) as u32
+                }),
+            };
+            last = Some((&a.reasons, i));
+            index.push(i);
+        }
+        size += r.answers.len() * (r.subject.text().len() + 112);
+    }
+    let mut out = String::with_capacity(size);
+    out.push_str("{\"name\":");
+    push_json_str(&mut out, &k.key.name);
+    out.push_str(",\"path\":");
+    push_json_str(&mut out, &k.key.path);
+    out.push_str(",\"arn\":");
+    match &k.key.arn {
+        Some(arn) => push_json_str(&mut out, arn),
+        None => out.push_str("null"),
+    }
+    let _ = write!(out, ",\"iam\":\"{iam}\",\"iam_reasons\":");
+    push_json_list(&mut out, statements);
+    out.push_str(",\"reasons\":[");
+    for (i, reasons) in table.iter().enumerate() {
+        out.push_str(if i == 0 { "\n" } else { ",\n" });
+        push_json_list(&mut out, reasons);
+    }
+    out.push_str(if table.is_empty() { "]" } else { "\n]" });
+    out.push_str(",\"access\":[");
+    let mut index = index.into_iter();
+    let mut first = true;
+    for r in &k.rows {
+        // What every record of the row starts with.
+        let mut head = String::from("{\"principal\":");
+        push_json_str(&mut head, r.subject.text());
+        head.push_str(",\"operation\":\"kms:");
+        for (a, i) in r.answers.iter().zip(index.by_ref()) {
+            out.push_str(if first { "\n" } else { ",\n" });
+            first = false;
+            out.push_str(&head);
+            out.push_str(a.operation.name);
+            out.push_str(match a.group {
+                Some(OpGroup::Use) => "\",\"group\":\"use\",\"verdict\":\"",
+                Some(OpGroup::Grant) => "\",\"group\":\"grant\",\"verdict\":\"",
+                Some(OpGroup::Administer) => "\",\"group\":\"administer\",\"verdict\":\"",
+                Some(OpGroup::ChangePolicy) => "\",\"group\":\"change policy\",\"verdict\":\"",
+                Some(OpGroup::Delete) => "\",\"group\":\"delete\",\"verdict\":\"",
+                None => "\",\"group\":null,\"verdict\":\"",
+            });
+            out.push_str(a.verdict.as_str());
+            out.push_str("\",\"reasons\":");
+            push_number(&mut out, i);
+            out.push('}');
+        }
+    }
+    out.push_str(if first { "]}" } else { "\n]}" });
+    out
+}
+
+/// A number in decimal.
+fn push_number(out: &mut String, n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
 }

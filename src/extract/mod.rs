@@ -12,7 +12,7 @@ use crate::tree::json::ParseError;
 use crate::tree::{Node, Span, Value, has_template_part, json, yaml};
 
 /// A key policy found in a file.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct PolicyDoc {
     /// Where it is in the file (`Resources.PaymentsKey`), `None` when the file is the policy.
     pub name: Option<String>,
@@ -305,7 +305,9 @@ pub fn extract(kind: InputKind, text: &str, explicit: bool) -> Result<Extracted,
     }
 }
 
-fn from_json(root: Node, text: &str, explicit: bool) -> Extracted {
+/// The key policies of a JSON file already parsed (`root`, from `text`), as [`extract`] finds
+/// them.
+pub fn from_json(root: Node, text: &str, explicit: bool) -> Extracted {
     if has_policy_shape(&root) {
         return plain_json(root, explicit);
     }

@@ -180,6 +180,15 @@ impl ActionSet {
             .map(|(_, a)| a)
     }
 
+    /// Each action of the set alone, with its catalog entry, in catalog order.
+    pub fn singles(self) -> impl Iterator<Item = (&'static ActionInfo, ActionSet)> {
+        ACTIONS
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| self.0 & (1 << i) != 0)
+            .map(|(i, a)| (a, ActionSet(1 << i)))
+    }
+
     /// `kms:A`, `kms:B` and `kms:C`, for messages.
     pub fn describe(self) -> String {
         let n = self.len();

@@ -4,13 +4,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::{
-    Attached, Bindings, Identities, Reference, Source, default_key_policy, text_of,
+    Attached, Bindings, Identities, Reference, Source, copy_doc, default_key_policy, text_of,
     unknown_document,
 };
-use crate::access::{Document, Identity, IdentityKind, Inventory, Key};
+use crate::access::{Declared, Document, Identity, IdentityKind, Inventory, Key};
 use crate::extract::cfn::{self, Syntax, Template};
 use crate::extract::{Extracted, PolicyDoc};
-use crate::tree::{Dialect, Node, Value, json, yaml};
+use crate::tree::{Dialect, Node, Span, Value, json, yaml};
 
 /// The key resource types.
 const KEY_TYPES: &[&str] = &["AWS::KMS::Key", "AWS::KMS::ReplicaKey"];
@@ -46,21 +46,26 @@ pub fn cloudformation(path: &str, text: &str, syntax: Syntax) -> Inventory {
     let Ok(root) = parsed else {
         return Inventory::default();
     };
-    if !cfn::is_template(&root) {
+    cloudformation_root(path, text, &root, syntax)
+}
+
+/// [`cloudformation`] for a template already parsed: `root` is the tree of `text`.
+pub fn cloudformation_root(path: &str, text: &str, root: &Node, syntax: Syntax) -> Inventory {
+    if !cfn::is_template(root) {
         return Inventory::default();
     }
-    let Some(resources) = root.get("Resources") else {
+    let Some(resources_node) = root.get("Resources") else {
         return Inventory::default();
     };
     let file_text: Arc<str> = Arc::from(text);
-    let template = Template::new(&root, text, syntax);
+    let template = Template::new(root, text, syntax);
     let reader = Reader {
         path,
         file_text: &file_text,
         template: &template,
         syntax,
     };
-    let resources: Vec<(&str, &str, &Node)> = resources
+    let resources: Vec<(&str, &str, &Node)> = resources_node
         .value
         .members()
         .iter()
@@ -70,11 +75,20 @@ pub fn cloudformation(path: &str, text: &str, syntax: Syntax) -> Inventory {
             Some((m.key.as_str(), kind, props.unwrap_or(&m.value)))
         })
         .collect();
-    let (identities, bindings) = reader.identities(&resources);
+    // Where each resource is declared: its logical id.
+    let declared: HashMap<&str, Span> = resources_node
+        .value
+        .members()
+        .iter()
+        .map(|m| (m.key.as_str(), m.key_span))
+        .collect();
+    let (identities, bindings) = reader.identities(&resources, &declared);
+    let (keys, policies) = reader.keys(root, &resources);
     let mut inventory = Inventory {
-        keys: reader.keys(&root, &resources),
+        keys,
         identities,
         grants: Vec::new(),
+        policies,
     };
     bindings.bind_inventory(&mut inventory);
     inventory
@@ -100,10 +114,13 @@ impl Reader<'_> {
         }
     }
 
-    fn keys(&self, root: &Node, resources: &[(&str, &str, &Node)]) -> Vec<Key> {
+    /// The keys, and every key policy document as read.
+    fn keys(&self, root: &Node, resources: &[(&str, &str, &Node)]) -> (Vec<Key>, Vec<Document>) {
         let mut policies: HashMap<String, Vec<PolicyDoc>> = HashMap::new();
+        let mut documents = Vec::new();
         if let Extracted::Found(found) = cfn::extract(root, self.file_text, self.syntax) {
             for doc in found.policies {
+                documents.push(Document::new(copy_doc(&doc), Arc::clone(self.file_text)));
                 if let Some(name) = doc.name.clone() {
                     policies.entry(name).or_default().push(doc);
                 }
@@ -158,7 +175,7 @@ impl Reader<'_> {
                 });
             }
         }
-        keys
+        (keys, documents)
     }
 
     /// The `AWS::KMS::Alias` resources: the logical id of the key each targets and its name
@@ -201,7 +218,11 @@ impl Reader<'_> {
 
     /// The identities, and the ARNs of those the template declares for the references to
     /// them.
-    fn identities(&self, resources: &[(&str, &str, &Node)]) -> (Vec<Identity>, Bindings) {
+    fn identities(
+        &self,
+        resources: &[(&str, &str, &Node)],
+        declared: &HashMap<&str, Span>,
+    ) -> (Vec<Identity>, Bindings) {
         let mut ids = Identities::default();
         // Identities first, so a policy or group naming one finds it whatever the order.
         for &(id, kind, props) in resources {
@@ -219,7 +240,14 @@ impl Reader<'_> {
             let path = prop(props, "Path")
                 .and_then(|n| self.template.property(n, false))
                 .map_or_else(|| "/".to_string(), |n| text_of(&n));
-            ids.declare(ikind, id, &name, &path);
+            let declaration = Declared {
+                id: id.to_string(),
+                name: prop(props, name_prop)
+                    .and_then(Node::as_str)
+                    .map(str::to_string),
+                span: declared.get(id).copied().unwrap_or_default(),
+            };
+            ids.declare(ikind, id, &name, &path, declaration);
         }
         // Policies identities may attach by `ManagedPolicyArns`.
         let mut managed: HashMap<&str, Vec<Arc<Attached>>> = HashMap::new();

@@ -11,13 +11,13 @@
 mod cfn;
 mod terraform;
 
-pub use cfn::cloudformation;
+pub use cfn::{cloudformation, cloudformation_root};
 pub use terraform::{RESOURCE_TYPES, from_module, terraform};
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::{Document, Identity, IdentityKind, IdentityPolicy};
+use super::{Declared, Document, Identity, IdentityKind, IdentityPolicy};
 use crate::extract::PolicyDoc;
 use crate::tree::{
     CURRENT_ACCOUNT, Dialect, Member, Node, Referent, Span, Unknown, Value, has_template_part, json,
@@ -69,8 +69,15 @@ struct Entry {
 
 impl Identities {
     /// Declare an identity: `id` is its logical id or resource address, `name` its name,
-    /// `path` its IAM path.
-    fn declare(&mut self, kind: IdentityKind, id: &str, name: &str, path: &str) {
+    /// `path` its IAM path, `declared` where and how it is declared.
+    fn declare(
+        &mut self,
+        kind: IdentityKind,
+        id: &str,
+        name: &str,
+        path: &str,
+        declared: Declared,
+    ) {
         let arn = identity_arn(kind, path, name);
         // An identity already met by name (a policy attached before the declaration is read)
         // is this one.
@@ -81,6 +88,7 @@ impl Identities {
         {
             e.declared_as = Some(id.to_string());
             e.identity.arn = arn;
+            e.identity.declared = Some(declared);
             return;
         }
         self.entries.push(Entry {
@@ -89,6 +97,7 @@ impl Identities {
                 kind,
                 policies: Vec::new(),
                 groups: Vec::new(),
+                declared: Some(declared),
             },
             declared_as: Some(id.to_string()),
             name: name.to_string(),
@@ -119,6 +128,7 @@ impl Identities {
                 kind,
                 policies: Vec::new(),
                 groups: Vec::new(),
+                declared: None,
             },
             declared_as: None,
             name,
@@ -462,7 +472,17 @@ mod tests {
             Reference::Name("Alice".into()),
             Reference::Name("Devs".into()),
         );
-        ids.declare(IdentityKind::User, "Resources.Alice", "Alice", "/");
+        ids.declare(
+            IdentityKind::User,
+            "Resources.Alice",
+            "Alice",
+            "/",
+            Declared {
+                id: "Alice".to_string(),
+                name: Some("Alice".to_string()),
+                span: Span::default(),
+            },
+        );
         let list = ids.into_identities();
         assert_eq!(list.len(), 2);
         let alice = list.iter().find(|i| i.kind == IdentityKind::User).unwrap();

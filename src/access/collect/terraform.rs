@@ -6,10 +6,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::{
-    Attached, Bindings, Identities, Reference, Source, default_key_policy, text_of,
+    Attached, Bindings, Identities, Reference, Source, copy_doc, default_key_policy, text_of,
     unknown_document,
 };
-use crate::access::{Document, Grant, Identity, IdentityKind, Inventory, Key};
+use crate::access::{Declared, Document, Grant, Identity, IdentityKind, Inventory, Key};
 use crate::extract::PolicyDoc;
 use crate::extract::terraform::{
     KEY_RESOURCES, Loader, ModuleExtract, ModuleFile, Resource, extract_resources,
@@ -82,6 +82,10 @@ pub fn from_module(
         module,
         resources,
     };
+    let documents = policies
+        .iter()
+        .map(|doc| Document::new(copy_doc(doc), Arc::clone(&reader.file_text)))
+        .collect();
     let keys = reader.keys(policies);
     let (identities, bindings, declared) = reader.identities();
     let grants = reader.grants(&declared);
@@ -89,6 +93,7 @@ pub fn from_module(
         keys,
         identities,
         grants,
+        policies: documents,
     };
     bindings.bind_inventory(&mut inventory);
     inventory
@@ -136,6 +141,16 @@ fn address(r: &Resource) -> String {
 }
 
 impl Reader<'_> {
+    /// The header of a resource block, `resource "aws_iam_group" "x"` up to its `{`.
+    fn header(&self, r: &Resource) -> Span {
+        let end = self.module.locate(r.span).and_then(|(i, local)| {
+            let text = self.module.files.get(i)?.text.get(local.start as usize..)?;
+            let end = text.find('{')?;
+            Some(r.span.start + text[..end].trim_end().len() as u32)
+        });
+        Span::new(r.span.start, end.unwrap_or(r.span.start + 1))
+    }
+
     /// The file a span of the module is in, as shown.
     fn path_at(&self, span: Span) -> String {
         self.module
@@ -232,7 +247,12 @@ impl Reader<'_> {
                 (None, None) => format!("${{{address}.name}}"),
             };
             let path = attr(r, "path").map_or_else(|| "/".to_string(), text_of);
-            ids.declare(kind, &address, &name, &path);
+            let declaration = Declared {
+                id: r.name.clone(),
+                name: attr(r, "name").and_then(Node::as_str).map(str::to_string),
+                span: self.header(r),
+            };
+            ids.declare(kind, &address, &name, &path, declaration);
         }
         let mut managed: HashMap<String, Vec<Arc<Attached>>> = HashMap::new();
         for r in self.of_kind("aws_iam_policy") {
