@@ -334,29 +334,6 @@ pub const JSON_SEPARATOR: &str = ",\n";
 /// What JSON output ends with, after the last key.
 pub const JSON_END: &str = "\n]}\n";
 
-/// `s` as a JSON string literal.
-fn push_json_str(out: &mut String, s: &str) {
-    out.push('"');
-    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
-        out.push_str(s);
-    } else {
-        for c in s.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                c if (c as u32) < 0x20 => {
-                    let _ = write!(out, "\\u{:04x}", c as u32);
-                }
-                c => out.push(c),
-            }
-        }
-    }
-    out.push('"');
-}
-
 /// A list of strings as a JSON array.
 fn push_json_list(out: &mut String, items: &[String]) {
     out.push('[');
@@ -364,7 +341,7 @@ fn push_json_list(out: &mut String, items: &[String]) {
         if i > 0 {
             out.push(',');
         }
-        push_json_str(out, item);
+        crate::tree::escape::push_json_string(out, item);
     }
     out.push(']');
 }
@@ -401,12 +378,12 @@ pub fn json_key(k: &KeyAccess<'_>) -> String {
     }
     let mut out = String::with_capacity(size);
     out.push_str("{\"name\":");
-    push_json_str(&mut out, &k.key.name);
+    crate::tree::escape::push_json_string(&mut out, &k.key.name);
     out.push_str(",\"path\":");
-    push_json_str(&mut out, &k.key.path);
+    crate::tree::escape::push_json_string(&mut out, &k.key.path);
     out.push_str(",\"arn\":");
     match &k.key.arn {
-        Some(arn) => push_json_str(&mut out, arn),
+        Some(arn) => crate::tree::escape::push_json_string(&mut out, arn),
         None => out.push_str("null"),
     }
     let _ = write!(out, ",\"iam\":\"{iam}\",\"iam_reasons\":");
@@ -423,7 +400,7 @@ pub fn json_key(k: &KeyAccess<'_>) -> String {
     for r in &k.rows {
         // What every record of the row starts with.
         let mut head = String::from("{\"principal\":");
-        push_json_str(&mut head, r.subject.text());
+        crate::tree::escape::push_json_string(&mut head, r.subject.text());
         head.push_str(",\"operation\":\"kms:");
         for (a, i) in r.answers.iter().zip(index.by_ref()) {
             out.push_str(if first { "\n" } else { ",\n" });

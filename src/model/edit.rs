@@ -10,6 +10,7 @@
 //! engine writes the edit as the file writes the string.
 
 use super::statement::Statement;
+use crate::tree::escape::push_json_string;
 use crate::tree::{Dialect, Member, Node, Span, Value};
 
 /// Whether applying a fix keeps the policy's meaning.
@@ -220,23 +221,6 @@ pub fn json_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     push_json_string(&mut out, s);
     out
-}
-
-/// Append `s` to `out` as a JSON string literal.
-fn push_json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 /// Whether a dialect writes its policies as JSON text.

@@ -6,6 +6,79 @@
 
 use super::Span;
 
+/// The bytes a JSON string literal escapes: `"`, `\` and control characters.
+static ESCAPED: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
+/// Whether any byte is `"`, `\` or a control character. Written as a branch-free loop over
+/// blocks, which the compiler turns into vector instructions: every string written goes
+/// through it.
+fn needs_escape(bytes: &[u8]) -> bool {
+    let escaped = |b: u8| (b < 0x20) | (b == b'"') | (b == b'\\');
+    let mut blocks = bytes.chunks_exact(16);
+    for block in &mut blocks {
+        if block.iter().fold(0u8, |acc, &b| acc | u8::from(escaped(b))) != 0 {
+            return true;
+        }
+    }
+    blocks.remainder().iter().any(|&b| escaped(b))
+}
+
+/// Append `s` as a JSON string literal, escaped as serde_json escapes it.
+pub fn push_json_string(out: &mut String, s: &str) {
+    out.push('"');
+    push_json_escaped(out, s);
+    out.push('"');
+}
+
+/// Append `s` escaped as the body of a JSON string literal (without the quotes). Runs of
+/// characters that need no escape are copied whole.
+pub fn push_json_escaped(out: &mut String, s: &str) {
+    let bytes = s.as_bytes();
+    // Most strings need no escape: find that out a block at a time.
+    if !needs_escape(bytes) {
+        out.push_str(s);
+        return;
+    }
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !ESCAPED[b as usize] {
+            i += 1;
+            continue;
+        }
+        out.push_str(&s[run..i]);
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 0xf)] as char);
+            }
+        }
+        i += 1;
+        run = i;
+    }
+    out.push_str(&s[run..]);
+}
+
 /// A string escape that is not valid JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EscapeError {
@@ -124,17 +197,7 @@ impl Encoding {
         match self {
             Encoding::JsonString => {
                 let mut out = String::with_capacity(content.len());
-                for c in content.chars() {
-                    match c {
-                        '"' => out.push_str("\\\""),
-                        '\\' => out.push_str("\\\\"),
-                        '\n' => out.push_str("\\n"),
-                        '\r' => out.push_str("\\r"),
-                        '\t' => out.push_str("\\t"),
-                        c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-                        c => out.push(c),
-                    }
-                }
+                push_json_escaped(&mut out, content);
                 Some(out)
             }
             Encoding::SingleQuoted => {
