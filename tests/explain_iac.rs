@@ -5,7 +5,6 @@
 //! Bob.Arn`, `aws_iam_user.bob.arn`) is the identity the source declares. The seed example's
 //! verdicts themselves are checked in `tests/explain.rs`.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -22,35 +21,13 @@ fn explain(dir: &Path, args: &[&str]) -> (i32, String, Records) {
         .output()
         .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
-    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(v["version"], 2);
-    let mut records = Records::new();
-    for k in v["keys"].as_array().unwrap() {
-        let key = k["name"].as_str().unwrap().to_string();
-        for r in k["access"].as_array().unwrap() {
-            let s = |name: &str| r[name].as_str().unwrap().to_string();
-            let at = r["reasons"].as_u64().unwrap() as usize;
-            let reasons = k["reasons"][at]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|x| x.as_str().unwrap().to_string())
-                .collect();
-            let old = records.insert(
-                (s("principal"), key.clone(), s("operation")),
-                (s("verdict"), reasons),
-            );
-            assert!(old.is_none(), "a record twice: {r}");
-        }
-    }
+    let records = parse_records(&stdout);
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8(out.stderr).unwrap(),
         records,
     )
 }
-
-type Records = BTreeMap<(String, String, String), (String, Vec<String>)>;
 
 fn seed(dir: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -284,3 +261,7 @@ resource "aws_kms_grant" "app_encrypt" {
     );
     assert_eq!(answer(&records, app, key, "kms:ReEncryptFrom").0, "no");
 }
+
+#[path = "support/records.rs"]
+mod records;
+use records::{Records, parse_records};

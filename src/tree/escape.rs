@@ -7,7 +7,7 @@
 use super::Span;
 
 /// The bytes a JSON string literal escapes: `"`, `\` and control characters.
-static ESCAPED: [bool; 256] = {
+pub const ESCAPED: [bool; 256] = {
     let mut t = [false; 256];
     let mut i = 0;
     while i < 0x20 {

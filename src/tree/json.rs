@@ -448,14 +448,7 @@ impl<'a> Parser<'a> {
 /// The bytes a string scanner must look at: `"`, `\`, control characters, and `$`/`%`
 /// (which may start a template part).
 static SPECIAL: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut i = 0;
-    while i < 0x20 {
-        t[i] = true;
-        i += 1;
-    }
-    t[b'"' as usize] = true;
-    t[b'\\' as usize] = true;
+    let mut t = super::escape::ESCAPED;
     t[b'$' as usize] = true;
     t[b'%' as usize] = true;
     t
