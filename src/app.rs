@@ -15,7 +15,7 @@ use crate::cli::{
 use crate::config::Config;
 use crate::custom::{CustomRule, Test};
 use crate::diagnostic::Diagnostic;
-use crate::discover::{Target, WalkError, discover_excluding};
+use crate::discover::{Target, WalkError, discover_in};
 use crate::lint::{self, FileError, FixMode, Linted, Outcome};
 use crate::loader::FsLoader;
 use crate::output::OutputFile;
@@ -524,19 +524,7 @@ fn discover(project: &Arc<Project>, args: &CheckArgs, stdin: bool) -> Found {
             errors: Vec::new(),
         };
     }
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    for p in paths.iter().filter(|p| p.is_dir()) {
-        project.walked(p);
-    }
-    let exclude = {
-        let project = Arc::clone(project);
-        Arc::new(move |p: &Path, explicit: bool| project.is_excluded(p, explicit))
-    };
-    let (targets, errors) = discover_excluding(&paths, exclude);
+    let (targets, errors) = discover_in(project, &args.paths);
     Found { targets, errors }
 }
 

@@ -71,6 +71,28 @@ pub fn discover_excluding(paths: &[PathBuf], exclude: Exclude) -> (Vec<Target>, 
     (targets, errors)
 }
 
+/// The files under `paths` (`.` when none is given) that `project` does not exclude; each
+/// directory is remembered as walked.
+pub fn discover_in(
+    project: &Arc<crate::project::Project>,
+    paths: &[PathBuf],
+) -> (Vec<Target>, Vec<WalkError>) {
+    let default = [PathBuf::from(".")];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    for p in paths.iter().filter(|p| p.is_dir()) {
+        project.walked(p);
+    }
+    let exclude = {
+        let project = Arc::clone(project);
+        Arc::new(move |p: &Path, explicit: bool| project.is_excluded(p, explicit))
+    };
+    discover_excluding(paths, exclude)
+}
+
 /// `path` without a leading `./`, so that a file reached by a walk of `.` and by its name is one
 /// target, and targets sort as their displayed paths do.
 fn tidy(path: PathBuf) -> PathBuf {

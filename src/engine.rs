@@ -10,7 +10,7 @@ use crate::extract::cfn::Syntax;
 use crate::extract::terraform::{Loader, ModuleFile, NoFiles};
 use crate::extract::{self, Extracted, Found, InputKind, NotAnalysed, PolicyDoc};
 use crate::model::Policy;
-use crate::rule::{Check, Edit, Finding, Fix, Reporter, Rule, RuleRef};
+use crate::rule::{Check, Edit, Finding, Fix, Label, Reporter, Rule, RuleRef};
 use crate::rules::group_principal_defined_here;
 use crate::rules::{ineffective_iam_permission, invalid_json};
 use crate::settings::{Settings, Suppression};
@@ -294,14 +294,7 @@ pub fn lint_module(
             return;
         }
         d.span = span;
-        d.labels = std::mem::take(&mut d.labels)
-            .into_iter()
-            .filter_map(|mut l| {
-                let (j, s) = locate(l.span)?;
-                l.span = s;
-                (j == i).then_some(l)
-            })
-            .collect();
+        d.labels = labels_in_file(std::mem::take(&mut d.labels), i, &locate);
         // A fix whose edits are not all in the finding's file is not offered.
         d.fix = d.fix.take().and_then(|mut fix| {
             for e in &mut fix.edits {
@@ -334,14 +327,7 @@ pub fn lint_module(
             continue;
         }
         d.span = span;
-        d.labels = std::mem::take(&mut d.labels)
-            .into_iter()
-            .filter_map(|mut l| {
-                let (j, s) = locate(l.span)?;
-                l.span = s;
-                (j == i).then_some(l)
-            })
-            .collect();
+        d.labels = labels_in_file(std::mem::take(&mut d.labels), i, &locate);
         reports[i].diagnostics.push(d);
     }
     let mut out = ModuleReport {
@@ -520,6 +506,23 @@ fn push_findings<'s>(
         };
         sink(Outcome::Reported(diagnostic), doc);
     }
+}
+
+/// The labels that lie in module file `i`, in that file's coordinates (`locate` maps a span of
+/// the module's text to a file and a span in it).
+fn labels_in_file(
+    labels: Vec<Label>,
+    i: usize,
+    locate: &dyn Fn(Span) -> Option<(usize, Span)>,
+) -> Vec<Label> {
+    labels
+        .into_iter()
+        .filter_map(|mut l| {
+            let (j, s) = locate(l.span)?;
+            l.span = s;
+            (j == i).then_some(l)
+        })
+        .collect()
 }
 
 /// The `Sid` of the statement that holds `at` (in the policy's text), if it has one; `sorted`:

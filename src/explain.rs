@@ -15,7 +15,7 @@ use crate::access::{
     Document, Grant, Identity, IdentityKind, IdentityPolicy, Inventory, Key, key_id,
 };
 use crate::cli::{EXIT_ERROR, EXIT_OK, ExplainArgs, ExplainFormat, UsageError};
-use crate::discover::{Target, discover_excluding};
+use crate::discover::{Target, discover_in};
 use crate::extract::cfn;
 use crate::extract::terraform::{ModuleFile, extract_resources};
 use crate::extract::{self, Extracted, Found, InputKind, PolicyDoc};
@@ -125,19 +125,7 @@ fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u
     // Identity policies first: a file that cannot be read is a usage error.
     inventory.merge(identities(&question.iam)?);
 
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    for p in paths.iter().filter(|p| p.is_dir()) {
-        project.walked(p);
-    }
-    let exclude = {
-        let project = Arc::clone(&project);
-        Arc::new(move |p: &Path, explicit: bool| project.is_excluded(p, explicit))
-    };
-    let (targets, walk_errors) = discover_excluding(&paths, exclude);
+    let (targets, walk_errors) = discover_in(&project, &args.paths);
     for e in walk_errors {
         let _ = writeln!(err, "error: {}: {}", display_path(&e.path), e.message);
         status = EXIT_ERROR;
@@ -396,27 +384,15 @@ fn read_file(target: &Target) -> Read {
 fn read_module(dir: &Path, members: &[&Target], loader: &FsLoader) -> Read {
     let mut read = Read::default();
     let mut files = Vec::new();
-    let mut on_disk = crate::loader::module_files(dir);
-    for t in members {
-        if !on_disk.iter().any(|(p, _)| *p == t.path) {
-            on_disk.push((t.path.clone(), crate::engine::read_file(&t.path)));
-        }
-    }
-    for (path, bytes) in on_disk {
+    let named: Vec<&Path> = members.iter().map(|t| t.path.as_path()).collect();
+    for (path, bytes) in crate::loader::module_files_with(dir, &named) {
         let display = display_path(&path);
         let member = members.iter().any(|t| t.path == path);
         let text = bytes.map_err(|e| format!("{display}: {e}")).and_then(|b| {
             String::from_utf8(b).map_err(|_| format!("{display}: the file is not valid UTF-8"))
         });
         match text {
-            Ok(text) => files.push(ModuleFile {
-                display,
-                fs_path: Some(path),
-                text: text
-                    .strip_prefix('\u{feff}')
-                    .map(str::to_string)
-                    .unwrap_or(text),
-            }),
+            Ok(text) => files.push(ModuleFile::new(display, path, text)),
             Err(e) if member => read.errors.push(e),
             Err(_) => {}
         }

@@ -222,13 +222,9 @@ pub fn lint_module(
     let mut results = Vec::new();
     let mut files = Vec::new();
     let mut asked = Vec::new();
-    let mut on_disk = crate::loader::module_files(dir);
     // A file named on the command line is read even if the directory listing misses it.
-    for t in members {
-        if !on_disk.iter().any(|(p, _)| *p == t.path) {
-            on_disk.push((t.path.clone(), engine::read_file(&t.path)));
-        }
-    }
+    let named: Vec<&Path> = members.iter().map(|t| t.path.as_path()).collect();
+    let on_disk = crate::loader::module_files_with(dir, &named);
     let explicit = members
         .iter()
         .any(|t| t.explicit && !project.force_exclude(&t.path));
@@ -250,14 +246,7 @@ pub fn lint_module(
         };
         match String::from_utf8(bytes) {
             Ok(text) => {
-                files.push(ModuleFile {
-                    display,
-                    fs_path: Some(path),
-                    text: text
-                        .strip_prefix('\u{feff}')
-                        .map(str::to_string)
-                        .unwrap_or(text),
-                });
+                files.push(ModuleFile::new(display, path, text));
                 asked.push(member);
             }
             // Not UTF-8: reported (as a file of its own) when the run asked about it.

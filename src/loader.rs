@@ -152,6 +152,21 @@ impl Loader for FsLoader {
     }
 }
 
+/// [`module_files`], and the files named on the command line that the directory listing
+/// misses (each read too).
+pub fn module_files_with(
+    dir: &Path,
+    named: &[&Path],
+) -> Vec<(PathBuf, Result<Vec<u8>, ReadError>)> {
+    let mut files = module_files(dir);
+    for path in named {
+        if !files.iter().any(|(p, _)| p == path) {
+            files.push((path.to_path_buf(), engine::read_file(path)));
+        }
+    }
+    files
+}
+
 /// The `.tf` files of a module's directory, sorted by name: each read, or why it could not be.
 pub fn module_files(dir: &Path) -> Vec<(PathBuf, Result<Vec<u8>, ReadError>)> {
     let Ok(entries) = std::fs::read_dir(dir) else {

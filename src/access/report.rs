@@ -417,28 +417,10 @@ pub fn json_key(k: &KeyAccess<'_>) -> String {
             });
             out.push_str(a.verdict.as_str());
             out.push_str("\",\"reasons\":");
-            push_number(&mut out, i);
+            crate::tree::escape::push_json_uint(&mut out, i);
             out.push('}');
         }
     }
     out.push_str(if first { "]}" } else { "\n]}" });
     out
-}
-
-/// A number in decimal.
-fn push_number(out: &mut String, n: u32) {
-    let mut digits = [0u8; 10];
-    let mut at = digits.len();
-    let mut n = n;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in &digits[at..] {
-        out.push(char::from(d));
-    }
 }

@@ -30,25 +30,7 @@ fn push_number(out: &mut String, name: &str, n: u32) {
     out.push_str(",\"");
     out.push_str(name);
     out.push_str("\":");
-    push_uint(out, n);
-}
-
-/// `n` in decimal.
-fn push_uint(out: &mut String, n: u32) {
-    let mut digits = [0u8; 10];
-    let mut i = digits.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in &digits[i..] {
-        out.push(d as char);
-    }
+    crate::tree::escape::push_json_uint(out, n);
 }
 
 /// One diagnostic as a JSON object on one line (the documented schema, fields in order).
@@ -117,7 +99,7 @@ fn push_fix(out: &mut String, source: &SourceFile, fix: &Fix) {
             out.push(',');
         }
         out.push_str("{\"line\":");
-        push_uint(out, s.line);
+        crate::tree::escape::push_json_uint(out, s.line);
         push_number(out, "column", s.column);
         push_number(out, "end_line", end.line);
         push_number(out, "end_column", end.column);

@@ -79,6 +79,24 @@ pub fn push_json_escaped(out: &mut String, s: &str) {
     out.push_str(&s[run..]);
 }
 
+/// Append `n` in decimal, as a JSON number.
+pub fn push_json_uint(out: &mut String, n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
+}
+
 /// A string escape that is not valid JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EscapeError {

@@ -526,26 +526,17 @@ mod tests {
             [1, 1, 2]
         );
         // `!GetAtt Bob.Arn` is Bob's ARN; the `Fn::Sub` ARN names Charlie as the model reads it.
-        let principals = |k: &Key, i: usize| -> Vec<String> {
-            let st = &k
-                .policy
-                .doc
-                .root
-                .get("Statement")
-                .unwrap()
-                .value
-                .one_or_many()[i];
-            let aws = &st.get("Principal").unwrap().value.get("AWS").unwrap().value;
-            aws.one_or_many().iter().map(text_of).collect()
-        };
         assert_eq!(
-            principals(&inv.keys[1], 0),
+            super::super::statement_principals(&inv.keys[1], 0),
             [
                 user_arn("Bob"),
                 "arn:${AWS::Partition}:iam::${AWS::AccountId}:user/Charlie".to_string()
             ]
         );
-        assert_eq!(principals(&inv.keys[2], 0), [user_arn("Alice")]);
+        assert_eq!(
+            super::super::statement_principals(&inv.keys[2], 0),
+            [user_arn("Alice")]
+        );
 
         assert_eq!(inv.identities.len(), 5);
         let alice = identity(&inv, IdentityKind::User, &user_arn("Alice"));

@@ -360,6 +360,21 @@ fn default_key_policy(name: &str, account: &str) -> Document {
     )
 }
 
+/// The `AWS` principals of statement `i` of a key's policy, as the collectors' tests read them.
+#[cfg(test)]
+fn statement_principals(key: &super::Key, i: usize) -> Vec<String> {
+    let st = &key
+        .policy
+        .doc
+        .root
+        .get("Statement")
+        .unwrap()
+        .value
+        .one_or_many()[i];
+    let aws = &st.get("Principal").unwrap().value.get("AWS").unwrap().value;
+    aws.one_or_many().iter().map(text_of).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -618,23 +618,14 @@ mod tests {
         assert_eq!(policy_names(bob), ["bob-reports"]);
         assert!(bob.groups.is_empty());
         // References to the module's users are their ARNs, in any syntax.
-        let principals = |k: &Key, i: usize| -> Vec<String> {
-            let st = &k
-                .policy
-                .doc
-                .root
-                .get("Statement")
-                .unwrap()
-                .value
-                .one_or_many()[i];
-            let aws = &st.get("Principal").unwrap().value.get("AWS").unwrap().value;
-            aws.one_or_many().iter().map(text_of).collect()
-        };
         assert_eq!(
-            principals(&inv.keys[1], 0),
+            super::super::statement_principals(&inv.keys[1], 0),
             [arn("user", "Bob"), arn("user", "Charlie")]
         );
-        assert_eq!(principals(&inv.keys[2], 0), [arn("user", "Alice")]);
+        assert_eq!(
+            super::super::statement_principals(&inv.keys[2], 0),
+            [arn("user", "Alice")]
+        );
         let charlie = identity(&inv, IdentityKind::User, &arn("user", "Charlie"));
         assert_eq!(
             policy_names(charlie),

@@ -40,6 +40,21 @@ pub struct ModuleFile {
     pub text: String,
 }
 
+impl ModuleFile {
+    /// A file read from disk, its byte-order mark removed.
+    pub fn new(display: String, fs_path: PathBuf, text: String) -> Self {
+        let text = match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_string(),
+            None => text,
+        };
+        ModuleFile {
+            display,
+            fs_path: Some(fs_path),
+            text,
+        }
+    }
+}
+
 /// Reads the files a module names (`templatefile("x.tpl", …)`, `file("x.json")`).
 pub trait Loader: Sync {
     /// The file at `path` (relative paths are relative to the working directory), or why it
