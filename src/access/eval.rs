@@ -368,6 +368,16 @@ fn condition_text(c: &Condition<'_>) -> String {
     )
 }
 
+/// Whether a condition holds for a request whose `aws:PrincipalType` is `principal_type`
+/// (`User`, `AssumedRole`), the request's other keys unknown.
+pub fn principal_type_holds(c: &Condition<'_>, principal_type: &'static str) -> Tri {
+    let request = Request {
+        principal_type: Some(principal_type),
+        ..Request::default()
+    };
+    condition_holds(c, &request)
+}
+
 /// Whether one condition holds for the request.
 fn condition_holds(c: &Condition<'_>, request: &Request) -> Tri {
     let Some(op) = c.operator else {

@@ -1,11 +1,11 @@
 //! KMS040: an identity policy allows KMS actions on a key whose key policy does not enable
 //! IAM, so the permission never takes effect.
 
-use crate::access::eval::{Delegation, Subject, Verdict, delegation, evaluate};
+use crate::access::eval::{
+    Delegation, Subject, Verdict, delegation, evaluate, principal_type_holds,
+};
 use crate::access::{Identity, IdentityKind, IdentityPolicy, Inventory, Key};
 use crate::diagnostic::Diagnostic;
-use crate::model::action::glob_match;
-use crate::model::condition::scalar_text;
 use crate::model::{
     ActionSet, OpBase, PatternKind, Policy, PolicyContext, SetOp, Statement, Tri, Who,
 };
@@ -200,25 +200,17 @@ fn excludes_iam(st: &Statement<'_>) -> Option<Span> {
     st.conditions_on("aws:PrincipalType").find_map(|c| {
         let op = c.operator?;
         // `ForAllValues:` holds when the key is absent.
-        if op.set == SetOp::ForAllValues || c.has_unknown_value() {
+        if op.set == SetOp::ForAllValues {
             return None;
         }
-        let values: Vec<&str> = c.values().iter().filter_map(scalar_text).collect();
-        if values.len() != c.values().len() {
-            return None;
-        }
-        let admits = |t: &str| {
-            values.iter().any(|v| match op.base {
-                OpBase::StringEquals => *v == t,
-                OpBase::StringEqualsIgnoreCase => v.eq_ignore_ascii_case(t),
-                _ => glob_match(v, t),
-            })
-        };
         let string = matches!(
             op.base,
             OpBase::StringEquals | OpBase::StringEqualsIgnoreCase | OpBase::StringLike
         );
-        (string && !IAM_TYPES.iter().any(|t| admits(t))).then(|| c.key_span())
+        let admits_none = IAM_TYPES
+            .iter()
+            .all(|t| principal_type_holds(c, t) == Tri::No);
+        (string && admits_none).then(|| c.key_span())
     })
 }
 
