@@ -72,7 +72,13 @@ pub fn lint_source(
 ) -> FileReport {
     let mut report = FileReport::default();
     let kind = kind.refine(&source.text);
-    let extracted = match extract::extract(kind, &source.text, reach.points_at()) {
+    let mut lines = None;
+    let extracted =
+        extract::extract_noting_lines(kind, &source.text, reach.points_at(), &mut lines);
+    if let Some(lines) = lines {
+        source.set_line_starts(lines);
+    }
+    let extracted = match extracted {
         Ok(e) => e,
         Err(e) => {
             if reach.reports_any_parse_error() || kind.meant_as_policy(&source.text) {
@@ -637,17 +643,7 @@ impl std::fmt::Display for ReadError {
 /// Read a file for linting. Invalid UTF-8 is kept (lossily) and reported by [`lint_bytes`].
 pub fn read_file(path: &Path) -> Result<Vec<u8>, ReadError> {
     use std::io::Read;
-    // Look before opening: opening a FIFO would block until something writes to it.
-    let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
-    if meta.is_dir() {
-        return Err(ReadError::Io(std::io::Error::other("is a directory")));
-    }
-    if !meta.is_file() {
-        return Err(ReadError::Io(std::io::Error::other(
-            "not a regular file (a FIFO, socket or device); kmslint reads only files",
-        )));
-    }
-    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let (file, meta) = open_regular(path)?;
     // The kernel copies into a buffer each thread keeps (memory the cache already holds is
     // filled much faster than fresh memory); the file's own copy is made from it.
     thread_local! {
@@ -672,6 +668,49 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, ReadError> {
             *scratch = Vec::new();
         }
         Ok(bytes)
+    })
+}
+
+/// Open `path` for reading, and its metadata, when it is a regular file.
+///
+/// On Unix the file is opened without blocking, so a FIFO does not wait for a writer, and its
+/// metadata is read from the open file: the path is looked up once. Elsewhere the metadata is
+/// looked at before opening.
+fn open_regular(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), ReadError> {
+    #[cfg(unix)]
+    let opened = {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)
+            .and_then(|file| file.metadata().map(|meta| (file, meta)))
+    };
+    #[cfg(not(unix))]
+    let opened = std::fs::metadata(path).and_then(|meta| {
+        if meta.is_file() {
+            std::fs::File::open(path).map(|file| (file, meta))
+        } else {
+            Err(not_regular(&meta))
+        }
+    });
+    match opened {
+        Ok((file, meta)) if meta.is_file() => Ok((file, meta)),
+        Ok((_, meta)) => Err(ReadError::Io(not_regular(&meta))),
+        // A socket cannot be opened at all: say what it is rather than why it failed.
+        Err(e) => match std::fs::metadata(path) {
+            Ok(meta) if !meta.is_file() => Err(ReadError::Io(not_regular(&meta))),
+            _ => Err(ReadError::Io(e)),
+        },
+    }
+}
+
+/// Why what is not a regular file is not read.
+fn not_regular(meta: &std::fs::Metadata) -> std::io::Error {
+    std::io::Error::other(if meta.is_dir() {
+        "is a directory"
+    } else {
+        "not a regular file (a FIFO, socket or device); kmslint reads only files"
     })
 }
 

@@ -56,6 +56,13 @@ impl SourceFile {
         }
     }
 
+    /// Record where each line starts, as the parser of the text found them on its way: they
+    /// are not looked for again.
+    pub fn set_line_starts(&self, starts: Vec<u32>) {
+        debug_assert_eq!(starts, line_starts(self.text.as_bytes()));
+        let _ = self.line_starts.set(starts);
+    }
+
     /// The byte offset where each line starts.
     pub fn line_starts(&self) -> &[u32] {
         self.line_starts

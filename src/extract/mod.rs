@@ -262,9 +262,23 @@ impl InputKind {
 /// pointed at the file (named it, piped it, opened it in an editor). A `.tf` file is read as
 /// a module of its own (see [`terraform::extract_module`] for whole modules).
 pub fn extract(kind: InputKind, text: &str, explicit: bool) -> Result<Extracted, ParseError> {
+    extract_noting_lines(kind, text, explicit, &mut None)
+}
+
+/// [`extract`], and into `lines` the offset where each line of `text` starts when the parse
+/// found them on its way (a JSON file), so they need not be looked for again.
+pub fn extract_noting_lines(
+    kind: InputKind,
+    text: &str,
+    explicit: bool,
+    lines: &mut Option<Vec<u32>>,
+) -> Result<Extracted, ParseError> {
     match kind {
-        InputKind::Json => match json::parse(text) {
-            Ok(root) => Ok(from_json(root, text, explicit)),
+        InputKind::Json => match json::parse_with_lines(text) {
+            Ok((root, starts)) => {
+                *lines = Some(starts);
+                Ok(from_json(root, text, explicit))
+            }
             // JSON with template parts is a Terraform template (a `kms-policy.json` that
             // `templatefile` renders).
             Err(e) if has_template_part(text) => match json::parse_template(text) {

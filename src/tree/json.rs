@@ -19,7 +19,18 @@ pub struct ParseError {
 
 /// Parse a complete JSON document.
 pub fn parse(text: &str) -> Result<Node, ParseError> {
-    Parser::new(text, false).document()
+    Parser::new(text, false).document().map(|(node, _)| node)
+}
+
+/// Parse a complete JSON document, and give the offset where each of its lines starts: every
+/// line break of valid JSON is whitespace between tokens, so the parser sees them all.
+pub fn parse_with_lines(text: &str) -> Result<(Node, Vec<u32>), ParseError> {
+    let mut starts = Vec::with_capacity(text.len() / 32 + 1);
+    starts.push(0);
+    let mut parser = Parser::new(text, false);
+    parser.lines = Some(starts);
+    let (node, lines) = parser.document()?;
+    Ok((node, lines.unwrap_or_default()))
 }
 
 /// Parse JSON written in a Terraform template (a `templatefile` file, a heredoc, a quoted
@@ -28,7 +39,7 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
 /// be present. Commas next to a directive or an interpolation may be missing or doubled, as
 /// rendering decides them; everything else must be valid JSON.
 pub fn parse_template(text: &str) -> Result<Node, ParseError> {
-    Parser::new(text, true).document()
+    Parser::new(text, true).document().map(|(node, _)| node)
 }
 
 struct Parser<'a> {
@@ -46,6 +57,8 @@ struct Parser<'a> {
     /// the right size.
     members: Vec<Member>,
     items: Vec<Node>,
+    /// Where each line starts, when asked for (see [`parse_with_lines`]).
+    lines: Option<Vec<u32>>,
 }
 
 impl<'a> Parser<'a> {
@@ -59,17 +72,19 @@ impl<'a> Parser<'a> {
             loose: false,
             members: Vec::new(),
             items: Vec::new(),
+            lines: None,
         }
     }
 
-    fn document(mut self) -> Result<Node, ParseError> {
+    /// The document, and the line starts noted when asked for.
+    fn document(mut self) -> Result<(Node, Option<Vec<u32>>), ParseError> {
         self.skip_ws();
         let node = self.value(0)?;
         self.skip_ws();
         if self.pos < self.bytes.len() {
             return Err(self.error_here("unexpected text after the end of the JSON document"));
         }
-        Ok(node)
+        Ok((node, self.lines))
     }
 
     fn skip_ws(&mut self) {
@@ -81,6 +96,9 @@ impl<'a> Parser<'a> {
                     b' ' | b'\t' | b'\r' => pos += 1,
                     b'\n' => {
                         pos += 1;
+                        if let Some(lines) = &mut self.lines {
+                            lines.push(pos as u32);
+                        }
                         // Indentation: the spaces that start the next eight bytes, at once.
                         while let Some(chunk) = bytes.get(pos..pos + 8) {
                             let mut word = [0u8; 8];
