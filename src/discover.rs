@@ -118,23 +118,54 @@ fn walk(root: &Path, targets: &mut Vec<Target>, errors: &mut Vec<WalkError>, exc
             // The root was named on the command line and asked about already.
             !skipped && (e.depth() == 0 || !exclude(e.path(), false))
         })
-        .build();
-    for entry in walker {
-        match entry {
-            Ok(e) => {
-                let kind = InputKind::from_path(e.path());
-                if let (Some(kind), true) = (kind, e.file_type().is_some_and(|t| t.is_file())) {
-                    targets.push(Target {
-                        path: tidy(e.into_path()),
-                        kind,
-                        explicit: false,
-                    });
+        .build_parallel();
+    // Directories are read on every core; each thread gathers its own findings, and the
+    // caller sorts them.
+    let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
+    walker.run(|| {
+        let mut local = Gathered {
+            found: &found,
+            targets: Vec::new(),
+            errors: Vec::new(),
+        };
+        Box::new(move |entry| {
+            match entry {
+                Ok(e) => {
+                    let kind = InputKind::from_path(e.path());
+                    if let (Some(kind), true) = (kind, e.file_type().is_some_and(|t| t.is_file())) {
+                        local.targets.push(Target {
+                            path: tidy(e.into_path()),
+                            kind,
+                            explicit: false,
+                        });
+                    }
                 }
+                Err(e) => local.errors.push(WalkError {
+                    path: root.to_path_buf(),
+                    message: e.to_string(),
+                }),
             }
-            Err(e) => errors.push(WalkError {
-                path: root.to_path_buf(),
-                message: e.to_string(),
-            }),
-        }
+            ignore::WalkState::Continue
+        })
+    });
+    let (found_targets, mut found_errors) = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    targets.extend(found_targets);
+    // The threads met the errors in no fixed order.
+    found_errors.sort_by(|a: &WalkError, b| a.message.cmp(&b.message));
+    errors.extend(found_errors);
+}
+
+/// What one thread of a walk found, handed over when the thread is done.
+struct Gathered<'a> {
+    found: &'a std::sync::Mutex<(Vec<Target>, Vec<WalkError>)>,
+    targets: Vec<Target>,
+    errors: Vec<WalkError>,
+}
+
+impl Drop for Gathered<'_> {
+    fn drop(&mut self) {
+        let mut found = self.found.lock().unwrap_or_else(|e| e.into_inner());
+        found.0.append(&mut self.targets);
+        found.1.append(&mut self.errors);
     }
 }

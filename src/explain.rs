@@ -265,7 +265,7 @@ fn write_answers(
     format: Format,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    let mut out = std::io::BufWriter::with_capacity(crate::output::REPORT_BUFFER, out);
     let (start, separator, end) = format.frame();
     if keys.is_empty() && matches!(format, Format::Json) {
         out.write_all(b"{\"version\":2,\"keys\":[]}\n")?;

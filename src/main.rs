@@ -32,7 +32,7 @@ fn main() -> ExitCode {
     }
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = std::io::BufWriter::with_capacity(kmslint::output::REPORT_BUFFER, stdout.lock());
     let mut err = stderr.lock();
     let status = match cli.command {
         None => app::check(&cli.check, &mut out, &mut err),

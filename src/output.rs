@@ -8,6 +8,10 @@
 
 use std::fs::{File, Metadata, OpenOptions};
 use std::io::{BufWriter, Write};
+
+/// The buffer a report is written through: a report of thousands of findings goes out in
+/// few writes.
+pub const REPORT_BUFFER: usize = 1 << 16;
 use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
@@ -58,7 +62,8 @@ impl OutputFile {
             ));
         }
         let sink = match &meta {
-            Some(m) if is_stream(m) => Sink::Stream(BufWriter::new(
+            Some(m) if is_stream(m) => Sink::Stream(BufWriter::with_capacity(
+                REPORT_BUFFER,
                 open_stream(path, m).map_err(|e| cannot(&e))?,
             )),
             Some(m) if m.is_dir() => return Err(cannot(&"it is a directory")),
@@ -85,7 +90,7 @@ impl OutputFile {
                     .map_err(|e| cannot(&e))?;
                 Sink::Replace {
                     target,
-                    temp: BufWriter::new(temp),
+                    temp: BufWriter::with_capacity(REPORT_BUFFER, temp),
                 }
             }
         };
