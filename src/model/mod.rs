@@ -290,7 +290,7 @@ impl PrincipalIndex {
     }
 
     /// The statements that can concern `who` other than those for everyone, in order.
-    fn candidates(&self, who: Who<'_, '_>) -> Vec<usize> {
+    fn candidates(&self, who: Who<'_, '_>) -> Ascending<'_> {
         let specific: &[usize] = match who {
             Who::Root => &self.accounts,
             Who::Entry(p) => p
@@ -298,10 +298,30 @@ impl PrincipalIndex {
                 .and_then(|id| self.by_identity.get(id))
                 .map_or(&[], Vec::as_slice),
         };
-        let mut all: Vec<usize> = specific.iter().chain(&self.general).copied().collect();
-        all.sort_unstable();
-        all.dedup();
-        all
+        Ascending(specific, &self.general)
+    }
+}
+
+/// The indices of two ascending lists, merged in ascending order, each once.
+struct Ascending<'s>(&'s [usize], &'s [usize]);
+
+impl Iterator for Ascending<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        let (a, b) = (self.0.first().copied(), self.1.first().copied());
+        let next = match (a, b) {
+            (Some(x), Some(y)) => x.min(y),
+            (Some(x), None) | (None, Some(x)) => x,
+            (None, None) => return None,
+        };
+        if a == Some(next) {
+            self.0 = &self.0[1..];
+        }
+        if b == Some(next) {
+            self.1 = &self.1[1..];
+        }
+        Some(next)
     }
 }
 
@@ -485,7 +505,6 @@ impl<'a> Policy<'a> {
     fn concerning(&self, who: Who<'_, '_>) -> impl Iterator<Item = &Statement<'a>> {
         self.index
             .candidates(who)
-            .into_iter()
             .filter_map(|i| self.statements.get(i))
     }
 
@@ -647,6 +666,14 @@ pub fn nearest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) ->
 mod tests {
     use super::*;
     use crate::tree::json::parse;
+
+    #[test]
+    fn candidates_merge_in_order_once() {
+        let merged: Vec<usize> = Ascending(&[0, 2, 5, 9], &[1, 2, 6]).collect();
+        assert_eq!(merged, [0, 1, 2, 5, 6, 9]);
+        assert_eq!(Ascending(&[], &[3]).collect::<Vec<_>>(), [3]);
+        assert_eq!(Ascending(&[4], &[]).collect::<Vec<_>>(), [4]);
+    }
 
     fn policy_with(statements: &str) -> Node {
         parse(&format!(

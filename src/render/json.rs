@@ -25,11 +25,9 @@ fn push_field(out: &mut String, name: &str, value: &str) {
     push_str_literal(out, value);
 }
 
-/// `,"name":n`.
-fn push_number(out: &mut String, name: &str, n: u32) {
-    out.push_str(",\"");
-    out.push_str(name);
-    out.push_str("\":");
+/// `key` (`,"name":`) and `n`.
+fn push_number(out: &mut String, key: &str, n: u32) {
+    out.push_str(key);
     crate::tree::escape::push_json_uint(out, n);
 }
 
@@ -53,10 +51,10 @@ pub fn render(source: &SourceFile, d: &Diagnostic) -> String {
     push_field(&mut out, "severity", d.severity.as_str());
     out.push(',');
     push_field(&mut out, "message", &d.message);
-    push_number(&mut out, "line", start.line);
-    push_number(&mut out, "column", start.column);
-    push_number(&mut out, "end_line", end.line);
-    push_number(&mut out, "end_column", end.column);
+    push_number(&mut out, ",\"line\":", start.line);
+    push_number(&mut out, ",\"column\":", start.column);
+    push_number(&mut out, ",\"end_line\":", end.line);
+    push_number(&mut out, ",\"end_column\":", end.column);
     out.push_str(",\"labels\":[");
     for (i, l) in d.labels.iter().enumerate() {
         let (s, e) = (source.line_col(l.span.start), source.line_col(l.span.end));
@@ -65,10 +63,10 @@ pub fn render(source: &SourceFile, d: &Diagnostic) -> String {
         }
         out.push('{');
         push_field(&mut out, "message", &l.message);
-        push_number(&mut out, "line", s.line);
-        push_number(&mut out, "column", s.column);
-        push_number(&mut out, "end_line", e.line);
-        push_number(&mut out, "end_column", e.column);
+        push_number(&mut out, ",\"line\":", s.line);
+        push_number(&mut out, ",\"column\":", s.column);
+        push_number(&mut out, ",\"end_line\":", e.line);
+        push_number(&mut out, ",\"end_column\":", e.column);
         out.push('}');
     }
     out.push_str("],\"help\":");
@@ -100,9 +98,9 @@ fn push_fix(out: &mut String, source: &SourceFile, fix: &Fix) {
         }
         out.push_str("{\"line\":");
         crate::tree::escape::push_json_uint(out, s.line);
-        push_number(out, "column", s.column);
-        push_number(out, "end_line", end.line);
-        push_number(out, "end_column", end.column);
+        push_number(out, ",\"column\":", s.column);
+        push_number(out, ",\"end_line\":", end.line);
+        push_number(out, ",\"end_column\":", end.column);
         out.push(',');
         push_field(out, "content", &e.content);
         out.push('}');

@@ -294,6 +294,39 @@ mod tests {
     use super::*;
 
     #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        let mut cases: Vec<String> = (0u8..0x80).map(|b| char::from(b).to_string()).collect();
+        // Escapes on each side of a block boundary, in long runs, and next to wide characters.
+        for at in 0..40 {
+            let mut s = "a".repeat(40);
+            s.insert(at, '"');
+            cases.push(s.clone());
+            s.insert(at / 2, '\\');
+            s.push('\u{1}');
+            cases.push(s);
+        }
+        cases.push(
+            "Add `\"Condition\": {\"Bool\": {\"kms:GrantIsForAWSResource\": \"true\"}}` é ✓ 🔑\n\t"
+                .repeat(3),
+        );
+        cases.push(String::new());
+        for case in cases {
+            let mut out = String::new();
+            push_json_string(&mut out, &case);
+            assert_eq!(out, serde_json::to_string(&case).unwrap(), "{case:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_are_written_in_decimal() {
+        for n in [0, 7, 10, 99, 100, 65_535, 1_000_000, u32::MAX] {
+            let mut out = String::from("x");
+            push_json_uint(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
+        }
+    }
+
+    #[test]
     fn maps_through_escapes() {
         // source: a\"b\u00e9\nc  (offsets from 10)
         let raw = r#"a\"b\u00e9\nc"#;
