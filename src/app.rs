@@ -23,7 +23,7 @@ use crate::paths::display_path;
 use crate::project::{Overrides, Project, Scope};
 use crate::render::Note;
 use crate::render::statistics::Statistics;
-use crate::render::{Format, IoError, Renderer, Summary};
+use crate::render::{Entries, Format, IoError, Renderer, Summary};
 use crate::rule::{RuleRef, Severity};
 use crate::source::SourceFile;
 use crate::stdin::StdinInput;
@@ -33,7 +33,7 @@ use crate::suppress::SuppressionLog;
 const BATCH: usize = 256;
 
 /// A linted file's outcome and its rendered entries (none with `--statistics`).
-type Rendered = (Outcome, Vec<String>);
+type Rendered = (Outcome, Entries);
 
 /// Render each outcome's findings (in parallel): `None` renders nothing (`--statistics`).
 fn render_all(
@@ -50,7 +50,7 @@ fn render_all(
 fn rendered(renderer: Option<&Renderer>, outcome: Outcome) -> Rendered {
     let entries = match (&outcome, renderer) {
         (Ok(l), Some(r)) => r.file(&l.source, &l.report.diagnostics),
-        _ => Vec::new(),
+        _ => Entries::default(),
     };
     (outcome, entries)
 }
@@ -98,14 +98,15 @@ impl Collector<'_> {
         self.write_failed |= self.out.write_all(text.as_bytes()).is_err();
     }
 
-    fn entries(&mut self, rendered: Vec<String>) {
-        for text in rendered {
-            if self.entries > 0 {
-                self.write(self.renderer.separator());
-            }
-            self.write(&text);
-            self.entries += 1;
+    fn entries(&mut self, rendered: Entries) {
+        if rendered.count == 0 {
+            return;
         }
+        if self.entries > 0 {
+            self.write(self.renderer.separator());
+        }
+        self.write(&rendered.text);
+        self.entries += rendered.count;
     }
 
     /// A file that could not be read: said on stderr at once, and in the report's summary.

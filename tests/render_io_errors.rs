@@ -30,8 +30,7 @@ fn run(format: Format) -> (Renderer, String, usize, Summary) {
     let entries = renderer.file(&source, &report.diagnostics);
     let mut summary = Summary::default();
     summary.add(&report.diagnostics, report.policies);
-    let count = entries.len();
-    (renderer, entries.join(renderer.separator()), count, summary)
+    (renderer, entries.text, entries.count, summary)
 }
 
 fn io_errors() -> Vec<IoError> {

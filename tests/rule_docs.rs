@@ -202,7 +202,7 @@ fn render(
         .filter(|d| show(d.rule.code()))
         .cloned()
         .collect();
-    let text = renderer.file(source, &shown).concat();
+    let text = renderer.file(source, &shown).text;
     (
         report
             .diagnostics

@@ -31,30 +31,29 @@ fn push_number(out: &mut String, key: &str, n: u32) {
     crate::tree::escape::push_json_uint(out, n);
 }
 
-/// One diagnostic as a JSON object on one line (the documented schema, fields in order).
-pub fn render(source: &SourceFile, d: &Diagnostic) -> String {
+/// Append one diagnostic as a JSON object on one line (the documented schema, fields in
+/// order).
+pub fn render_into(out: &mut String, source: &SourceFile, d: &Diagnostic) {
     let (start, end) = (source.line_col(d.span.start), source.line_col(d.span.end));
-    let mut out =
-        String::with_capacity(256 + d.message.len() + d.help.as_ref().map_or(0, String::len));
     out.push('{');
-    push_field(&mut out, "path", &source.path);
+    push_field(out, "path", &source.path);
     out.push_str(",\"policy\":");
     match &d.policy {
-        Some(p) => push_str_literal(&mut out, p),
+        Some(p) => push_str_literal(out, p),
         None => out.push_str("null"),
     }
     out.push(',');
-    push_field(&mut out, "code", d.rule.code());
+    push_field(out, "code", d.rule.code());
     out.push(',');
-    push_field(&mut out, "name", d.rule.name());
+    push_field(out, "name", d.rule.name());
     out.push(',');
-    push_field(&mut out, "severity", d.severity.as_str());
+    push_field(out, "severity", d.severity.as_str());
     out.push(',');
-    push_field(&mut out, "message", &d.message);
-    push_number(&mut out, ",\"line\":", start.line);
-    push_number(&mut out, ",\"column\":", start.column);
-    push_number(&mut out, ",\"end_line\":", end.line);
-    push_number(&mut out, ",\"end_column\":", end.column);
+    push_field(out, "message", &d.message);
+    push_number(out, ",\"line\":", start.line);
+    push_number(out, ",\"column\":", start.column);
+    push_number(out, ",\"end_line\":", end.line);
+    push_number(out, ",\"end_column\":", end.column);
     out.push_str(",\"labels\":[");
     for (i, l) in d.labels.iter().enumerate() {
         let (s, e) = (source.line_col(l.span.start), source.line_col(l.span.end));
@@ -62,25 +61,24 @@ pub fn render(source: &SourceFile, d: &Diagnostic) -> String {
             out.push(',');
         }
         out.push('{');
-        push_field(&mut out, "message", &l.message);
-        push_number(&mut out, ",\"line\":", s.line);
-        push_number(&mut out, ",\"column\":", s.column);
-        push_number(&mut out, ",\"end_line\":", e.line);
-        push_number(&mut out, ",\"end_column\":", e.column);
+        push_field(out, "message", &l.message);
+        push_number(out, ",\"line\":", s.line);
+        push_number(out, ",\"column\":", s.column);
+        push_number(out, ",\"end_line\":", e.line);
+        push_number(out, ",\"end_column\":", e.column);
         out.push('}');
     }
     out.push_str("],\"help\":");
     match &d.help {
-        Some(h) => push_str_literal(&mut out, h),
+        Some(h) => push_str_literal(out, h),
         None => out.push_str("null"),
     }
     out.push_str(",\"fix\":");
     match &d.fix {
-        Some(fix) => push_fix(&mut out, source, fix),
+        Some(fix) => push_fix(out, source, fix),
         None => out.push_str("null"),
     }
     out.push('}');
-    out
 }
 
 /// `{"applicability":…,"title":…,"edits":[{"line",…,"content"}]}`: each edit's span in the

@@ -152,6 +152,26 @@ pub fn plural(n: usize, word: &str) -> String {
     }
 }
 
+/// One file's diagnostics, rendered: the entries written one after the other, with the
+/// format's separator between them.
+#[derive(Debug, Default)]
+pub struct Entries {
+    pub text: String,
+    /// How many entries `text` holds.
+    pub count: usize,
+}
+
+impl Entries {
+    /// Append one entry, rendered by `render`, after `separator` unless it is the first.
+    fn push(&mut self, separator: &str, render: impl FnOnce(&mut String)) {
+        if self.count > 0 {
+            self.text.push_str(separator);
+        }
+        render(&mut self.text);
+        self.count += 1;
+    }
+}
+
 /// A format bound to its options.
 #[derive(Debug, Clone, Copy)]
 pub struct Renderer {
@@ -171,45 +191,49 @@ impl Renderer {
         }
     }
 
-    /// One file's diagnostics, rendered (each entry one diagnostic). Runs on worker threads.
-    pub fn file(&self, source: &SourceFile, diagnostics: &[Diagnostic]) -> Vec<String> {
+    /// One file's diagnostics, rendered (each entry one diagnostic) into one text. Runs on
+    /// worker threads.
+    pub fn file(&self, source: &SourceFile, diagnostics: &[Diagnostic]) -> Entries {
+        let mut entries = Entries::default();
+        let separator = self.separator();
         match self.format {
             Format::Human => {
                 let mut decodings = human::Decodings::default();
-                diagnostics
-                    .iter()
-                    .map(|d| human::render_with(source, d, self.color, &mut decodings))
-                    .collect()
+                for d in diagnostics {
+                    let text = human::render_with(source, d, self.color, &mut decodings);
+                    entries.push(separator, |out| out.push_str(&text));
+                }
             }
-            Format::Compact => diagnostics
-                .iter()
-                .map(|d| compact::render(source, d))
-                .collect(),
-            Format::Json => diagnostics
-                .iter()
-                .map(|d| json::render(source, d))
-                .collect(),
-            Format::Github => diagnostics
-                .iter()
-                .map(|d| github::render(source, d))
-                .collect(),
+            Format::Compact => {
+                for d in diagnostics {
+                    entries.push(separator, |out| out.push_str(&compact::render(source, d)));
+                }
+            }
+            Format::Json => {
+                entries.text.reserve(diagnostics.len() * 768);
+                for d in diagnostics {
+                    entries.push(separator, |out| json::render_into(out, source, d));
+                }
+            }
+            Format::Github => {
+                for d in diagnostics {
+                    entries.push(separator, |out| out.push_str(&github::render(source, d)));
+                }
+            }
             Format::Sarif => {
                 let fingerprints = fingerprint::fingerprints(source, diagnostics);
-                diagnostics
-                    .iter()
-                    .zip(&fingerprints)
-                    .map(|(d, f)| sarif::render(source, d, f))
-                    .collect()
+                for (d, f) in diagnostics.iter().zip(&fingerprints) {
+                    entries.push(separator, |out| out.push_str(&sarif::render(source, d, f)));
+                }
             }
             Format::Gitlab => {
                 let fingerprints = fingerprint::fingerprints(source, diagnostics);
-                diagnostics
-                    .iter()
-                    .zip(&fingerprints)
-                    .map(|(d, f)| gitlab::render(source, d, f))
-                    .collect()
+                for (d, f) in diagnostics.iter().zip(&fingerprints) {
+                    entries.push(separator, |out| out.push_str(&gitlab::render(source, d, f)));
+                }
             }
         }
+        entries
     }
 
     /// What goes between two entries.
