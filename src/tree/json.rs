@@ -61,8 +61,32 @@ struct Parser<'a> {
     lines: Option<Vec<u32>>,
 }
 
+thread_local! {
+    /// The member and element stacks of the last parse on this thread, kept for the next so
+    /// each file does not grow its own.
+    static STACKS: std::cell::Cell<(Vec<Member>, Vec<Node>)> =
+        const { std::cell::Cell::new((Vec::new(), Vec::new())) };
+}
+
+impl Drop for Parser<'_> {
+    fn drop(&mut self) {
+        // What a parse that failed left on the stacks goes; their room stays for the next,
+        // unless a huge document made it huge.
+        const KEPT: usize = 4096;
+        if self.members.capacity() <= KEPT && self.items.capacity() <= KEPT {
+            self.members.clear();
+            self.items.clear();
+            STACKS.set((
+                std::mem::take(&mut self.members),
+                std::mem::take(&mut self.items),
+            ));
+        }
+    }
+}
+
 impl<'a> Parser<'a> {
     fn new(text: &'a str, template: bool) -> Self {
+        let (members, items) = STACKS.take();
         Parser {
             text,
             bytes: text.as_bytes(),
@@ -70,8 +94,8 @@ impl<'a> Parser<'a> {
             template,
             maybe: 0,
             loose: false,
-            members: Vec::new(),
-            items: Vec::new(),
+            members,
+            items,
             lines: None,
         }
     }
@@ -84,7 +108,7 @@ impl<'a> Parser<'a> {
         if self.pos < self.bytes.len() {
             return Err(self.error_here("unexpected text after the end of the JSON document"));
         }
-        Ok((node, self.lines))
+        Ok((node, self.lines.take()))
     }
 
     fn skip_ws(&mut self) {
