@@ -1785,21 +1785,33 @@ mod tests {
 
     const ALLOW_ALL_KMS: &str = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "kms:*", "Resource": "*"}}"#;
 
-    #[test]
-    fn the_principal_type_guard_turns_iam_delegation_off_for_users_and_roles() {
-        let guarded = r#"{"Sid": "EnableRootAccessAndPreventPermissionDelegation", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalType": "Account"}}}"#;
-        let role = format!("arn:aws:iam::{ACCOUNT}:role/App");
-        let inv = one_key(
-            &policy(&[guarded]),
+    /// The role `App` of the account.
+    fn app_role() -> String {
+        format!("arn:aws:iam::{ACCOUNT}:role/App")
+    }
+
+    /// One key whose policy has the one statement `statement`, and two identities whose own
+    /// policies allow every KMS action: the user Alice (policy `admin`) and [`app_role`]
+    /// (policy `app`).
+    fn key_for_alice_and_app(statement: &str) -> Inventory {
+        one_key(
+            &policy(&[statement]),
             vec![
                 identity(
                     &user("Alice"),
                     IdentityKind::User,
                     &[("admin", ALLOW_ALL_KMS)],
                 ),
-                identity(&role, IdentityKind::Role, &[("app", ALLOW_ALL_KMS)]),
+                identity(&app_role(), IdentityKind::Role, &[("app", ALLOW_ALL_KMS)]),
             ],
-        );
+        )
+    }
+
+    #[test]
+    fn the_principal_type_guard_turns_iam_delegation_off_for_users_and_roles() {
+        let guarded = r#"{"Sid": "EnableRootAccessAndPreventPermissionDelegation", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalType": "Account"}}}"#;
+        let role = app_role();
+        let inv = key_for_alice_and_app(guarded);
         for who in [user("Alice"), role] {
             let a = ask(&inv, &who, "k", "kms:Decrypt");
             assert_eq!(a.verdict, Verdict::NotAllowed, "{who}");
@@ -1831,20 +1843,8 @@ mod tests {
                 r#"{{"Sid": "Root", "Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::111122223333:root"}}, "Action": "kms:*", "Resource": "*", "Condition": {{"StringEquals": {{"aws:PrincipalType": {types}}}}}}}"#
             )
         };
-        let role = format!("arn:aws:iam::{ACCOUNT}:role/App");
-        let inventory = |types: &str| {
-            one_key(
-                &policy(&[&root_for(types)]),
-                vec![
-                    identity(
-                        &user("Alice"),
-                        IdentityKind::User,
-                        &[("admin", ALLOW_ALL_KMS)],
-                    ),
-                    identity(&role, IdentityKind::Role, &[("app", ALLOW_ALL_KMS)]),
-                ],
-            )
-        };
+        let role = app_role();
+        let inventory = |types: &str| key_for_alice_and_app(&root_for(types));
         // A role acts through its sessions, whose principal type is `AssumedRole`.
         let inv = inventory(r#""AssumedRole""#);
         let a = ask(&inv, &role, "k", "kms:Decrypt");
